@@ -1,0 +1,97 @@
+using System.Net.Mail;
+using PhoneNumbers;
+
+namespace MultiLine.Core.Accounts;
+
+/// <summary>
+/// An account's username: an email address (compared case-insensitively) or a phone number with country code
+/// (compared in E.164).
+/// </summary>
+public sealed record Username(string Value, string Normalized, UsernameKind Kind)
+{
+    private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
+
+    /// <summary>Reads what an admin typed. On failure <paramref name="error"/> says why, in the admin's words.</summary>
+    public static bool TryParse(string? input, out Username? username, out string? error)
+    {
+        username = null;
+        var text = input?.Trim() ?? "";
+        if (text.Length == 0)
+        {
+            error = "is required (an email address or a phone number with country code).";
+            return false;
+        }
+
+        if (text.Contains('@'))
+        {
+            if (!IsEmail(text))
+            {
+                error = $"\"{text}\" is not a valid email address.";
+                return false;
+            }
+            username = new Username(text, text.ToLowerInvariant(), UsernameKind.Email);
+            error = null;
+            return true;
+        }
+
+        if (!LooksLikePhone(text))
+        {
+            error = $"\"{text}\" is neither an email address nor a phone number.";
+            return false;
+        }
+
+        if (!TryNormalizePhone(text, out var e164, out error))
+            return false;
+        username = new Username(e164!, e164!, UsernameKind.Phone);
+        return true;
+    }
+
+    /// <summary>The key used for uniqueness: lower-case email, or E.164 phone. Null when the input is not a username.</summary>
+    public static string? NormalizeOrNull(string? input) => TryParse(input, out var u, out _) ? u!.Normalized : null;
+
+    public static bool IsEmail(string text)
+    {
+        if (text.Length > 254 || text.Any(char.IsWhiteSpace) || text.Count(c => c == '@') != 1)
+            return false;
+        if (!MailAddress.TryCreate(text, out var address) || address.Address != text)
+            return false;
+        var domain = address.Host;
+        return domain.Contains('.') && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..");
+    }
+
+    /// <summary>A phone number written with its country code (+ or 00), in E.164.</summary>
+    public static bool TryNormalizePhone(string text, out string? e164, out string? error)
+    {
+        e164 = null;
+        var compact = text.Trim();
+        if (compact.StartsWith("00", StringComparison.Ordinal))
+            compact = "+" + compact[2..];
+        if (!compact.StartsWith('+'))
+        {
+            error = $"\"{text}\" has no country code; write it as +<country code><number>, e.g. +14155550123.";
+            return false;
+        }
+        try
+        {
+            var parsed = Phones.Parse(compact, null);
+            if (!Phones.IsPossibleNumber(parsed))
+            {
+                error = $"\"{text}\" is not a valid phone number.";
+                return false;
+            }
+            e164 = Phones.Format(parsed, PhoneNumberFormat.E164);
+            error = null;
+            return true;
+        }
+        catch (NumberParseException)
+        {
+            error = $"\"{text}\" is not a valid phone number.";
+            return false;
+        }
+    }
+
+    private static bool LooksLikePhone(string text) =>
+        text.Any(char.IsDigit) && text.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
+}
+
+public enum UsernameKind { Email, Phone }

@@ -1,0 +1,30 @@
+namespace MultiLine.Core.Organizations;
+
+/// <summary>A tenant. Organizations form a tree; <see cref="Path"/> makes subtree queries a prefix match.</summary>
+public sealed class Organization
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public int? ParentId { get; set; }
+    public Organization? Parent { get; set; }
+
+    /// <summary>Materialized path such as <c>/1/4/</c>: the ids from the root down to this organization.</summary>
+    public string Path { get; set; } = "/";
+
+    /// <summary>WhatsApp, WeChat and LINE for the organization's accounts.</summary>
+    public bool SocialMessagingEnabled { get; set; }
+
+    /// <summary>When on, every account username must be an email address.</summary>
+    public bool SmtpDataOffload { get; set; }
+
+    /// <summary>Email domains invitations may go to; empty means any.</summary>
+    public List<string> AllowedEmailDomains { get; set; } = [];
+
+    public List<PermissionGroup> PermissionGroups { get; set; } = [];
+
+    public static string PathFor(Organization? parent, int id) => $"{parent?.Path ?? "/"}{id}/";
+
+    /// <summary>The ids on the path from the root to this organization, root first.</summary>
+    public IReadOnlyList<int> AncestorIdsAndSelf() =>
+        Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+}

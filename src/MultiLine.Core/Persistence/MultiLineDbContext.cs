@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Admins;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
+
+namespace MultiLine.Core.Persistence;
+
+/// <summary>
+/// The portal's database. Every context carries an <see cref="AdminScope"/>; query filters apply it, so a read
+/// cannot forget the admin's organization scope. Hosted services use <see cref="AdminScope.System"/>.
+/// </summary>
+public class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options)
+{
+    /// <summary>Subtree the queries are limited to; null for all organizations. Set by the scoped factory.</summary>
+    public string? ScopePath { get; private set; }
+
+    public AdminScope Scope { get; private set; } = AdminScope.System;
+
+    public MultiLineDbContext WithScope(AdminScope scope)
+    {
+        Scope = scope;
+        ScopePath = scope.OrganizationPath;
+        return this;
+    }
+
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<PermissionGroup> PermissionGroups => Set<PermissionGroup>();
+    public DbSet<MultiLineNumber> Numbers => Set<MultiLineNumber>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Admin> Admins => Set<Admin>();
+    public DbSet<Role> Roles => Set<Role>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Organization>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.HasIndex(o => o.Name).IsUnique();
+            e.Property(o => o.Path).HasMaxLength(400);
+            e.HasIndex(o => o.Path);
+            e.HasOne(o => o.Parent).WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(o => ScopePath == null || o.Path.StartsWith(ScopePath));
+        });
+
+        model.Entity<PermissionGroup>(e =>
+        {
+            e.Property(g => g.Name).HasMaxLength(100);
+            e.HasIndex(g => new { g.OrganizationId, g.Name }).IsUnique();
+            // At most one default per defining organization.
+            e.HasIndex(g => g.OrganizationId).IsUnique().HasFilter("\"IsDefault\" = 1").HasDatabaseName("IX_PermissionGroups_OneDefault");
+            e.HasOne(g => g.Organization).WithMany(o => o.PermissionGroups).HasForeignKey(g => g.OrganizationId);
+        });
+
+        model.Entity<MultiLineNumber>(e =>
+        {
+            e.ToTable("Numbers");
+            e.Property(n => n.E164).HasMaxLength(16);
+            e.HasIndex(n => n.E164).IsUnique();
+            e.HasIndex(n => new { n.OrganizationId, n.State });
+            // One number per account; the column itself makes it one account per number.
+            e.HasIndex(n => n.AccountId).IsUnique();
+            e.Property(n => n.ReservationTag).HasMaxLength(40);
+            e.HasOne(n => n.Organization).WithMany().HasForeignKey(n => n.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(n => n.Account).WithOne(a => a.Number).HasForeignKey<MultiLineNumber>(n => n.AccountId).OnDelete(DeleteBehavior.SetNull);
+            e.HasQueryFilter(n => ScopePath == null || n.Organization!.Path.StartsWith(ScopePath));
+        });
+
+        model.Entity<Account>(e =>
+        {
+            e.Property(a => a.FirstName).HasMaxLength(64);
+            e.Property(a => a.LastName).HasMaxLength(64);
+            e.Property(a => a.Username).HasMaxLength(254);
+            e.Property(a => a.NormalizedUsername).HasMaxLength(254);
+            e.HasIndex(a => a.NormalizedUsername).IsUnique();
+            e.HasIndex(a => new { a.OrganizationId, a.Status });
+            e.HasIndex(a => new { a.LastName, a.FirstName });
+            e.Property(a => a.ForwardingNumber).HasMaxLength(24);
+            e.Property(a => a.InvitationError).HasMaxLength(1000);
+            e.Ignore(a => a.DisplayName);
+            e.HasOne(a => a.Organization).WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.PermissionGroup).WithMany().HasForeignKey(a => a.PermissionGroupId).OnDelete(DeleteBehavior.Restrict);
+            e.HasQueryFilter(a => ScopePath == null || a.Organization!.Path.StartsWith(ScopePath));
+        });
+
+        model.Entity<Admin>(e =>
+        {
+            e.Property(a => a.Email).HasMaxLength(254);
+            e.Property(a => a.NormalizedEmail).HasMaxLength(254);
+            e.HasIndex(a => a.NormalizedEmail).IsUnique();
+            e.Property(a => a.DisplayName).HasMaxLength(200);
+            e.HasOne(a => a.Role).WithMany().HasForeignKey(a => a.RoleId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.ScopeOrganization).WithMany().HasForeignKey(a => a.ScopeOrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<Role>(e =>
+        {
+            e.Property(r => r.Name).HasMaxLength(100);
+            e.HasIndex(r => r.Name).IsUnique();
+        });
+    }
+}

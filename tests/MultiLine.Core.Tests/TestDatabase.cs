@@ -1,0 +1,32 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Tests;
+
+/// <summary>A real SQLite file in a temp folder, migrated, deleted when the test ends.</summary>
+public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("multiline-tests-").FullName;
+
+    public TestDatabase()
+    {
+        FilePath = Path.Combine(_folder, "test.db");
+        Options = new DbContextOptionsBuilder<MultiLineDbContext>()
+            .UseMultiLineSqlite($"Data Source={FilePath};Pooling=False")
+            .Options;
+        using var db = CreateDbContext();
+        db.Database.Migrate();
+    }
+
+    public string FilePath { get; }
+    public DbContextOptions<MultiLineDbContext> Options { get; }
+
+    public MultiLineDbContext CreateDbContext() => new(Options);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
