@@ -22,8 +22,12 @@ public static class PersistenceExtensions
     }
 
     /// <summary>The provider settings every context uses, also in tests and benchmarks.</summary>
-    public static DbContextOptionsBuilder UseMultiLineSqlite(this DbContextOptionsBuilder options, string connectionString, int busyTimeoutMilliseconds = 10_000) =>
+    public static TBuilder UseMultiLineSqlite<TBuilder>(this TBuilder options, string connectionString, int busyTimeoutMilliseconds = 10_000)
+        where TBuilder : DbContextOptionsBuilder
+    {
         options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds));
+        return options;
+    }
 
     /// <summary>Applies pending migrations. Runs once at start-up, before the app serves requests.</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
