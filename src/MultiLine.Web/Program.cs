@@ -1,23 +1,37 @@
+using MultiLine.Core.Demo;
+using MultiLine.Core.Persistence;
+using MultiLine.Web.Admins;
 using MultiLine.Web.Components;
+using MultiLine.Web.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Add services to the container.
-builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+builder.AddMultiLineDatabase();
+builder.AddMultiLineDemoData();
+builder.AddMultiLineAuthentication();
+builder.AddMultiLineWeb();
 
 var app = builder.Build();
 
-// Configure the HTTP request pipeline.
+await app.Services.MigrateDatabaseAsync();
+await app.Services.SeedDemoDataAsync();
+
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
 }
+
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
-app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+app.MapStaticAssets().AllowAnonymous();
+app.MapSignOut();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+
+/// <summary>Entry point; public so that tests can start the real app with WebApplicationFactory.</summary>
+public partial class Program;

@@ -7,24 +7,14 @@ public static class NumberRules
     public static bool CanBeTakenBy(NumberState state, bool byAdmin) =>
         state == NumberState.Available || (byAdmin && state == NumberState.Reserved);
 
-    public static NumberChange Reserve(MultiLineNumber number, string tag)
+    /// <summary>A reservation tag such as PORTED: required, upper-cased, at most 40 characters.</summary>
+    public static bool TryNormalizeTag(string? tag, out string? normalized, out string? error)
     {
-        if (number.State != NumberState.Available)
-            return NumberChange.Refused($"{number.E164} is {Describe(number.State)}; only an available number can be reserved.");
-        if (string.IsNullOrWhiteSpace(tag))
-            return NumberChange.Refused("A reservation needs a tag, such as PORTED.");
-        number.State = NumberState.Reserved;
-        number.ReservationTag = tag.Trim().ToUpperInvariant();
-        return NumberChange.Done;
-    }
-
-    public static NumberChange Unreserve(MultiLineNumber number)
-    {
-        if (number.State != NumberState.Reserved)
-            return NumberChange.Refused($"{number.E164} is not reserved.");
-        number.State = NumberState.Available;
-        number.ReservationTag = null;
-        return NumberChange.Done;
+        normalized = tag?.Trim().ToUpperInvariant();
+        error = string.IsNullOrEmpty(normalized) ? "A reservation needs a tag, such as PORTED."
+            : normalized.Length > 40 ? "A reservation tag has at most 40 characters."
+            : null;
+        return error is null;
     }
 
     /// <summary>Puts a number back to Available, whatever held it.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,10 @@ public static class PersistenceExtensions
     public static TBuilder UseMultiLineSqlite<TBuilder>(this TBuilder options, string connectionString, int busyTimeoutMilliseconds = 10_000)
         where TBuilder : DbContextOptionsBuilder
     {
-        options.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds));
+        options.UseSqlite(connectionString)
+            .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds))
+            // Permission groups are deliberately not scope-filtered: sub-organizations inherit their ancestors' groups.
+            .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
         return options;
     }
 

@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Common;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Accounts;
+
+/// <summary>What the Accounts table asks for: search text, status and organization filters.</summary>
+public sealed record AccountSearch(string? Text = null, AccountStatus? Status = null, int? OrganizationId = null);
+
+/// <summary>One line of the Accounts table.</summary>
+public sealed record AccountRow(
+    int Id,
+    string Name,
+    string Username,
+    int OrganizationId,
+    string Organization,
+    AccountStatus Status,
+    string? Number,
+    string PermissionGroup,
+    string? InvitationError)
+{
+    public string StatusLabel => AccountStatuses.Label(Status);
+    public bool IsPending => AccountStatuses.IsPending(Status);
+}
+
+/// <summary>Reads accounts for the table and the API. The context's scope decides what is visible.</summary>
+public static class AccountDirectory
+{
+    public static async Task<Page<AccountRow>> SearchAsync(MultiLineDbContext db, AccountSearch search, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var query = db.Accounts.AsNoTracking();
+        if (search.OrganizationId is { } organizationId)
+            query = query.Where(a => a.OrganizationId == organizationId);
+        if (search.Status is { } status)
+            query = query.Where(a => a.Status == status);
+        if (!string.IsNullOrWhiteSpace(search.Text))
+        {
+            var text = search.Text.Trim();
+            var pattern = $"%{EscapeLike(text.ToLowerInvariant())}%";
+            var digits = new string(text.Where(char.IsDigit).ToArray());
+            var numberPattern = digits.Length >= 3 ? $"%{digits}%" : null;
+            query = query.Where(a =>
+                EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
+                || EF.Functions.Like((a.FirstName ?? "") + " " + (a.LastName ?? ""), pattern, "\\")
+                || (numberPattern != null && a.Number != null && EF.Functions.Like(a.Number.E164, numberPattern)));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        query = (page.SortBy, page.Descending) switch
+        {
+            ("Username", false) => query.OrderBy(a => a.NormalizedUsername),
+            ("Username", true) => query.OrderByDescending(a => a.NormalizedUsername),
+            ("Organization", false) => query.OrderBy(a => a.Organization!.Name).ThenBy(a => a.Id),
+            ("Organization", true) => query.OrderByDescending(a => a.Organization!.Name).ThenBy(a => a.Id),
+            ("Status", false) => query.OrderBy(a => a.Status).ThenBy(a => a.Id),
+            ("Status", true) => query.OrderByDescending(a => a.Status).ThenBy(a => a.Id),
+            ("Number", false) => query.OrderBy(a => a.Number!.E164).ThenBy(a => a.Id),
+            ("Number", true) => query.OrderByDescending(a => a.Number!.E164).ThenBy(a => a.Id),
+            ("Name", true) => query.OrderByDescending(a => a.LastName).ThenByDescending(a => a.FirstName).ThenBy(a => a.Id),
+            ("Name", false) => query.OrderBy(a => a.LastName).ThenBy(a => a.FirstName).ThenBy(a => a.Id),
+            _ => query.OrderByDescending(a => a.Id),
+        };
+
+        var items = await query
+            .Skip(page.Skip)
+            .Take(page.Take)
+            .Select(a => new AccountRow(
+                a.Id,
+                ((a.FirstName ?? "") + " " + (a.LastName ?? "")).Trim(),
+                a.Username,
+                a.OrganizationId,
+                a.Organization!.Name,
+                a.Status,
+                a.Number != null ? a.Number.E164 : null,
+                a.PermissionGroup!.Name,
+                a.InvitationError))
+            .ToListAsync(cancellationToken);
+        return new Page<AccountRow>(items, total);
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}
