@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Tests;
+
+/// <summary>
+/// The real portal on a real SQLite file in a temp folder, with the demo tenant seeded.
+/// <see cref="StartOnLoopback"/> serves it with Kestrel on a free 127.0.0.1 port for browsers and SignalR clients.
+/// </summary>
+public sealed class PortalFactory : WebApplicationFactory<Program>
+{
+    public const string AdminEmail = "admin@multiline.example";
+    public const string Password = "Test-Password-123";
+    private readonly string _folder = Directory.CreateTempSubdirectory("multiline-portal-").FullName;
+    private readonly int _demoAccounts;
+
+    public PortalFactory(int demoAccounts = 60)
+    {
+        _demoAccounts = demoAccounts;
+        DatabasePath = Path.Combine(_folder, "portal.db");
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>The loopback address once <see cref="StartOnLoopback"/> ran.</summary>
+    public Uri? Address { get; private set; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Path", DatabasePath);
+        builder.UseSetting("Demo:Seed", "true");
+        builder.UseSetting("Demo:Accounts", _demoAccounts.ToString());
+        builder.UseSetting("Demo:AdminEmail", AdminEmail);
+        builder.UseSetting("Demo:AdminPassword", Password);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public Uri StartOnLoopback()
+    {
+        if (Address is not null)
+            return Address;
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        Address = new Uri(addresses.First());
+        return Address;
+    }
+
+    /// <summary>An unscoped context on the test's database, to arrange data or check what the app wrote.</summary>
+    public MultiLineDbContext CreateDbContext() =>
+        Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>().CreateDbContext();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
