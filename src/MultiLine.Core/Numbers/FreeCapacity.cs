@@ -9,7 +9,7 @@ public readonly record struct FreeCapacity(int AvailableNumbers, int PendingAcco
     public int Value => AvailableNumbers - PendingAccountsWithoutNumber;
 
     /// <summary>Whether <paramref name="accountsWithoutNumber"/> more accounts can each be promised a number.</summary>
-    public bool CanOnboard(int accountsWithoutNumber) => accountsWithoutNumber <= Value;
+    public bool CanOnboard(int accountsWithoutNumber) => accountsWithoutNumber <= 0 || accountsWithoutNumber <= Value;
 
     public override string ToString() => $"{Math.Max(Value, 0)} available";
 }
