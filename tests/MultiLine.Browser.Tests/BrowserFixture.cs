@@ -1,0 +1,49 @@
+using Microsoft.Playwright;
+using MultiLine.Tests;
+
+namespace MultiLine.Browser.Tests;
+
+/// <summary>
+/// One portal on a loopback port and one headless Chromium per test class. Chromium is Debian's
+/// (<c>/usr/bin/chromium</c>, or <c>CHROMIUM_PATH</c>); the test command installs it when missing.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public PortalFactory Portal { get; } = new(demoAccounts: 120);
+    public IBrowser Browser { get; private set; } = default!;
+    public Uri Address { get; private set; } = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Address = Portal.StartOnLoopback();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Address.ToString(),
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Portal.DisposeAsync();
+    }
+}
