@@ -10,7 +10,7 @@ namespace MultiLine.Core.Persistence;
 /// The portal's database. Every context carries an <see cref="AdminScope"/>; query filters apply it, so a read
 /// cannot forget the admin's organization scope. Hosted services use <see cref="AdminScope.System"/>.
 /// </summary>
-public class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options)
+public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options)
 {
     /// <summary>Subtree the queries are limited to; null for all organizations. Set by the scoped factory.</summary>
     public string? ScopePath { get; private set; }
@@ -98,5 +98,8 @@ public class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : 
             e.Property(r => r.Name).HasMaxLength(100);
             e.HasIndex(r => r.Name).IsUnique();
         });
+
+        ConfigureBatches(model);
+        ConfigureInvitations(model);
     }
 }
