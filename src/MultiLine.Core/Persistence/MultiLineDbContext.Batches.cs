@@ -1,11 +1,48 @@
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Batches;
 
 namespace MultiLine.Core.Persistence;
 
 /// <summary>Batch operations and their rows.</summary>
 public partial class MultiLineDbContext
 {
+    public DbSet<BatchOperation> Batches => Set<BatchOperation>();
+    public DbSet<BatchRow> BatchRows => Set<BatchRow>();
+
     private void ConfigureBatches(ModelBuilder model)
     {
+        model.Entity<BatchOperation>(e =>
+        {
+            e.ToTable("Batches");
+            e.Property(b => b.AdminName).HasMaxLength(200);
+            e.Property(b => b.FileName).HasMaxLength(260);
+            e.Property(b => b.FileSha256).HasMaxLength(64);
+            e.Property(b => b.FailureReason).HasMaxLength(2000);
+            e.Property(b => b.ClaimedBy).HasMaxLength(200);
+            e.Property(b => b.CancelledBy).HasMaxLength(200);
+            e.HasIndex(b => b.State);
+            e.HasIndex(b => b.FileSha256);
+            e.HasIndex(b => new { b.OrganizationId, b.CreatedAtUtc });
+            e.Ignore(b => b.Processed);
+            e.Ignore(b => b.IsFinished);
+            e.HasOne(b => b.Organization).WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(b => b.PermissionGroup).WithMany().HasForeignKey(b => b.PermissionGroupId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(b => b.Rows).WithOne().HasForeignKey(r => r.BatchOperationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(b => ScopePath == null || b.Organization!.Path.StartsWith(ScopePath));
+        });
+
+        model.Entity<BatchRow>(e =>
+        {
+            e.HasIndex(r => new { r.BatchOperationId, r.RowNumber }).IsUnique();
+            e.HasIndex(r => new { r.BatchOperationId, r.Outcome, r.RowNumber });
+            e.Property(r => r.FirstName).HasMaxLength(256);
+            e.Property(r => r.LastName).HasMaxLength(256);
+            e.Property(r => r.Username).HasMaxLength(320);
+            e.Property(r => r.NormalizedUsername).HasMaxLength(254);
+            e.Property(r => r.MultiLineNumber).HasMaxLength(64);
+            e.Property(r => r.ForwardingNumber).HasMaxLength(64);
+            e.Property(r => r.Reason).HasMaxLength(2000);
+            e.Property(r => r.Number).HasMaxLength(16);
+        });
     }
 }

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MultiLine.Core.Batches;
+
+public static class BatchExtensions
+{
+    /// <summary>The hosted batch service, its queue, its notifier and the row handlers.</summary>
+    public static IHostApplicationBuilder AddMultiLineBatches(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BatchOptions>().BindConfiguration(BatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<BatchQueue>();
+        builder.Services.AddSingleton<BatchProgressNotifier>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<BatchProcessor>();
+        builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
+        builder.Services.AddHostedService<BatchWorker>();
+        return builder;
+    }
+}

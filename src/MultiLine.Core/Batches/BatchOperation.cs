@@ -1,0 +1,111 @@
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Organizations;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>One bulk action (import, import &amp; invite, move, resend) and its progress. The database is the source of truth.</summary>
+public sealed class BatchOperation
+{
+    public int Id { get; set; }
+    public BatchKind Kind { get; set; }
+    public BatchState State { get; set; }
+
+    public int AdminId { get; set; }
+    public required string AdminName { get; set; }
+    public int OrganizationId { get; set; }
+    public Organization? Organization { get; set; }
+    public int? PermissionGroupId { get; set; }
+    public PermissionGroup? PermissionGroup { get; set; }
+
+    public string? FileName { get; set; }
+    public string? FileSha256 { get; set; }
+
+    public int TotalRows { get; set; }
+    public int Succeeded { get; set; }
+    public int Failed { get; set; }
+    public int Skipped { get; set; }
+
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime? StartedAtUtc { get; set; }
+    public DateTime? FinishedAtUtc { get; set; }
+
+    /// <summary>Why the whole batch failed, when it did.</summary>
+    public string? FailureReason { get; set; }
+
+    public bool CancelRequested { get; set; }
+    public string? CancelledBy { get; set; }
+
+    /// <summary>The worker that owns the batch while it runs, and until when its claim holds without renewal.</summary>
+    public string? ClaimedBy { get; set; }
+    public DateTime? ClaimExpiresAtUtc { get; set; }
+
+    public List<BatchRow> Rows { get; set; } = [];
+
+    public int Processed => Succeeded + Failed + Skipped;
+    public bool IsFinished => BatchStates.IsFinished(State);
+}
+
+/// <summary>One input row of a batch: what was asked, and what came of it.</summary>
+public sealed class BatchRow
+{
+    public long Id { get; set; }
+    public int BatchOperationId { get; set; }
+
+    /// <summary>The row as the admin sees it in a spreadsheet (header = row 1); for non-file batches, 1, 2, 3…</summary>
+    public int RowNumber { get; set; }
+
+    public string? FirstName { get; set; }
+    public string? LastName { get; set; }
+    public string? Username { get; set; }
+    public string? NormalizedUsername { get; set; }
+    public string? MultiLineNumber { get; set; }
+    public bool SocialMessaging { get; set; }
+    public bool RestrictIncomingSocialMessaging { get; set; }
+    public MonitorCalls MonitorCalls { get; set; }
+    public MonitorSms MonitorSms { get; set; }
+    public string? ForwardingNumber { get; set; }
+    public Language Language { get; set; }
+
+    /// <summary>For move and resend batches: the existing account the row acts on.</summary>
+    public int? TargetAccountId { get; set; }
+
+    public RowOutcome Outcome { get; set; }
+    public string? Reason { get; set; }
+    public int? AccountId { get; set; }
+    public string? Number { get; set; }
+    public InvitationState? Invitation { get; set; }
+    public DateTime? ProcessedAtUtc { get; set; }
+}
+
+public enum BatchKind { Import = 0, ImportAndInvite = 1, Move = 2, ResendInvitations = 3 }
+
+public enum BatchState { Queued = 0, Running = 1, Completed = 2, CompletedWithErrors = 3, Failed = 4, Cancelled = 5 }
+
+public enum RowOutcome { Pending = 0, Succeeded = 1, Failed = 2, Skipped = 3 }
+
+/// <summary>The delivery state of a row's invitation, as the report shows it.</summary>
+public enum InvitationState { Queued = 0, Sent = 1, Failed = 2 }
+
+public static class BatchStates
+{
+    public static bool IsFinished(BatchState state) => state is BatchState.Completed or BatchState.CompletedWithErrors or BatchState.Failed or BatchState.Cancelled;
+
+    public static string Label(BatchState state) => state switch
+    {
+        BatchState.CompletedWithErrors => "Completed with errors",
+        _ => state.ToString(),
+    };
+
+    public static string Label(BatchKind kind) => kind switch
+    {
+        BatchKind.Import => "CSV import",
+        BatchKind.ImportAndInvite => "CSV import & invite",
+        BatchKind.Move => "Move accounts",
+        BatchKind.ResendInvitations => "Resend invitations",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>The state a batch ends in once every row has an outcome.</summary>
+    public static BatchState Final(int failed, bool cancelled) =>
+        cancelled ? BatchState.Cancelled : failed > 0 ? BatchState.CompletedWithErrors : BatchState.Completed;
+}

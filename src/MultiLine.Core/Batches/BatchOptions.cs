@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>How the hosted batch service works through batches.</summary>
+public sealed class BatchOptions
+{
+    public const string Section = "Batches";
+
+    /// <summary>Rows committed together. Small enough that progress stays live, large enough to be fast.</summary>
+    [Range(1, 1000)]
+    public int RowsPerTransaction { get; set; } = 50;
+
+    /// <summary>Batches this instance runs at the same time.</summary>
+    [Range(1, 16)]
+    public int MaxConcurrentBatches { get; set; } = 2;
+
+    /// <summary>How long a worker's claim on a batch holds without renewal; another instance may take over after it.</summary>
+    [Range(5, 3600)]
+    public int ClaimSeconds { get; set; } = 60;
+
+    /// <summary>How often the database is checked for batches queued by other instances or left behind.</summary>
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 5;
+
+    /// <summary>Identifies this instance in claims. The default is stable across restarts of one machine, so a restarted app resumes its own batches at once.</summary>
+    public string WorkerId { get; set; } = Environment.MachineName;
+}

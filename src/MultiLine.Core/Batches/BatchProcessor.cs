@@ -1,0 +1,178 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>
+/// Runs one batch to its end. Claims it in the database first (so one worker of many runs it), then works through
+/// its pending rows in small transactions: a row's effect and its outcome commit together, so a crash or restart
+/// resumes at the first pending row and never does a row twice.
+/// </summary>
+public sealed class BatchProcessor(
+    IDbContextFactory<MultiLineDbContext> factory,
+    IEnumerable<IBatchRowHandler> handlers,
+    BatchProgressNotifier notifier,
+    IOptions<BatchOptions> options,
+    TimeProvider clock,
+    ILogger<BatchProcessor> logger)
+{
+    public const string CancelledReason = "Cancelled before this row was processed.";
+    private readonly BatchOptions _options = options.Value;
+
+    /// <summary>Processes the batch if this worker can claim it. Returns false when another worker holds it or it is finished.</summary>
+    public async Task<bool> RunAsync(int batchId, CancellationToken stoppingToken)
+    {
+        if (!await ClaimAsync(batchId, stoppingToken))
+            return false;
+
+        try
+        {
+            await ProcessClaimedAsync(batchId, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: the batch stays Running with its claim and resumes at the next start.
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Batch {BatchId} failed.", batchId);
+            await FailAsync(batchId, $"The batch stopped because of an unexpected error: {exception.Message}");
+        }
+        return true;
+    }
+
+    private async Task<bool> ClaimAsync(int batchId, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var until = now.AddSeconds(_options.ClaimSeconds);
+        var me = _options.WorkerId;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var claimed = await db.Batches
+            .Where(b => b.Id == batchId && (b.State == BatchState.Queued
+                || (b.State == BatchState.Running && (b.ClaimedBy == me || b.ClaimExpiresAtUtc < now))))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(b => b.State, BatchState.Running)
+                .SetProperty(b => b.ClaimedBy, me)
+                .SetProperty(b => b.ClaimExpiresAtUtc, until)
+                .SetProperty(b => b.StartedAtUtc, b => b.StartedAtUtc ?? now), cancellationToken);
+        return claimed == 1;
+    }
+
+    private async Task ProcessClaimedAsync(int batchId, CancellationToken stoppingToken)
+    {
+        BatchOperation batch;
+        await using (var db = await factory.CreateDbContextAsync(stoppingToken))
+            batch = await db.Batches.AsNoTracking().SingleAsync(b => b.Id == batchId, stoppingToken);
+        Publish(batch);
+        var handler = handlers.FirstOrDefault(h => h.Handles(batch.Kind))
+            ?? throw new InvalidOperationException($"No handler for {batch.Kind} batches.");
+
+        while (true)
+        {
+            stoppingToken.ThrowIfCancellationRequested();
+            await using var db = await factory.CreateDbContextAsync(stoppingToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
+            var tracked = await db.Batches.SingleAsync(b => b.Id == batchId, stoppingToken);
+            if (tracked.CancelRequested)
+            {
+                await transaction.RollbackAsync(stoppingToken);
+                await FinishCancelledAsync(batchId, stoppingToken);
+                return;
+            }
+
+            var rows = await db.BatchRows
+                .Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Pending)
+                .OrderBy(r => r.RowNumber)
+                .Take(_options.RowsPerTransaction)
+                .ToListAsync(stoppingToken);
+            if (rows.Count == 0)
+            {
+                tracked.State = BatchStates.Final(tracked.Failed, cancelled: false);
+                tracked.FinishedAtUtc = Now;
+                tracked.ClaimedBy = null;
+                tracked.ClaimExpiresAtUtc = null;
+                await db.SaveChangesAsync(stoppingToken);
+                await transaction.CommitAsync(stoppingToken);
+                Publish(tracked);
+                return;
+            }
+
+            var now = Now;
+            await handler.ProcessAsync(db, tracked, rows, now, stoppingToken);
+            var events = new List<RowProcessed>(rows.Count);
+            foreach (var row in rows)
+            {
+                row.ProcessedAtUtc = now;
+                switch (row.Outcome)
+                {
+                    case RowOutcome.Succeeded: tracked.Succeeded++; break;
+                    case RowOutcome.Failed: tracked.Failed++; break;
+                    case RowOutcome.Skipped: tracked.Skipped++; break;
+                    default: throw new InvalidOperationException($"Row {row.RowNumber} was left without an outcome.");
+                }
+                events.Add(new RowProcessed(batchId, row.RowNumber, row.Outcome, row.Reason, row.Username, row.Number, BatchCounts.Of(tracked)));
+            }
+            tracked.ClaimExpiresAtUtc = now.AddSeconds(_options.ClaimSeconds);
+            await db.SaveChangesAsync(stoppingToken);
+            await transaction.CommitAsync(stoppingToken);
+            foreach (var rowEvent in events)
+                notifier.Publish(rowEvent);
+        }
+    }
+
+    private async Task FinishCancelledAsync(int batchId, CancellationToken cancellationToken)
+    {
+        await EndWithSkippedRowsAsync(batchId, BatchState.Cancelled, CancelledReason, null, cancellationToken);
+    }
+
+    private async Task FailAsync(int batchId, string reason)
+    {
+        try
+        {
+            await EndWithSkippedRowsAsync(batchId, BatchState.Failed, "Not processed: the batch failed.", reason, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Could not mark batch {BatchId} as failed.", batchId);
+        }
+    }
+
+    /// <summary>Ends the batch: every row still pending is skipped with <paramref name="rowReason"/>.</summary>
+    private async Task EndWithSkippedRowsAsync(int batchId, BatchState state, string rowReason, string? failureReason, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var pending = db.BatchRows.Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Pending);
+        var skippedRows = await pending.OrderBy(r => r.RowNumber).Select(r => new { r.RowNumber, r.Username }).ToListAsync(cancellationToken);
+        await pending.ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Outcome, RowOutcome.Skipped)
+            .SetProperty(r => r.Reason, rowReason)
+            .SetProperty(r => r.ProcessedAtUtc, now), cancellationToken);
+        var batch = await db.Batches.SingleAsync(b => b.Id == batchId, cancellationToken);
+        batch.Skipped += skippedRows.Count;
+        batch.State = state;
+        batch.FailureReason = failureReason;
+        batch.FinishedAtUtc = now;
+        batch.StartedAtUtc ??= now;
+        batch.ClaimedBy = null;
+        batch.ClaimExpiresAtUtc = null;
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var running = BatchCounts.Of(batch) with { Skipped = batch.Skipped - skippedRows.Count };
+        foreach (var row in skippedRows)
+        {
+            running = running with { Skipped = running.Skipped + 1 };
+            notifier.Publish(new RowProcessed(batchId, row.RowNumber, RowOutcome.Skipped, rowReason, row.Username, null, running));
+        }
+        Publish(batch);
+    }
+
+    private void Publish(BatchOperation batch) =>
+        notifier.Publish(new BatchStateChanged(batch.Id, batch.State, BatchCounts.Of(batch), batch.FailureReason, batch.StartedAtUtc, batch.FinishedAtUtc));
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+}

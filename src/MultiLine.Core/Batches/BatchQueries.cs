@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Common;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>One line of the Batch Operation Reports table.</summary>
+public sealed record BatchSummary(
+    int Id, BatchKind Kind, BatchState State, string Organization, int OrganizationId, string AdminName, string? FileName,
+    DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason)
+{
+    public string KindLabel => BatchStates.Label(Kind);
+    public string StateLabel => BatchStates.Label(State);
+    public bool IsFinished => BatchStates.IsFinished(State);
+    public TimeSpan? Duration => StartedAtUtc is { } start ? (FinishedAtUtc ?? DateTime.UtcNow) - start : null;
+}
+
+/// <summary>A row as the live views and the API show it.</summary>
+public sealed record BatchRowView(int RowNumber, string? Username, string? Name, RowOutcome Outcome, string? Reason, string? Number, InvitationState? Invitation);
+
+/// <summary>What a late watcher needs to catch up: the batch and its latest rows.</summary>
+public sealed record BatchSnapshot(BatchSummary Batch, IReadOnlyList<BatchRowView> RecentRows);
+
+public sealed record BatchFilter(int? OrganizationId = null, BatchState? State = null, BatchKind? Kind = null);
+
+/// <summary>Reads batches within the context's scope.</summary>
+public static class BatchQueries
+{
+    public const int RecentRowCount = 50;
+
+    public static async Task<Page<BatchSummary>> ListAsync(MultiLineDbContext db, BatchFilter filter, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var query = db.Batches.AsNoTracking();
+        if (filter.OrganizationId is { } organizationId)
+            query = query.Where(b => b.OrganizationId == organizationId);
+        if (filter.State is { } state)
+            query = query.Where(b => b.State == state);
+        if (filter.Kind is { } kind)
+            query = query.Where(b => b.Kind == kind);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await Project(query.OrderByDescending(b => b.Id).Skip(page.Skip).Take(page.Take)).ToListAsync(cancellationToken);
+        return new Page<BatchSummary>(items, total);
+    }
+
+    public static Task<BatchSummary?> FindAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken = default) =>
+        Project(db.Batches.AsNoTracking().Where(b => b.Id == batchId)).SingleOrDefaultAsync(cancellationToken);
+
+    public static async Task<BatchSnapshot?> SnapshotAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken = default)
+    {
+        var batch = await FindAsync(db, batchId, cancellationToken);
+        if (batch is null)
+            return null;
+        var recent = await db.BatchRows.AsNoTracking()
+            .Where(r => r.BatchOperationId == batchId && r.Outcome != RowOutcome.Pending)
+            .OrderByDescending(r => r.ProcessedAtUtc).ThenByDescending(r => r.RowNumber)
+            .Take(RecentRowCount)
+            .Select(View)
+            .ToListAsync(cancellationToken);
+        return new BatchSnapshot(batch, recent);
+    }
+
+    public static async Task<Page<BatchRowView>> RowsAsync(MultiLineDbContext db, int batchId, RowOutcome? outcome, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        // Scope check through the batch, since rows carry no organization of their own.
+        if (!await db.Batches.AnyAsync(b => b.Id == batchId, cancellationToken))
+            return new Page<BatchRowView>([], 0);
+        var query = db.BatchRows.AsNoTracking().Where(r => r.BatchOperationId == batchId);
+        if (outcome is { } o)
+            query = query.Where(r => r.Outcome == o);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(r => r.RowNumber).Skip(page.Skip).Take(page.Take).Select(View).ToListAsync(cancellationToken);
+        return new Page<BatchRowView>(items, total);
+    }
+
+    private static readonly System.Linq.Expressions.Expression<Func<BatchRow, BatchRowView>> View = r =>
+        new BatchRowView(r.RowNumber, r.Username, ((r.FirstName ?? "") + " " + (r.LastName ?? "")).Trim(), r.Outcome, r.Reason, r.Number ?? r.MultiLineNumber, r.Invitation);
+
+    private static IQueryable<BatchSummary> Project(IQueryable<BatchOperation> batches) => batches.Select(b => new BatchSummary(
+        b.Id, b.Kind, b.State, b.Organization!.Name, b.OrganizationId, b.AdminName, b.FileName,
+        b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
+        new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason));
+}

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>
+/// Creates the accounts of an import. Re-checks what may have changed since validation (username taken, number gone)
+/// and takes numbers with a conditional update, so no number is ever held twice, whatever runs beside it.
+/// </summary>
+public sealed class ImportRowHandler(IInvitationQueue invitations) : IBatchRowHandler
+{
+    public bool Handles(BatchKind kind) => kind is BatchKind.Import or BatchKind.ImportAndInvite;
+
+    public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        var usernames = rows.Select(r => r.NormalizedUsername!).ToArray();
+        var taken = (await db.Accounts.IgnoreQueryFilters()
+                .Where(a => usernames.Contains(a.NormalizedUsername))
+                .Select(a => a.NormalizedUsername)
+                .ToListAsync(cancellationToken))
+            .ToHashSet();
+
+        foreach (var row in rows)
+        {
+            if (!taken.Add(row.NormalizedUsername!))
+            {
+                Fail(row, $"{row.Username} is already in use by another account.");
+                continue;
+            }
+
+            var account = new Account
+            {
+                FirstName = row.FirstName,
+                LastName = row.LastName,
+                Username = row.Username!,
+                NormalizedUsername = row.NormalizedUsername!,
+                OrganizationId = batch.OrganizationId,
+                PermissionGroupId = batch.PermissionGroupId!.Value,
+                SocialMessaging = row.SocialMessaging,
+                RestrictIncomingSocialMessaging = row.RestrictIncomingSocialMessaging,
+                MonitorCalls = row.MonitorCalls,
+                MonitorSms = row.MonitorSms,
+                ForwardingNumber = row.ForwardingNumber,
+                Language = row.Language,
+                Status = AccountStatus.NotInvited,
+                CreatedAtUtc = nowUtc,
+            };
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync(cancellationToken);
+
+            if (row.MultiLineNumber is { } e164)
+            {
+                var held = await db.Numbers.IgnoreQueryFilters()
+                    .Where(n => n.E164 == e164 && n.OrganizationId == batch.OrganizationId && n.State == NumberState.Available && n.AccountId == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
+                if (held == 0)
+                {
+                    // Taken since validation: undo this row's account inside the same transaction.
+                    db.Accounts.Remove(account);
+                    await db.SaveChangesAsync(cancellationToken);
+                    Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
+                    continue;
+                }
+                row.Number = e164;
+            }
+
+            row.AccountId = account.Id;
+            row.Outcome = RowOutcome.Succeeded;
+            row.Reason = null;
+            if (batch.Kind == BatchKind.ImportAndInvite)
+            {
+                var invitation = await invitations.QueueAsync(db, account, cancellationToken);
+                row.Invitation = invitation.Queued ? InvitationState.Queued : InvitationState.Failed;
+                if (!invitation.Queued)
+                    row.Reason = $"Imported, but not invited: {invitation.Reason}";
+            }
+        }
+    }
+
+    private static void Fail(BatchRow row, string reason)
+    {
+        row.Outcome = RowOutcome.Failed;
+        row.Reason = reason;
+    }
+}
