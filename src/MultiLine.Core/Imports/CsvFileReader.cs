@@ -83,8 +83,6 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             cancellationToken.ThrowIfCancellationRequested();
             var rowNumber = previousRawRow + 1 + rowOffset;
             previousRawRow = parser.RawRow;
-            var quotesBroken = badQuotes;
-            badQuotes = false;
             if (hasSeparatorLine && rowNumber == 0)
                 continue;
 
@@ -99,6 +97,9 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
                 if (cell.Length > 0)
                     width = i + 1;
             }
+            // CsvHelper reports bad quotes while the fields are read, so look only now.
+            var quotesBroken = badQuotes;
+            badQuotes = false;
             if (width == 0)
                 continue; // blank line or separators only
 
@@ -243,10 +244,11 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
     private static CsvReadResult Refused(string? sha256, string message, string? encodingName = null, char separator = ',') =>
         new([ImportProblem.FileError(message)], [], sha256, encodingName, separator, []);
 
-    private static string Megabytes(long bytes) =>
-        bytes % (1024 * 1024) == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MB")
-            : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.##} MB");
+    private static string Megabytes(long bytes) => bytes switch
+    {
+        >= 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.##} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KB"),
+    };
 
     /// <summary>The whole upload in one buffer, or null when it is over <paramref name="maxBytes"/>.</summary>
     private static async Task<(byte[] Buffer, int Length)?> ReadAllAsync(Stream file, long maxBytes, CancellationToken cancellationToken)
