@@ -10,11 +10,17 @@ namespace MultiLine.Core.Imports;
 /// </summary>
 internal static class CsvEncodingDetection
 {
-    static CsvEncodingDetection() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
-    public static Encoding Windows1252 { get; } = Encoding.GetEncoding(1252);
+    public static Encoding Windows1252 { get; } = LoadWindows1252();
+
+    // Code pages ship in-box but must be registered before the first GetEncoding(1252); a static field initializer runs
+    // before a static constructor body, so the registration lives here.
+    private static Encoding LoadWindows1252()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(1252);
+    }
 
     public static (Encoding Encoding, int BomLength) Detect(ReadOnlySpan<byte> bytes)
     {
