@@ -63,7 +63,7 @@ public class ImportValidationBenchmarks
         _target = new ImportTarget(organizationId, groupId, new AdminScope(1, $"/{organizationId}/", Privileges.All));
     }
 
-    /// <summary>Raw Microsoft.Data.Sqlite prepared inserts in one transaction: accounts split over two organizations, and numbers.</summary>
+    /// <summary>Raw Microsoft.Data.Sqlite prepared inserts in one transaction: accounts split over two organizations (10% pending), and numbers.</summary>
     private static void Seed(DbContextOptions<MultiLineDbContext> options, int organizationId, int groupId, int otherId)
     {
         using var db = new MultiLineDbContext(options);
@@ -75,15 +75,18 @@ public class ImportValidationBenchmarks
             insert.CommandText = """
                 INSERT INTO Accounts (Username, NormalizedUsername, OrganizationId, PermissionGroupId, SocialMessaging,
                     RestrictIncomingSocialMessaging, MonitorCalls, MonitorSms, Language, Status, CreatedAtUtc)
-                VALUES ($u, $u, $org, $group, 0, 0, 1, 1, 0, 0, '2026-01-01 00:00:00')
+                VALUES ($u, $u, $org, $group, 0, 0, 1, 1, 0, $status, '2026-01-01 00:00:00')
                 """;
             var username = insert.Parameters.Add("$u", SqliteType.Text);
             var organization = insert.Parameters.Add("$org", SqliteType.Integer);
+            var status = insert.Parameters.Add("$status", SqliteType.Integer);
             insert.Parameters.AddWithValue("$group", groupId);
             insert.Prepare();
             for (var i = 0; i < ExistingAccounts; i++)
             {
                 username.Value = $"existing{i}@example.com";
+                status.Value = i % 10 == 0 ? 0 : 3; // 10% pending (Not invited), the rest Active
+
                 organization.Value = i % 2 == 0 ? organizationId : otherId;
                 insert.ExecuteNonQuery();
             }

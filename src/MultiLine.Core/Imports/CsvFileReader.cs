@@ -65,7 +65,6 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             BadDataFound = args => badQuotes |= args.Field.TrimStart().StartsWith('"'),
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
-            CacheFields = true,
             TrimOptions = TrimOptions.Trim,
         };
         using var parser = new CsvParser(text, configuration);

@@ -29,7 +29,8 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     {
         var read = await reader.ReadAsync(file, cancellationToken);
 
-        // Unscoped context (System scope): uniqueness and number ownership span all organizations; the admin's scope only picks the wording.
+        // Unscoped context (System scope), filters ignored: uniqueness and number ownership span all organizations;
+        // the admin's scope is checked explicitly and picks the wording.
         await using var db = await databases.CreateDbContextAsync(cancellationToken);
         var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
         if (organization is null || !target.Scope.Includes(organization.Path))
@@ -85,7 +86,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     {
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
-            var existing = await db.Accounts.AsNoTracking()
+            var existing = await db.Accounts.IgnoreQueryFilters().AsNoTracking()
                 .Where(a => chunk.Contains(a.NormalizedUsername))
                 .Select(a => new { a.NormalizedUsername, Organization = a.Organization!.Name, a.Organization.Path })
                 .ToListAsync(cancellationToken);
@@ -105,7 +106,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
-            var numbers = await db.Numbers.AsNoTracking()
+            var numbers = await db.Numbers.IgnoreQueryFilters().AsNoTracking()
                 .Where(n => chunk.Contains(n.E164))
                 .Select(n => new { n.E164, n.State, n.ReservationTag, OrganizationPath = n.Organization!.Path })
                 .ToListAsync(cancellationToken);

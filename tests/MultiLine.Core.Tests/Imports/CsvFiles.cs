@@ -7,12 +7,11 @@ namespace MultiLine.Core.Tests.Imports;
 /// <summary>The test corpus, generated in code: CSV text in the encodings and shapes real spreadsheets produce.</summary>
 internal static class CsvFiles
 {
-    static CsvFiles() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     public const string Header =
         "firstname,lastname,email address or device,social_messaging,multiline_number,monitor_calls,monitor_sms,forwarding_number,restrict_incoming_social_messaging,language";
 
-    public static Encoding Windows1252 => Encoding.GetEncoding(1252);
+    // Straight from the provider, without registering it: the reader must register code pages itself.
+    public static Encoding Windows1252 => CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
 
     public static string Row(string username, string first = "Jane", string last = "Doe", string social = "No", string number = "",
         string calls = "auto", string sms = "on", string forwarding = "", string restrict = "", string language = "English") =>
