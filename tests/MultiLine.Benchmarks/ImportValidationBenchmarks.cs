@@ -85,7 +85,7 @@ public class ImportValidationBenchmarks
             for (var i = 0; i < ExistingAccounts; i++)
             {
                 username.Value = $"existing{i}@example.com";
-                status.Value = i % 10 == 0 ? 0 : 3; // 10% pending (Not invited), the rest Active
+                status.Value = i % 20 is 0 or 1 ? 0 : 3; // 10% pending (Not invited), half of them in each organization
 
                 organization.Value = i % 2 == 0 ? organizationId : otherId;
                 insert.ExecuteNonQuery();
