@@ -4,25 +4,29 @@ using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Numbers;
 
-/// <summary>Reads the figures behind <see cref="FreeCapacity"/> with two set-based counts.</summary>
+/// <summary>Reads the figures of <see cref="FreeCapacity"/> from the database, with two grouped counts.</summary>
 public static class NumberCapacityQueries
 {
-    public static async Task<FreeCapacity> FreeCapacityAsync(MultiLineDbContext db, int organizationId, CancellationToken cancellationToken = default)
+    /// <summary>The organization's Available numbers and its pending accounts that hold no number (that organization only, not its subtree).</summary>
+    public static async Task<FreeCapacity> FreeCapacityAsync(this MultiLineDbContext db, int organizationId, CancellationToken cancellationToken = default)
     {
         var all = await FreeCapacitiesAsync(db, [organizationId], cancellationToken);
-        return all.GetValueOrDefault(organizationId);
+        return all[organizationId];
     }
 
-    public static async Task<IReadOnlyDictionary<int, FreeCapacity>> FreeCapacitiesAsync(MultiLineDbContext db, IReadOnlyCollection<int> organizationIds, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyDictionary<int, FreeCapacity>> FreeCapacitiesAsync(this MultiLineDbContext db, IReadOnlyCollection<int> organizationIds, CancellationToken cancellationToken = default)
     {
-        var available = await db.Numbers
+        // An unscoped context has no filter to apply; skipping the filter joins keeps these counts index seeks.
+        var numbers = db.ScopePath is null ? db.Numbers.IgnoreQueryFilters() : db.Numbers;
+        var accounts = db.ScopePath is null ? db.Accounts.IgnoreQueryFilters() : db.Accounts;
+        var available = await numbers
             .Where(n => organizationIds.Contains(n.OrganizationId) && n.State == NumberState.Available)
             .GroupBy(n => n.OrganizationId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
         var pending = AccountStatuses.Pending;
-        var waiting = await db.Accounts
-            .Where(a => organizationIds.Contains(a.OrganizationId) && pending.Contains(a.Status) && a.Number == null)
+        var waiting = await accounts
+            .Where(a => organizationIds.Contains(a.OrganizationId) && pending.Contains(a.Status) && !numbers.Any(n => n.AccountId == a.Id))
             .GroupBy(a => a.OrganizationId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);

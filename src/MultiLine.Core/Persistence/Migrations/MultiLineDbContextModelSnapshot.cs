@@ -161,6 +161,176 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.ToTable("Roles");
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Batches.BatchOperation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AdminName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TotalRows")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileSha256");
+
+                    b.HasIndex("PermissionGroupId");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("OrganizationId", "CreatedAtUtc");
+
+                    b.ToTable("Batches", (string)null);
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Batches.BatchRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BatchOperationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FirstName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ForwardingNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Invitation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Language")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MonitorCalls")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MonitorSms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MultiLineNumber")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedUsername")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ProcessedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RestrictIncomingSocialMessaging")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RowNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SocialMessaging")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TargetAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BatchOperationId", "RowNumber")
+                        .IsUnique();
+
+                    b.HasIndex("BatchOperationId", "Outcome", "RowNumber");
+
+                    b.ToTable("BatchRows");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Numbers.MultiLineNumber", b =>
                 {
                     b.Property<int>("Id")
@@ -309,6 +479,33 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Navigation("ScopeOrganization");
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Batches.BatchOperation", b =>
+                {
+                    b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("MultiLine.Core.Organizations.PermissionGroup", "PermissionGroup")
+                        .WithMany()
+                        .HasForeignKey("PermissionGroupId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Organization");
+
+                    b.Navigation("PermissionGroup");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Batches.BatchRow", b =>
+                {
+                    b.HasOne("MultiLine.Core.Batches.BatchOperation", null)
+                        .WithMany("Rows")
+                        .HasForeignKey("BatchOperationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MultiLine.Core.Numbers.MultiLineNumber", b =>
                 {
                     b.HasOne("MultiLine.Core.Accounts.Account", "Account")
@@ -351,6 +548,11 @@ namespace MultiLine.Core.Persistence.Migrations
             modelBuilder.Entity("MultiLine.Core.Accounts.Account", b =>
                 {
                     b.Navigation("Number");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Batches.BatchOperation", b =>
+                {
+                    b.Navigation("Rows");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>

@@ -1,0 +1,284 @@
+using FluentValidation;
+using FluentValidation.Results;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Organizations;
+
+namespace MultiLine.Core.Imports;
+
+/// <summary>What the per-cell rules depend on: the organization the accounts go to and their permission group.</summary>
+public sealed record AccountRulesContext(Organization Organization, PermissionGroup PermissionGroup);
+
+/// <summary>The outcome of checking one input: the normalized draft when it has no error, and every problem found.</summary>
+public sealed record AccountCheck(AccountDraft? Draft, IReadOnlyList<ImportProblem> Problems)
+{
+    /// <summary>The username's uniqueness key when it could be read, even if other cells are wrong.</summary>
+    public string? NormalizedUsername { get; init; }
+
+    /// <summary>The MultiLine number in E.164 when it could be read, even if other cells are wrong.</summary>
+    public string? MultiLineNumberE164 { get; init; }
+}
+
+/// <summary>
+/// The per-cell rules of an account (the help article's "Table of CSV values"), shared by the CSV import and the
+/// single-account form. Rules that need the organization read it from the validation context, see
+/// <see cref="CreateContext"/>; <see cref="Check"/> does both and also returns the normalized draft.
+/// </summary>
+public sealed class AccountInputValidator : AbstractValidator<AccountInput>
+{
+    public const int MaxNameLength = 64;
+    private const string StateKey = "MultiLine.Imports.AccountState";
+
+    public AccountInputValidator()
+    {
+        RuleFor(x => x.FirstName).Custom((value, c) => State(c).FirstName = Name(value, nameof(AccountInput.FirstName), c));
+        RuleFor(x => x.LastName).Custom((value, c) => State(c).LastName = Name(value, nameof(AccountInput.LastName), c));
+        RuleFor(x => x.Username).Custom(CheckUsername);
+        RuleFor(x => x.SocialMessaging).Custom(CheckSocialMessaging);
+        RuleFor(x => x.MultiLineNumber).Custom(CheckMultiLineNumber);
+        RuleFor(x => x.MonitorCalls).Custom((value, c) =>
+            State(c).MonitorCalls = Choice(value, nameof(AccountInput.MonitorCalls), c, ("auto", MonitorCalls.Auto), ("off", MonitorCalls.Off)));
+        RuleFor(x => x.MonitorSms).Custom((value, c) =>
+            State(c).MonitorSms = Choice(value, nameof(AccountInput.MonitorSms), c, ("on", MonitorSms.On), ("off", MonitorSms.Off)));
+        RuleFor(x => x.ForwardingNumber).Custom(CheckForwardingNumber);
+        RuleFor(x => x.RestrictIncomingSocialMessaging).Custom(CheckRestrict);
+        RuleFor(x => x.Language).Custom(CheckLanguage);
+    }
+
+    /// <summary>A validation context carrying <paramref name="rules"/>, for callers that run the validator themselves (e.g. a form).</summary>
+    public static ValidationContext<AccountInput> CreateContext(AccountInput input, AccountRulesContext rules)
+    {
+        var context = new ValidationContext<AccountInput>(input);
+        context.RootContextData[StateKey] = new ParsedAccount(rules);
+        return context;
+    }
+
+    /// <summary>Checks one input against the rules of <paramref name="rules"/>. Problems carry no row number.</summary>
+    public AccountCheck Check(AccountInput input, AccountRulesContext rules)
+    {
+        var context = CreateContext(input, rules);
+        var result = Validate(context);
+        var state = (ParsedAccount)context.RootContextData[StateKey];
+        var problems = result.Errors.Count == 0 ? [] : result.Errors.Select(ToProblem).ToArray();
+        var draft = problems.Any(p => p.IsError) ? null : state.ToDraft();
+        return new AccountCheck(draft, problems)
+        {
+            NormalizedUsername = state.Username?.Normalized,
+            MultiLineNumberE164 = state.MultiLineNumber,
+        };
+    }
+
+    private static ImportProblem ToProblem(ValidationFailure failure)
+    {
+        var column = CsvColumns.TryFromProperty(failure.PropertyName, out var c) ? c.Name() : failure.PropertyName;
+        var severity = failure.Severity == Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning;
+        return new ImportProblem(null, column, failure.AttemptedValue as string, failure.ErrorMessage, severity);
+    }
+
+    private static ParsedAccount State(ValidationContext<AccountInput> context) =>
+        context.RootContextData.TryGetValue(StateKey, out var state)
+            ? (ParsedAccount)state
+            : throw new InvalidOperationException($"Validate accounts with {nameof(AccountInputValidator)}.{nameof(CreateContext)} or {nameof(Check)}: the rules need the organization.");
+
+    private static void Fail(ValidationContext<AccountInput> context, string property, string? value, string message, Severity severity = Severity.Error) =>
+        context.AddFailure(new ValidationFailure(property, message, value) { Severity = severity });
+
+    private static string Quote(string value) => $"\"{value}\"";
+
+    private static string? Name(string? value, string property, ValidationContext<AccountInput> context)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+            return null;
+        if (text.Length > MaxNameLength)
+        {
+            Fail(context, property, text, $"{Quote(text)} is {text.Length} characters long; at most {MaxNameLength} are allowed.");
+            return null;
+        }
+        return text;
+    }
+
+    private static T? Choice<T>(string? value, string property, ValidationContext<AccountInput> context, (string Text, T Value) first, (string Text, T Value) second)
+        where T : struct
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            Fail(context, property, text, $"is required ({first.Text} or {second.Text}).");
+            return null;
+        }
+        if (text.Equals(first.Text, StringComparison.OrdinalIgnoreCase))
+            return first.Value;
+        if (text.Equals(second.Text, StringComparison.OrdinalIgnoreCase))
+            return second.Value;
+        Fail(context, property, text, $"{Quote(text)} is not one of {first.Text}, {second.Text}.");
+        return null;
+    }
+
+    private static void CheckUsername(string? value, ValidationContext<AccountInput> context)
+    {
+        var state = State(context);
+        var text = value?.Trim();
+        if (!Username.TryParse(text, out var username, out var error))
+        {
+            Fail(context, nameof(AccountInput.Username), text, error!);
+            return;
+        }
+        state.Username = username;
+        var organization = state.Rules.Organization;
+        if (organization.SmtpDataOffload && username!.Kind != UsernameKind.Email)
+            Fail(context, nameof(AccountInput.Username), text,
+                $"{Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
+    }
+
+    private static void CheckSocialMessaging(string? value, ValidationContext<AccountInput> context)
+    {
+        var state = State(context);
+        var social = Choice(value, nameof(AccountInput.SocialMessaging), context, ("Yes", true), ("No", false));
+        if (social == true && !state.Rules.Organization.SocialMessagingEnabled)
+        {
+            var text = value!.Trim();
+            Fail(context, nameof(AccountInput.SocialMessaging), text,
+                $"{Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
+            return;
+        }
+        state.SocialMessaging = social;
+    }
+
+    private static void CheckMultiLineNumber(string? value, ValidationContext<AccountInput> context)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+            return;
+        if (Username.TryNormalizePhone(text, out var e164, out var error))
+            State(context).MultiLineNumber = e164;
+        else
+            Fail(context, nameof(AccountInput.MultiLineNumber), text, error!);
+    }
+
+    private static void CheckForwardingNumber(string? value, ValidationContext<AccountInput> context)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+            return;
+        const string property = nameof(AccountInput.ForwardingNumber);
+        if (!TryNormalizeForwarding(text, out var normalized, out var error))
+        {
+            Fail(context, property, text, error);
+            return;
+        }
+        var state = State(context);
+        state.ForwardingNumber = normalized;
+        var group = state.Rules.PermissionGroup;
+        if (group.Features.HasFlag(Features.VoiceCalling))
+            Fail(context, property, text,
+                $"{Quote(text)} will not be used: permission group {group.Name} has voice calling, and forwarding applies only to accounts without it.",
+                Severity.Warning);
+    }
+
+    /// <summary>4 to 18 digits with country code; <c>+</c>, spaces, dashes, dots and parentheses are formatting.</summary>
+    public static bool TryNormalizeForwarding(string text, out string normalized, out string error)
+    {
+        normalized = "";
+        Span<char> digits = stackalloc char[Math.Min(text.Length, 64)];
+        var count = 0;
+        var plus = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (count < digits.Length)
+                    digits[count] = c;
+                count++;
+            }
+            else if (c == '+' && count == 0)
+                plus++;
+            else if (c is not (' ' or '-' or '.' or '(' or ')'))
+            {
+                error = $"\"{text}\" is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.";
+                return false;
+            }
+        }
+        var start = 0;
+        if (plus == 0 && count > 2 && digits[0] == '0' && digits[1] == '0')
+            start = 2;
+        else if (plus != 1)
+        {
+            error = $"\"{text}\" has no country code; write it as +<country code><number>, e.g. +14155550123.";
+            return false;
+        }
+        var length = count - start;
+        if (length is < 4 or > 18)
+        {
+            error = $"\"{text}\" has {length} digits; a forwarding number has 4 to 18 digits with country code.";
+            return false;
+        }
+        normalized = string.Concat("+", digits[start..count]);
+        error = "";
+        return true;
+    }
+
+    private static void CheckRestrict(string? value, ValidationContext<AccountInput> context)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+            return;
+        const string property = nameof(AccountInput.RestrictIncomingSocialMessaging);
+        bool restrict;
+        if (text.Equals("true", StringComparison.OrdinalIgnoreCase))
+            restrict = true;
+        else if (text.Equals("false", StringComparison.OrdinalIgnoreCase))
+            restrict = false;
+        else
+        {
+            Fail(context, property, text, $"{Quote(text)} is not one of true, false.");
+            return;
+        }
+        var state = State(context);
+        state.Restrict = restrict;
+        var social = context.InstanceToValidate.SocialMessaging?.Trim();
+        if (social is not null && social.Equals("No", StringComparison.OrdinalIgnoreCase))
+            Fail(context, property, text, $"{Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
+    }
+
+    private static readonly Dictionary<string, Language> Languages = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["English"] = Language.English, ["en"] = Language.English,
+        ["Italian"] = Language.Italian, ["it"] = Language.Italian, ["Italiano"] = Language.Italian,
+        ["German"] = Language.German, ["de"] = Language.German, ["Deutsch"] = Language.German,
+        ["French"] = Language.French, ["fr"] = Language.French, ["Français"] = Language.French, ["Francais"] = Language.French,
+        ["Spanish"] = Language.Spanish, ["es"] = Language.Spanish, ["Español"] = Language.Spanish, ["Espanol"] = Language.Spanish,
+    };
+
+    private static void CheckLanguage(string? value, ValidationContext<AccountInput> context)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
+            return;
+        if (Languages.TryGetValue(text, out var language))
+            State(context).Language = language;
+        else
+            Fail(context, nameof(AccountInput.Language), text, $"{Quote(text)} is not one of English, Italian, German, French, Spanish.");
+    }
+
+    /// <summary>What the rules read successfully, so the draft needs no second parse.</summary>
+    private sealed class ParsedAccount(AccountRulesContext rules)
+    {
+        public AccountRulesContext Rules { get; } = rules;
+        public string? FirstName { get; set; }
+        public string? LastName { get; set; }
+        public Username? Username { get; set; }
+        public bool? SocialMessaging { get; set; }
+        public string? MultiLineNumber { get; set; }
+        public MonitorCalls? MonitorCalls { get; set; }
+        public MonitorSms? MonitorSms { get; set; }
+        public string? ForwardingNumber { get; set; }
+        public bool Restrict { get; set; }
+        public Language Language { get; set; } = Language.English;
+
+        public AccountDraft? ToDraft() =>
+            Username is null || SocialMessaging is null || MonitorCalls is null || MonitorSms is null
+                ? null
+                : new AccountDraft(FirstName, LastName, Username, SocialMessaging.Value, MultiLineNumber, MonitorCalls.Value,
+                    MonitorSms.Value, ForwardingNumber, SocialMessaging.Value && Restrict, Language);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text;
+using System.Text.Unicode;
+
+namespace MultiLine.Core.Imports;
+
+/// <summary>
+/// How the bytes of an uploaded file are text: a BOM decides (UTF-8, UTF-16 LE/BE); without one, valid UTF-8 is
+/// UTF-8 and anything else is Windows-1252, what Excel writes for "CSV (comma delimited)" on Western Windows.
+/// Also recognizes files that are not text at all.
+/// </summary>
+internal static class CsvEncodingDetection
+{
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    public static Encoding Windows1252 { get; } = LoadWindows1252();
+
+    // Code pages ship in-box but must be registered before the first GetEncoding(1252); a static field initializer runs
+    // before a static constructor body, so the registration lives here.
+    private static Encoding LoadWindows1252()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(1252);
+    }
+
+    public static (Encoding Encoding, int BomLength) Detect(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+            return (Utf8, 3);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+            return (Encoding.Unicode, 2);
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+            return (Encoding.BigEndianUnicode, 2);
+        if (LooksLikeUtf16WithoutBom(bytes, out var utf16))
+            return (utf16!, 0);
+        return (System.Text.Unicode.Utf8.IsValid(bytes) ? Utf8 : Windows1252, 0);
+    }
+
+    /// <summary>A message for the admin when the bytes are clearly not a CSV text file; null when they may be.</summary>
+    public static string? NotTextReason(ReadOnlySpan<byte> bytes, Encoding encoding, int bomLength)
+    {
+        if (bytes.StartsWith("PK\x03\x04"u8))
+            return "This is an Excel workbook (.xlsx) or another zipped file, not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
+            return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
+
+        var sample = bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)];
+        var isUtf16 = encoding is UnicodeEncoding;
+        if (!isUtf16 && sample.Contains((byte)0))
+            return BinaryMessage;
+
+        var text = encoding.GetString(sample);
+        var control = 0;
+        foreach (var c in text)
+        {
+            if (c == '\0' || (char.IsControl(c) && c is not ('\t' or '\r' or '\n')))
+                control++;
+        }
+        return control > Math.Max(2, text.Length / 100) ? BinaryMessage : null;
+    }
+
+    private const string BinaryMessage =
+        "The file is not a CSV text file (it holds binary data). Save it from your spreadsheet as \"CSV UTF-8\" and upload it again.";
+
+    // Excel's "Unicode text" always has a BOM; this catches the odd tool that drops it: ASCII text with every other byte NUL.
+    private static bool LooksLikeUtf16WithoutBom(ReadOnlySpan<byte> bytes, out Encoding? encoding)
+    {
+        encoding = null;
+        var sample = bytes[..(Math.Min(bytes.Length, 512) & ~1)];
+        if (sample.Length < 4)
+            return false;
+        int evenNul = 0, oddNul = 0;
+        for (var i = 0; i < sample.Length; i += 2)
+        {
+            if (sample[i] == 0) evenNul++;
+            if (sample[i + 1] == 0) oddNul++;
+        }
+        var pairs = sample.Length / 2;
+        if (oddNul == pairs && evenNul == 0)
+            encoding = Encoding.Unicode;
+        else if (evenNul == pairs && oddNul == 0)
+            encoding = Encoding.BigEndianUnicode;
+        return encoding is not null;
+    }
+}
