@@ -13,6 +13,7 @@ public static class BatchExtensions
         builder.Services.AddSingleton<BatchProgressNotifier>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BatchProcessor>();
+        builder.Services.AddSingleton<ImportSubmission>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddHostedService<BatchWorker>();
         return builder;

@@ -22,6 +22,10 @@ public sealed class ImportRowHandler(IInvitationQueue invitations) : IBatchRowHa
                 .ToListAsync(cancellationToken))
             .ToHashSet();
 
+        // Numbers of the organization or of its ancestors serve it (the same rule as validation).
+        var path = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
+        var owners = Organizations.Organization.IdsOnPath(path);
+
         foreach (var row in rows)
         {
             if (!taken.Add(row.NormalizedUsername!))
@@ -53,7 +57,7 @@ public sealed class ImportRowHandler(IInvitationQueue invitations) : IBatchRowHa
             if (row.MultiLineNumber is { } e164)
             {
                 var held = await db.Numbers.IgnoreQueryFilters()
-                    .Where(n => n.E164 == e164 && n.OrganizationId == batch.OrganizationId && n.State == NumberState.Available && n.AccountId == null)
+                    .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
                 if (held == 0)
                 {

@@ -25,6 +25,9 @@ public sealed class Organization
     public static string PathFor(Organization? parent, int id) => $"{parent?.Path ?? "/"}{id}/";
 
     /// <summary>The ids on the path from the root to this organization, root first.</summary>
-    public IReadOnlyList<int> AncestorIdsAndSelf() =>
-        Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+    public IReadOnlyList<int> AncestorIdsAndSelf() => IdsOnPath(Path);
+
+    /// <summary>The ids in a materialized path such as <c>/1/4/</c>, root first.</summary>
+    public static IReadOnlyList<int> IdsOnPath(string path) =>
+        path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
 }

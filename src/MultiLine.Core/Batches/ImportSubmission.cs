@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Imports;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Batches;
+
+/// <summary>What the admin commits after the preview: the checked file and how to import it.</summary>
+public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, string AdminName);
+
+/// <summary>Why a commit was refused, so the API can pick its status code.</summary>
+public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers }
+
+/// <summary>The stored batch, or why nothing was stored.</summary>
+public sealed record SubmitResult(int? BatchId, SubmitRefusal? Refusal, string? Error)
+{
+    public bool Succeeded => BatchId is not null;
+    public static SubmitResult Refused(SubmitRefusal refusal, string error) => new(null, refusal, error);
+}
+
+/// <summary>When the same file (by SHA-256) was imported before, and by whom.</summary>
+public sealed record PreviousImport(int BatchId, DateTime CreatedAtUtc, string AdminName, string Organization);
+
+/// <summary>
+/// Turns a checked upload into a queued batch: the batch and all its rows are stored in one transaction and the request
+/// returns at once; the hosted service does the rest. Invalid rows are stored too, as Failed with their problems, so
+/// the report lists every input row.
+/// </summary>
+public sealed class ImportSubmission(IDbContextFactory<MultiLineDbContext> factory, BatchQueue queue, TimeProvider clock)
+{
+    public async Task<SubmitResult> SubmitAsync(ImportRequest request, CancellationToken cancellationToken = default)
+    {
+        var validation = request.Validation;
+        if (validation.HasFileErrors)
+            return SubmitResult.Refused(SubmitRefusal.UnreadableFile, string.Join(" ", validation.FileErrors.Select(p => p.Text)));
+        if (validation.Counts.Invalid > 0 && !request.OnlyValidRows)
+            return SubmitResult.Refused(SubmitRefusal.InvalidRows,
+                $"{Rows(validation.Counts.Invalid)} of the file {(validation.Counts.Invalid == 1 ? "has" : "have")} problems. Fix them and upload the file again, or choose to import only the {Rows(validation.Counts.Valid)} without problems.");
+        if (validation.Counts.Valid == 0)
+            return SubmitResult.Refused(SubmitRefusal.NothingToImport, "No row of the file can be imported.");
+        if (request.Invite && !validation.CanImportAndInvite)
+            return SubmitResult.Refused(SubmitRefusal.NotEnoughNumbers, validation.Capacity!.Message);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var batch = new BatchOperation
+        {
+            Kind = request.Invite ? BatchKind.ImportAndInvite : BatchKind.Import,
+            State = BatchState.Queued,
+            AdminId = request.Target.Scope.AdminId,
+            AdminName = request.AdminName,
+            OrganizationId = request.Target.OrganizationId,
+            PermissionGroupId = request.Target.PermissionGroupId,
+            FileName = Path.GetFileName(request.FileName),
+            FileSha256 = validation.Sha256,
+            TotalRows = validation.Rows.Count,
+            Failed = validation.Counts.Invalid,
+            CreatedAtUtc = now,
+        };
+        batch.Rows.AddRange(validation.Rows.Select(row => ToBatchRow(row, now)));
+
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        db.Batches.Add(batch);
+        await db.SaveChangesAsync(cancellationToken);
+        queue.Enqueue(batch.Id);
+        return new SubmitResult(batch.Id, null, null);
+    }
+
+    /// <summary>The latest earlier batch of the same file, for the "already imported" warning.</summary>
+    public static Task<PreviousImport?> FindPreviousImportAsync(MultiLineDbContext db, string sha256, CancellationToken cancellationToken = default) =>
+        db.Batches.AsNoTracking()
+            .Where(b => b.FileSha256 == sha256 && (b.Kind == BatchKind.Import || b.Kind == BatchKind.ImportAndInvite))
+            .OrderByDescending(b => b.Id)
+            .Select(b => new PreviousImport(b.Id, b.CreatedAtUtc, b.AdminName, b.Organization!.Name))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    private static BatchRow ToBatchRow(ImportRow row, DateTime now)
+    {
+        var values = row.Values;
+        var batchRow = new BatchRow
+        {
+            RowNumber = row.RowNumber,
+            FirstName = values.FirstName,
+            LastName = values.LastName,
+            Username = values.Username,
+            MultiLineNumber = values.MultiLineNumber,
+        };
+        if (row.Draft is not { } draft)
+        {
+            batchRow.Outcome = RowOutcome.Failed;
+            batchRow.Reason = string.Join(" ", row.Problems.Where(p => p.IsError).Select(p => $"{p.Column}: {p.Message}"));
+            batchRow.ProcessedAtUtc = now;
+            return batchRow;
+        }
+
+        batchRow.FirstName = draft.FirstName;
+        batchRow.LastName = draft.LastName;
+        batchRow.Username = draft.Username.Value;
+        batchRow.NormalizedUsername = draft.Username.Normalized;
+        batchRow.MultiLineNumber = draft.MultiLineNumber;
+        batchRow.SocialMessaging = draft.SocialMessaging;
+        batchRow.RestrictIncomingSocialMessaging = draft.RestrictIncomingSocialMessaging;
+        batchRow.MonitorCalls = draft.MonitorCalls;
+        batchRow.MonitorSms = draft.MonitorSms;
+        batchRow.ForwardingNumber = draft.ForwardingNumber;
+        batchRow.Language = draft.Language;
+        return batchRow;
+    }
+
+    private static string Rows(int count) => count == 1 ? "1 row" : $"{count:N0} rows";
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Imports;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Tests.Batches;
+
+/// <summary>
+/// A real host with the hosted batch service on a test's SQLite file: start it, stop it halfway, start another on
+/// the same file, as a server restart would.
+/// </summary>
+internal sealed class BatchHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private BatchHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+    public BatchProgressNotifier Notifier => Services.GetRequiredService<BatchProgressNotifier>();
+    public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
+    public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
+    public RecordingInvitationQueue Invitations => (RecordingInvitationQueue)Services.GetRequiredService<IInvitationQueue>();
+
+    public static async Task<BatchHost> StartAsync(string databasePath, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Path"] = databasePath,
+            ["Batches:RowsPerTransaction"] = rowsPerTransaction.ToString(),
+            ["Batches:MaxConcurrentBatches"] = maxConcurrentBatches.ToString(),
+            ["Batches:PollSeconds"] = "1",
+            ["Batches:WorkerId"] = "test-worker",
+            ["Import:MaxRows"] = maxRows.ToString(),
+        });
+        builder.AddMultiLineDatabase();
+        builder.AddMultiLineImports();
+        builder.AddMultiLineBatches();
+        builder.Services.AddSingleton<IInvitationQueue, RecordingInvitationQueue>();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new BatchHost(host);
+    }
+
+    /// <summary>Validates <paramref name="csv"/> as the admin would, then commits it.</summary>
+    public async Task<int> ImportAsync(string csv, ImportTarget target, bool invite = false, bool onlyValidRows = true)
+    {
+        var validation = await Validator.ValidateAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), target, TestContext.Current.CancellationToken);
+        var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, "Test Admin"), TestContext.Current.CancellationToken);
+        Assert.True(result.Succeeded, result.Error);
+        return result.BatchId!.Value;
+    }
+
+    /// <summary>Completes when the batch reaches a final state (checked against the database, so no event can be missed).</summary>
+    public async Task<BatchOperation> WaitUntilFinishedAsync(int batchId, TimeSpan? timeout = null)
+    {
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = Notifier.Subscribe(batchId, e =>
+        {
+            if (e is BatchStateChanged { State: var state } && BatchStates.IsFinished(state))
+                finished.TrySetResult();
+        });
+        if (await LoadAsync(batchId) is { IsFinished: true } done)
+            return done;
+        await finished.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        return await LoadAsync(batchId);
+    }
+
+    public async Task<BatchOperation> LoadAsync(int batchId)
+    {
+        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<MultiLineDbContext>>().CreateDbContextAsync();
+        return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Batches, b => b.Id == batchId);
+    }
+
+    public Task StopAsync() => _host.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
+
+/// <summary>Stands in for email invitations in batch tests: marks the account Invited and remembers it.</summary>
+internal sealed class RecordingInvitationQueue : IInvitationQueue
+{
+    public List<string> Usernames { get; } = [];
+
+    public Task<InvitationQueueResult> QueueAsync(MultiLineDbContext db, Account account, CancellationToken cancellationToken)
+    {
+        lock (Usernames)
+            Usernames.Add(account.Username);
+        account.Status = AccountStatus.Invited;
+        return Task.FromResult(new InvitationQueueResult(true, null));
+    }
+}

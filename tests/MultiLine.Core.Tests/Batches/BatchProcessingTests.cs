@@ -1,0 +1,183 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Tests.Imports;
+
+namespace MultiLine.Core.Tests.Batches;
+
+public sealed class BatchProcessingTests : IDisposable
+{
+    private readonly ImportWorld _world = new();
+
+    private static string Csv(IEnumerable<string> rows) => CsvFiles.Lines([CsvFiles.Header, .. rows]);
+
+    private void AddNumbers(int count, int start = 0)
+    {
+        using var db = _world.Database.CreateDbContext();
+        db.Numbers.AddRange(Enumerable.Range(start, count).Select(i => new MultiLineNumber { E164 = $"+1212555{i:D4}", OrganizationId = _world.Acme.Id }));
+        db.SaveChanges();
+    }
+
+    [Fact]
+    public async Task AThousandRowImportCreatesEveryAccountAndHoldsTheNamedNumbers()
+    {
+        AddNumbers(500);
+        var rows = Enumerable.Range(0, 1000).Select(i => CsvFiles.Row($"user{i}@acme.example", number: i < 500 ? $"+1212555{i:D4}" : ""));
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+
+        var batchId = await host.ImportAsync(Csv(rows), _world.Target());
+        var batch = await host.WaitUntilFinishedAsync(batchId);
+
+        Assert.Equal((BatchState.Completed, 1000, 1000, 0, 0), (batch.State, batch.TotalRows, batch.Succeeded, batch.Failed, batch.Skipped));
+        await using var db = _world.Database.CreateDbContext();
+        Assert.Equal(1000, await db.Accounts.CountAsync(a => a.OrganizationId == _world.Acme.Id && a.Status == AccountStatus.NotInvited, TestContext.Current.CancellationToken));
+        Assert.Equal(500, await db.Numbers.CountAsync(n => n.State == NumberState.Assigned && n.AccountId != null, TestContext.Current.CancellationToken));
+        var row7 = await db.BatchRows.SingleAsync(r => r.BatchOperationId == batchId && r.RowNumber == 9, TestContext.Current.CancellationToken);
+        var account7 = await db.Accounts.Include(a => a.Number).SingleAsync(a => a.Id == row7.AccountId, TestContext.Current.CancellationToken);
+        Assert.Equal(("user7@acme.example", "+12125550007"), (account7.Username, account7.Number!.E164));
+    }
+
+    [Fact]
+    public async Task InvalidRowsAreReportedAsFailedAndValidRowsImport()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        var csv = Csv([CsvFiles.Row("good@acme.example"), CsvFiles.Row("good2@acme.example", sms: "yes"), CsvFiles.Row("good3@acme.example")]);
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(csv, _world.Target()));
+
+        Assert.Equal((BatchState.CompletedWithErrors, 2, 1), (batch.State, batch.Succeeded, batch.Failed));
+        await using var db = _world.Database.CreateDbContext();
+        var failed = await db.BatchRows.SingleAsync(r => r.BatchOperationId == batch.Id && r.Outcome == RowOutcome.Failed, TestContext.Current.CancellationToken);
+        Assert.Equal((3, "monitor_sms: \"yes\" is not one of on, off."), (failed.RowNumber, failed.Reason));
+    }
+
+    [Fact]
+    public async Task ImportAndInviteQueuesAnInvitationForEveryImportedAccount()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        AddNumbers(5);
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(Csv([CsvFiles.Row("a@acme.example"), CsvFiles.Row("b@acme.example")]), _world.Target(), invite: true));
+
+        Assert.Equal(BatchState.Completed, batch.State);
+        Assert.Equal(["a@acme.example", "b@acme.example"], host.Invitations.Usernames);
+        await using var db = _world.Database.CreateDbContext();
+        Assert.All(await db.BatchRows.Where(r => r.BatchOperationId == batch.Id).ToListAsync(TestContext.Current.CancellationToken),
+            r => Assert.Equal(InvitationState.Queued, r.Invitation));
+    }
+
+    [Fact]
+    public async Task ARestartHalfwayNeitherLosesNorDuplicatesARow()
+    {
+        AddNumbers(300);
+        var rows = Enumerable.Range(0, 600).Select(i => CsvFiles.Row($"restart{i}@acme.example", number: i % 2 == 0 ? $"+1212555{i / 2:D4}" : ""));
+        int batchId;
+        await using (var first = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10))
+        {
+            var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var watch = first.Notifier.Subscribe(null, e => { if (e is RowProcessed { Counts.Processed: >= 100 }) halfway.TrySetResult(); });
+            batchId = await first.ImportAsync(Csv(rows), _world.Target());
+            await halfway.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await first.StopAsync();
+        }
+
+        var stopped = await LoadAsync(batchId);
+        Assert.Equal(BatchState.Running, stopped.State);
+        Assert.InRange(stopped.Succeeded, 100, 599);
+
+        await using var second = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10);
+        var batch = await second.WaitUntilFinishedAsync(batchId);
+
+        Assert.Equal((BatchState.Completed, 600, 0), (batch.State, batch.Succeeded, batch.Failed));
+        await using var db = _world.Database.CreateDbContext();
+        Assert.Equal(600, await db.Accounts.CountAsync(a => a.Username.StartsWith("restart"), TestContext.Current.CancellationToken));
+        Assert.Equal(600, await db.BatchRows.CountAsync(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Succeeded && r.AccountId != null, TestContext.Current.CancellationToken));
+        Assert.Equal(300, await db.Numbers.CountAsync(n => n.AccountId != null, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task TwoBatchesCompetingForTheSameNumbersNeverGiveOneNumberTwice()
+    {
+        AddNumbers(200);
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 5, maxConcurrentBatches: 2);
+        var first = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"first{i}@acme.example", number: $"+1212555{i:D4}"))), _world.Target());
+        var second = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"second{i}@acme.example", number: $"+1212555{199 - i:D4}"))), _world.Target());
+
+        var a = await host.WaitUntilFinishedAsync(first);
+        var b = await host.WaitUntilFinishedAsync(second);
+
+        Assert.Equal(200, a.Succeeded + b.Succeeded);
+        Assert.Equal(200, a.Failed + b.Failed);
+        await using var db = _world.Database.CreateDbContext();
+        Assert.Equal(200, await db.Accounts.CountAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(200, await db.Numbers.CountAsync(n => n.AccountId != null && n.State == NumberState.Assigned, TestContext.Current.CancellationToken));
+        var failure = await db.BatchRows.FirstAsync(r => r.Outcome == RowOutcome.Failed, TestContext.Current.CancellationToken);
+        Assert.EndsWith("is no longer available; it was taken after the file was checked.", failure.Reason);
+    }
+
+    [Fact]
+    public async Task CancellingKeepsDoneRowsAndSkipsTheRest()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 5);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = false;
+        using var watch = host.Notifier.Subscribe(null, e =>
+        {
+            if (e is RowProcessed { Counts.Processed: >= 20 } && !cancelled)
+            {
+                cancelled = true;
+                started.TrySetResult();
+            }
+        });
+        var batchId = await host.ImportAsync(Csv(Enumerable.Range(0, 1000).Select(i => CsvFiles.Row($"cancel{i}@acme.example"))), _world.Target());
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        await using (var db = _world.Database.CreateDbContext())
+            Assert.True((await BatchCommands.RequestCancelAsync(db, batchId, "Test Admin", host.Services.GetService(typeof(BatchQueue)) as BatchQueue ?? throw new InvalidOperationException(), TestContext.Current.CancellationToken)).Succeeded);
+        var batch = await host.WaitUntilFinishedAsync(batchId);
+
+        Assert.Equal(BatchState.Cancelled, batch.State);
+        Assert.Equal(1000, batch.Succeeded + batch.Skipped);
+        Assert.InRange(batch.Skipped, 1, 980);
+        await using var check = _world.Database.CreateDbContext();
+        Assert.Equal(batch.Succeeded, await check.Accounts.CountAsync(a => a.Username.StartsWith("cancel"), TestContext.Current.CancellationToken));
+        var skipped = await check.BatchRows.Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Skipped).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.All(skipped, r => Assert.Equal(BatchProcessor.CancelledReason, r.Reason));
+        Assert.True(skipped.Min(r => r.RowNumber) > (await check.BatchRows.Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Succeeded).MaxAsync(r => r.RowNumber, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task ABrokenBatchFailsAloneAndTheNextOneStillRuns()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, maxConcurrentBatches: 1);
+        int broken;
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            // An import without a permission group cannot create accounts: the handler throws.
+            var batch = new BatchOperation { Kind = BatchKind.Import, AdminName = "Test", OrganizationId = _world.Acme.Id, TotalRows = 1, CreatedAtUtc = DateTime.UtcNow };
+            batch.Rows.Add(new BatchRow { RowNumber = 2, Username = "x@acme.example", NormalizedUsername = "x@acme.example" });
+            db.Batches.Add(batch);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            broken = batch.Id;
+        }
+        ((BatchQueue)host.Services.GetService(typeof(BatchQueue))!).Enqueue(broken);
+        var next = await host.ImportAsync(Csv([CsvFiles.Row("after@acme.example")]), _world.Target());
+
+        var failed = await host.WaitUntilFinishedAsync(broken);
+        var completed = await host.WaitUntilFinishedAsync(next);
+
+        Assert.Equal(BatchState.Failed, failed.State);
+        Assert.StartsWith("The batch stopped because of an unexpected error:", failed.FailureReason);
+        Assert.Equal(1, failed.Skipped);
+        Assert.Equal(BatchState.Completed, completed.State);
+    }
+
+    private async Task<BatchOperation> LoadAsync(int batchId)
+    {
+        await using var db = _world.Database.CreateDbContext();
+        return await db.Batches.SingleAsync(b => b.Id == batchId, TestContext.Current.CancellationToken);
+    }
+
+    public void Dispose() => _world.Dispose();
+}
