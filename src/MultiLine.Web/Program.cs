@@ -1,14 +1,20 @@
+using MultiLine.Core.Batches;
 using MultiLine.Core.Demo;
+using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
 using MultiLine.Web.Admins;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
+using MultiLine.Web.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMultiLineDatabase();
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();
+builder.AddMultiLineImports();
+builder.AddMultiLineBatches();
+builder.AddMultiLineReports();
 builder.AddMultiLineWeb();
 
 var app = builder.Build();
@@ -29,6 +35,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapSignOut();
+app.MapMultiLineReports();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

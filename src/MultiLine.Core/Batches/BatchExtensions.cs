@@ -14,6 +14,8 @@ public static class BatchExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<BatchProcessor>();
         builder.Services.AddSingleton<ImportSubmission>();
+        builder.Services.AddSingleton<AccountBatchSubmission>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddHostedService<BatchWorker>();
         return builder;
