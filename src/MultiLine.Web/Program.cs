@@ -1,7 +1,9 @@
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
+using MultiLine.Web.Accounts;
 using MultiLine.Web.Admins;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
@@ -12,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMultiLineDatabase();
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();
+builder.AddMultiLineAccounts();
 builder.AddMultiLineImports();
 builder.AddMultiLineBatches();
 builder.AddMultiLineReports();
@@ -36,6 +39,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapSignOut();
 app.MapMultiLineReports();
+app.MapCsvTemplate();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -51,6 +51,23 @@ public static class NumberInventory
         return new Page<NumberRow>(items, total);
     }
 
+    /// <summary>Numbers an admin may hand out to one account of the organization: Available or Reserved, its own or its ancestors'.</summary>
+    public static async Task<IReadOnlyList<NumberRow>> AssignableAsync(MultiLineDbContext db, int organizationId, string? search, int take = 20, CancellationToken cancellationToken = default)
+    {
+        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization is null)
+            return [];
+        var owners = organization.AncestorIdsAndSelf();
+        var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
+        return await db.Numbers.IgnoreQueryFilters().AsNoTracking()
+            .Where(n => owners.Contains(n.OrganizationId) && n.AccountId == null && (n.State == NumberState.Available || n.State == NumberState.Reserved))
+            .Where(n => digits.Length == 0 || n.E164.Contains(digits))
+            .OrderBy(n => n.State).ThenBy(n => n.E164)
+            .Take(take)
+            .Select(n => new NumberRow(n.Id, n.E164, n.State, n.ReservationTag, null, null))
+            .ToListAsync(cancellationToken);
+    }
+
     /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
     public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, CancellationToken cancellationToken = default)
     {

@@ -7,6 +7,9 @@ namespace MultiLine.Core.Organizations;
 /// <summary>An organization as lists and drop-downs show it: indented by its depth in the tree.</summary>
 public sealed record OrganizationOption(int Id, string Name, int? ParentId, string Path, int Depth, bool SocialMessagingEnabled, bool SmtpDataOffload, IReadOnlyList<string> AllowedEmailDomains);
 
+/// <summary>A permission group as drop-downs show it.</summary>
+public sealed record PermissionGroupOption(int Id, string Name, bool IsDefault, Features Features, string DefinedBy);
+
 /// <summary>Reads the organization tree within the context's scope.</summary>
 public static class OrganizationDirectory
 {
@@ -28,5 +31,19 @@ public static class OrganizationDirectory
         var organizations = await ListAsync(db, cancellationToken);
         var capacities = await NumberCapacityQueries.FreeCapacitiesAsync(db, organizations.Select(o => o.Id).ToArray(), cancellationToken);
         return organizations.Select(o => (o, capacities[o.Id])).ToList();
+    }
+
+    /// <summary>The groups an organization can use (its own and its ancestors'), its default first.</summary>
+    public static async Task<IReadOnlyList<PermissionGroupOption>> PermissionGroupsAsync(MultiLineDbContext db, int organizationId, CancellationToken cancellationToken = default)
+    {
+        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization is null)
+            return [];
+        var groups = await db.PermissionGroups.AsNoTracking().UsableBy(organization).Include(g => g.Organization).ToListAsync(cancellationToken);
+        var defaultGroup = PermissionGroupInheritance.DefaultFor(organization, groups);
+        return groups
+            .OrderByDescending(g => g.Id == defaultGroup?.Id).ThenBy(g => g.Name)
+            .Select(g => new PermissionGroupOption(g.Id, g.Name, g.Id == defaultGroup?.Id, g.Features, g.Organization?.Name ?? ""))
+            .ToList();
     }
 }

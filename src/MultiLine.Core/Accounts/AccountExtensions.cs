@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MultiLine.Core.Accounts;
+
+public static class AccountExtensions
+{
+    public static IHostApplicationBuilder AddMultiLineAccounts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<SingleAccountCreation>();
+        return builder;
+    }
+}

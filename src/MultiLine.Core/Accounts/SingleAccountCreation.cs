@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Imports;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Accounts;
+
+/// <summary>The Single Account form's answers, as typed, and where the account goes.</summary>
+public sealed record SingleAccountRequest(AccountInput Input, int OrganizationId, int PermissionGroupId, bool Invite);
+
+/// <summary>The new account, or the problems to show next to the fields.</summary>
+public sealed record SingleAccountResult(int? AccountId, IReadOnlyList<ImportProblem> Problems, string? Note)
+{
+    public bool Succeeded => AccountId is not null;
+}
+
+/// <summary>
+/// Adds one account with the same rules as a CSV row (one validator), except that an admin may hand out a Reserved
+/// number. The number is taken with a conditional update, and the invitation is queued in the same transaction.
+/// </summary>
+public sealed class SingleAccountCreation(AccountInputValidator rules, IInvitationQueue invitations, TimeProvider clock)
+{
+    public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, CancellationToken cancellationToken = default)
+    {
+        var organization = await scopedDb.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == request.OrganizationId, cancellationToken);
+        if (organization is null)
+            return Problem(null, "Choose an organization.");
+        var group = await scopedDb.PermissionGroups.AsNoTracking().UsableBy(organization).FirstOrDefaultAsync(g => g.Id == request.PermissionGroupId, cancellationToken);
+        if (group is null)
+            return Problem(null, $"Choose a User Permissions group available to {organization.Name}.");
+
+        var check = rules.Check(request.Input, new AccountRulesContext(organization, group));
+        if (check.Draft is not { } draft)
+            return new SingleAccountResult(null, check.Problems, null);
+
+        var holder = await scopedDb.Accounts.IgnoreQueryFilters()
+            .Where(a => a.NormalizedUsername == draft.Username.Normalized)
+            .Select(a => new { a.Organization!.Name, a.Organization.Path })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (holder is not null)
+            return Problem(CsvColumns.Name(CsvColumn.Username), scopedDb.Scope.Includes(holder.Path)
+                ? $"\"{draft.Username.Value}\" already exists in organization {holder.Name}."
+                : $"\"{draft.Username.Value}\" is already in use.");
+
+        await using var transaction = await scopedDb.Database.BeginTransactionAsync(cancellationToken);
+        var account = new Account
+        {
+            FirstName = draft.FirstName,
+            LastName = draft.LastName,
+            Username = draft.Username.Value,
+            NormalizedUsername = draft.Username.Normalized,
+            OrganizationId = organization.Id,
+            PermissionGroupId = group.Id,
+            SocialMessaging = draft.SocialMessaging,
+            RestrictIncomingSocialMessaging = draft.RestrictIncomingSocialMessaging,
+            MonitorCalls = draft.MonitorCalls,
+            MonitorSms = draft.MonitorSms,
+            ForwardingNumber = draft.ForwardingNumber,
+            Language = draft.Language,
+            Status = AccountStatus.NotInvited,
+            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        scopedDb.Accounts.Add(account);
+        await scopedDb.SaveChangesAsync(cancellationToken);
+
+        if (draft.MultiLineNumber is { } e164)
+        {
+            var owners = organization.AncestorIdsAndSelf();
+            var held = await scopedDb.Numbers.IgnoreQueryFilters()
+                .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.AccountId == null
+                    && (n.State == NumberState.Available || n.State == NumberState.Reserved))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(n => n.State, NumberState.Assigned)
+                    .SetProperty(n => n.AccountId, account.Id)
+                    .SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
+            if (held == 0)
+                return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), $"{e164} is not an available or reserved number of {organization.Name}.");
+        }
+
+        string? note = null;
+        if (request.Invite)
+        {
+            var invitation = await invitations.QueueAsync(scopedDb, account, cancellationToken);
+            note = invitation.Queued ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
+            await scopedDb.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new SingleAccountResult(account.Id, [], note);
+    }
+
+    private static SingleAccountResult Problem(string? column, string message) =>
+        new(null, [new ImportProblem(null, column, null, message, ProblemSeverity.Error)], null);
+}
