@@ -3,6 +3,7 @@ using MultiLine.Core.Persistence;
 using MultiLine.Web.Admins;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
+using MultiLine.Web.Invitations;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ builder.AddMultiLineDatabase();
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();
 builder.AddMultiLineWeb();
+builder.AddMultiLineInvitations();
 
 var app = builder.Build();
 
@@ -29,6 +31,7 @@ app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapSignOut();
+app.MapMultiLineInvitations();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
