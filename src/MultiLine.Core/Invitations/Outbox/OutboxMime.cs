@@ -15,7 +15,11 @@ public static class OutboxMime
         mime.MessageId = $"outbox-{message.Id}.{message.CreatedAtUtc.Ticks}@multiline.portal";
         var body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody };
         foreach (var attachment in message.Attachments)
-            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+        {
+            // Base64 keeps the file byte for byte (a text part would get its line endings rewritten).
+            if (body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType)) is MimePart part)
+                part.ContentTransferEncoding = ContentEncoding.Base64;
+        }
         mime.Body = body.ToMessageBody();
         return mime;
     }
