@@ -8,6 +8,7 @@ using MultiLine.Web.Admins;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
+using MultiLine.Web.Invitations;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,6 +20,7 @@ builder.AddMultiLineImports();
 builder.AddMultiLineBatches();
 builder.AddMultiLineReports();
 builder.AddMultiLineWeb();
+builder.AddMultiLineInvitations();
 
 var app = builder.Build();
 
@@ -40,6 +42,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapSignOut();
 app.MapMultiLineReports();
 app.MapCsvTemplate();
+app.MapMultiLineInvitations();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

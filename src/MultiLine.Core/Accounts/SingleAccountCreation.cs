@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using MultiLine.Core.Batches;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
@@ -20,7 +20,7 @@ public sealed record SingleAccountResult(int? AccountId, IReadOnlyList<ImportPro
 /// Adds one account with the same rules as a CSV row (one validator), except that an admin may hand out a Reserved
 /// number. The number is taken with a conditional update, and the invitation is queued in the same transaction.
 /// </summary>
-public sealed class SingleAccountCreation(AccountInputValidator rules, IInvitationQueue invitations, TimeProvider clock)
+public sealed class SingleAccountCreation(AccountInputValidator rules, InvitationIssuer invitations, TimeProvider clock)
 {
     public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, CancellationToken cancellationToken = default)
     {
@@ -83,7 +83,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, IInvitati
         if (request.Invite)
         {
             var invitation = await invitations.QueueAsync(scopedDb, account, cancellationToken);
-            note = invitation.Queued ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
+            note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
             await scopedDb.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 
@@ -9,7 +10,7 @@ namespace MultiLine.Core.Batches;
 /// Creates the accounts of an import. Re-checks what may have changed since validation (username taken, number gone)
 /// and takes numbers with a conditional update, so no number is ever held twice, whatever runs beside it.
 /// </summary>
-public sealed class ImportRowHandler(IInvitationQueue invitations) : IBatchRowHandler
+public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHandler
 {
     public bool Handles(BatchKind kind) => kind is BatchKind.Import or BatchKind.ImportAndInvite;
 
@@ -76,8 +77,8 @@ public sealed class ImportRowHandler(IInvitationQueue invitations) : IBatchRowHa
             if (batch.Kind == BatchKind.ImportAndInvite)
             {
                 var invitation = await invitations.QueueAsync(db, account, cancellationToken);
-                row.Invitation = invitation.Queued ? InvitationState.Queued : InvitationState.Failed;
-                if (!invitation.Queued)
+                row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
+                if (!invitation.Succeeded)
                     row.Reason = $"Imported, but not invited: {invitation.Reason}";
             }
         }

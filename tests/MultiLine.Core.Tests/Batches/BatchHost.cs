@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Tests.Batches;
@@ -22,7 +23,6 @@ internal sealed class BatchHost : IAsyncDisposable
     public BatchProgressNotifier Notifier => Services.GetRequiredService<BatchProgressNotifier>();
     public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
     public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
-    public RecordingInvitationQueue Invitations => (RecordingInvitationQueue)Services.GetRequiredService<IInvitationQueue>();
 
     public static async Task<BatchHost> StartAsync(string databasePath, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000)
     {
@@ -35,11 +35,12 @@ internal sealed class BatchHost : IAsyncDisposable
             ["Batches:PollSeconds"] = "1",
             ["Batches:WorkerId"] = "test-worker",
             ["Import:MaxRows"] = maxRows.ToString(),
+            ["Smtp:PickupFolder"] = Path.Combine(Path.GetDirectoryName(databasePath)!, "outbox"),
         });
         builder.AddMultiLineDatabase();
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();
-        builder.Services.AddSingleton<IInvitationQueue, RecordingInvitationQueue>();
+        builder.AddMultiLineInvitationServices();
         var host = builder.Build();
         await host.StartAsync();
         return new BatchHost(host);
@@ -81,19 +82,5 @@ internal sealed class BatchHost : IAsyncDisposable
     {
         await _host.StopAsync();
         _host.Dispose();
-    }
-}
-
-/// <summary>Stands in for email invitations in batch tests: marks the account Invited and remembers it.</summary>
-internal sealed class RecordingInvitationQueue : IInvitationQueue
-{
-    public List<string> Usernames { get; } = [];
-
-    public Task<InvitationQueueResult> QueueAsync(MultiLineDbContext db, Account account, CancellationToken cancellationToken)
-    {
-        lock (Usernames)
-            Usernames.Add(account.Username);
-        account.Status = AccountStatus.Invited;
-        return Task.FromResult(new InvitationQueueResult(true, null));
     }
 }

@@ -61,8 +61,9 @@ public sealed class BatchProcessingTests : IDisposable
         var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(Csv([CsvFiles.Row("a@acme.example"), CsvFiles.Row("b@acme.example")]), _world.Target(), invite: true));
 
         Assert.Equal(BatchState.Completed, batch.State);
-        Assert.Equal(["a@acme.example", "b@acme.example"], host.Invitations.Usernames);
         await using var db = _world.Database.CreateDbContext();
+        Assert.Equal(["a@acme.example", "b@acme.example"], await db.Invitations.OrderBy(i => i.Id).Select(i => i.Account!.Username).ToListAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, await db.Accounts.CountAsync(a => a.Status == AccountStatus.Invited, TestContext.Current.CancellationToken));
         Assert.All(await db.BatchRows.Where(r => r.BatchOperationId == batch.Id).ToListAsync(TestContext.Current.CancellationToken),
             r => Assert.Equal(InvitationState.Queued, r.Invitation));
     }

@@ -11,8 +11,8 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Persistence.Migrations
 {
     [DbContext(typeof(MultiLineDbContext))]
-    [Migration("20261124223651_Batches")]
-    partial class Batches
+    [Migration("20261124224516_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -334,6 +334,191 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.ToTable("BatchRows");
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Invitations.Invitation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("EmailMessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Language")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RevokedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UsedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmailMessageId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("AccountId", "UsedAtUtc", "RevokedAtUtc");
+
+                    b.ToTable("Invitations");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.InvitationTemplate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Language")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "Language")
+                        .IsUnique();
+
+                    b.ToTable("InvitationTemplates");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.Outbox.EmailAttachment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EmailMessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EmailMessageId");
+
+                    b.ToTable("EmailAttachments");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.Outbox.EmailMessage", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("NextAttemptAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PickupFile")
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SentAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("State", "NextAttemptAtUtc");
+
+                    b.ToTable("EmailMessages");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Numbers.MultiLineNumber", b =>
                 {
                     b.Property<int>("Id")
@@ -369,6 +554,21 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.HasIndex("OrganizationId", "State");
 
                     b.ToTable("Numbers", (string)null);
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Organizations.DesignatedAdmin", b =>
+                {
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrganizationId", "AdminId");
+
+                    b.HasIndex("AdminId");
+
+                    b.ToTable("DesignatedAdmins");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>
@@ -445,6 +645,46 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.ToTable("PermissionGroups");
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Organizations.SettingsAuditEntry", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("AdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AdminName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OldValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Setting")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId", "AtUtc");
+
+                    b.ToTable("SettingsAudit", (string)null);
+                });
+
             modelBuilder.Entity("MultiLine.Core.Accounts.Account", b =>
                 {
                     b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
@@ -509,6 +749,63 @@ namespace MultiLine.Core.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Invitations.Invitation", b =>
+                {
+                    b.HasOne("MultiLine.Core.Accounts.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MultiLine.Core.Invitations.Outbox.EmailMessage", "EmailMessage")
+                        .WithMany()
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Account");
+
+                    b.Navigation("EmailMessage");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.InvitationTemplate", b =>
+                {
+                    b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.Outbox.EmailAttachment", b =>
+                {
+                    b.HasOne("MultiLine.Core.Invitations.Outbox.EmailMessage", "EmailMessage")
+                        .WithMany("Attachments")
+                        .HasForeignKey("EmailMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("EmailMessage");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.Outbox.EmailMessage", b =>
+                {
+                    b.HasOne("MultiLine.Core.Accounts.Account", "Account")
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Account");
+
+                    b.Navigation("Organization");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Numbers.MultiLineNumber", b =>
                 {
                     b.HasOne("MultiLine.Core.Accounts.Account", "Account")
@@ -523,6 +820,25 @@ namespace MultiLine.Core.Persistence.Migrations
                         .IsRequired();
 
                     b.Navigation("Account");
+
+                    b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Organizations.DesignatedAdmin", b =>
+                {
+                    b.HasOne("MultiLine.Core.Admins.Admin", "Admin")
+                        .WithMany()
+                        .HasForeignKey("AdminId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Admin");
 
                     b.Navigation("Organization");
                 });
@@ -548,6 +864,17 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Navigation("Organization");
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Organizations.SettingsAuditEntry", b =>
+                {
+                    b.HasOne("MultiLine.Core.Organizations.Organization", "Organization")
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Organization");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Accounts.Account", b =>
                 {
                     b.Navigation("Number");
@@ -556,6 +883,11 @@ namespace MultiLine.Core.Persistence.Migrations
             modelBuilder.Entity("MultiLine.Core.Batches.BatchOperation", b =>
                 {
                     b.Navigation("Rows");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Invitations.Outbox.EmailMessage", b =>
+                {
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>

@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Invitations;
+
+/// <summary>What queuing an invitation did, with the reason in the admin's words when it did not.</summary>
+public sealed record InvitationOutcome(InvitationOutcomeKind Kind, string? Reason, Invitation? Invitation, string? ActivationLink)
+{
+    public bool Succeeded => Kind == InvitationOutcomeKind.Queued;
+}
+
+public enum InvitationOutcomeKind
+{
+    /// <summary>Invitation and email written; the account is Invited.</summary>
+    Queued,
+
+    /// <summary>A rule refused it; the account is Invitation failed with the reason.</summary>
+    Failed,
+
+    /// <summary>The account needs no invitation (already active or suspended); nothing changed.</summary>
+    NotApplicable,
+}
+
+/// <summary>
+/// Queues an invitation for one account, for the single-account action, the import worker and "Resend invitations"
+/// alike. It never saves: the caller saves the invitation, its outbox email and the account's new status in its own
+/// transaction, together with the change that caused them.
+/// </summary>
+public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IActivationLinks links, TimeProvider clock, OutboxSignal outbox)
+{
+    public const string NeedsEmailAddress =
+        "The username is a phone number. Invitations are sent by email, so this account needs an email address as its username.";
+
+    private static readonly ConditionalWeakTable<MultiLineDbContext, object> Subscribed = [];
+
+    /// <summary>
+    /// Checks the rules and adds the invitation and its email to <paramref name="db"/> without saving.
+    /// Rules: the account is pending; its username is an email address in one of the organization's allowed domains
+    /// (empty list: any); it holds a number, or its organization has a free number to keep for it. Free capacity is
+    /// read from the database, so it counts neither this call's nor the caller's other unsaved additions: a caller
+    /// queuing many invitations before one save must keep its own tally. Earlier unused invitations of the account
+    /// become unusable (and their still-queued emails are not sent).
+    /// </summary>
+    /// <param name="db">The caller's context; <paramref name="account"/> should be tracked by it (or is added/attached).</param>
+    public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default)
+    {
+        var entry = db.Entry(account);
+        if (entry.State == EntityState.Detached)
+        {
+            if (account.Id == 0) db.Accounts.Add(account);
+            else db.Accounts.Attach(account);
+        }
+        if (account.Status is AccountStatus.Active or AccountStatus.Suspended)
+            return new InvitationOutcome(InvitationOutcomeKind.NotApplicable, $"{account.Username} is {AccountStatuses.Label(account.Status).ToLowerInvariant()}; it needs no invitation.", null, null);
+
+        var organization = account.Organization
+            ?? await db.Organizations.FirstOrDefaultAsync(o => o.Id == account.OrganizationId, ct);
+        if (organization is null)
+            return Fail(account, "The account's organization is not in your scope.");
+
+        if (!Username.IsEmail(account.Username))
+            return Fail(account, NeedsEmailAddress);
+        var domain = account.Username[(account.Username.LastIndexOf('@') + 1)..].ToLowerInvariant();
+        if (organization.AllowedEmailDomains.Count > 0 && !organization.AllowedEmailDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
+            return Fail(account, $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain} is not allowed.");
+
+        var number = await HeldNumberAsync(db, account, ct);
+        if (number is null)
+        {
+            var capacity = await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
+            // A saved pending account without a number is already counted among those waiting for one.
+            var alreadyCounted = entry.State != EntityState.Added && account.Id != 0
+                && AccountStatuses.IsPending(entry.Property(a => a.Status).OriginalValue);
+            if (capacity.Value - (alreadyCounted ? 0 : 1) < 0)
+                return Fail(account, $"No number left to keep for this account: {organization.Name} has {capacity.AvailableNumbers:N0} available number(s) and {capacity.PendingAccountsWithoutNumber:N0} pending account(s) already waiting for one. Add numbers, then resend.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (account.Id != 0)
+        {
+            var earlier = await db.Invitations.Include(i => i.EmailMessage)
+                .Where(i => i.AccountId == account.Id && i.UsedAtUtc == null && i.RevokedAtUtc == null)
+                .ToListAsync(ct);
+            foreach (var invitation in earlier)
+            {
+                invitation.RevokedAtUtc = now;
+                if (invitation.EmailMessage is { State: EmailState.Queued } queued)
+                    queued.State = EmailState.Superseded;
+            }
+        }
+
+        var template = await InvitationTemplates.ResolveAsync(db, organization.Id, account.Language, ct);
+        var token = ActivationTokens.NewToken();
+        var link = links.LinkFor(token);
+        var email = InvitationTemplateRenderer.Render(template, new InvitationValues(
+            account.FirstName ?? "", account.LastName ?? "", account.Username,
+            number ?? InvitationTemplateDefaults.NumberChosenAtActivation(account.Language), link));
+        var message = new EmailMessage
+        {
+            Kind = EmailKind.Invitation,
+            OrganizationId = organization.Id,
+            Account = account,
+            ToAddress = account.Username,
+            ToName = account.DisplayName is { Length: > 0 } name ? name : null,
+            Subject = email.Subject,
+            HtmlBody = email.HtmlBody,
+            TextBody = email.TextBody,
+            State = EmailState.Queued,
+            CreatedAtUtc = now,
+            NextAttemptAtUtc = now,
+        };
+        var created = new Invitation
+        {
+            Account = account,
+            TokenHash = ActivationTokens.Hash(token),
+            Language = account.Language,
+            CreatedAtUtc = now,
+            ExpiresAtUtc = now.AddDays(options.Value.ExpiryDays),
+            EmailMessage = message,
+        };
+        db.EmailMessages.Add(message);
+        db.Invitations.Add(created);
+        account.Status = AccountStatus.Invited;
+        account.InvitationError = null;
+        WakeSenderOnSave(db);
+        return new InvitationOutcome(InvitationOutcomeKind.Queued, null, created, link);
+    }
+
+    /// <summary>Wakes the sender once the caller's transaction is saved, instead of waiting for its next poll.</summary>
+    internal void WakeSenderOnSave(MultiLineDbContext db)
+    {
+        if (Subscribed.TryGetValue(db, out _))
+            return;
+        Subscribed.Add(db, this);
+        db.SavedChanges += (_, _) => outbox.Notify();
+    }
+
+    private static InvitationOutcome Fail(Account account, string reason)
+    {
+        account.Status = AccountStatus.InvitationFailed;
+        account.InvitationError = reason;
+        return new InvitationOutcome(InvitationOutcomeKind.Failed, reason, null, null);
+    }
+
+    private static async Task<string?> HeldNumberAsync(MultiLineDbContext db, Account account, CancellationToken ct)
+    {
+        if (account.Number is { } held)
+            return held.E164;
+        var local = db.Numbers.Local.FirstOrDefault(n => n.Account == account || (account.Id != 0 && n.AccountId == account.Id));
+        if (local is not null)
+            return local.E164;
+        if (account.Id == 0)
+            return null;
+        return await db.Numbers.Where(n => n.AccountId == account.Id).Select(n => n.E164).FirstOrDefaultAsync(ct);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Invitations;
+
+/// <summary>The summary of a finished batch operation, as the designated admins' email tells it.</summary>
+public sealed record BatchNotificationSummary(string Operation, string OrganizationName, string State, int Succeeded, int Failed, int Skipped, string? StartedBy, DateTime FinishedAtUtc);
+
+/// <summary>A file to attach to a notification, such as the Batch Operations Report CSV.</summary>
+public sealed record NotificationAttachment(string FileName, string ContentType, byte[] Content);
+
+/// <summary>How many emails were queued; <see cref="Reason"/> says why none were.</summary>
+public sealed record NotificationOutcome(int Recipients, string? Reason);
+
+/// <summary>Queues notification emails to an organization's designated admins. Never saves: the caller does, in its own transaction.</summary>
+public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer issuer)
+{
+    public async Task<NotificationOutcome> QueueBatchSummaryAsync(MultiLineDbContext db, int organizationId, BatchNotificationSummary summary, NotificationAttachment? attachment, CancellationToken ct = default)
+    {
+        var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == organizationId)
+            .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
+            .ToListAsync(ct);
+        if (admins.Count == 0)
+            return new NotificationOutcome(0, $"{summary.OrganizationName} has no designated admins for batch notifications.");
+
+        var subject = $"{summary.Operation} for {summary.OrganizationName}: {summary.State}";
+        var lines = new (string Label, string Value)[]
+        {
+            ("Operation", summary.Operation),
+            ("Organization", summary.OrganizationName),
+            ("State", summary.State),
+            ("Succeeded", summary.Succeeded.ToString("N0")),
+            ("Failed", summary.Failed.ToString("N0")),
+            ("Skipped", summary.Skipped.ToString("N0")),
+            ("Started by", summary.StartedBy ?? "—"),
+            ("Finished", summary.FinishedAtUtc.ToString("yyyy-MM-dd HH:mm 'UTC'")),
+        };
+        var note = attachment is null ? "" : $"The report is attached ({attachment.FileName}).";
+        var text = string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}")) + (note.Length > 0 ? "\n\n" + note : "") + "\n\nMultiLine Portal";
+        var html = "<div style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2937\"><h2 style=\"color:#1e3a8a\">" + WebUtility.HtmlEncode(subject) + "</h2><table>"
+            + string.Concat(lines.Select(l => $"<tr><td style=\"padding:2px 16px 2px 0;color:#64748b\">{WebUtility.HtmlEncode(l.Label)}</td><td><strong>{WebUtility.HtmlEncode(l.Value)}</strong></td></tr>"))
+            + "</table>" + (note.Length > 0 ? $"<p>{WebUtility.HtmlEncode(note)}</p>" : "") + "<p>MultiLine Portal</p></div>";
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var admin in admins)
+        {
+            var message = new EmailMessage
+            {
+                Kind = EmailKind.Notification,
+                OrganizationId = organizationId,
+                ToAddress = admin.Email,
+                ToName = admin.DisplayName,
+                Subject = subject,
+                HtmlBody = html,
+                TextBody = text,
+                State = EmailState.Queued,
+                CreatedAtUtc = now,
+                NextAttemptAtUtc = now,
+            };
+            if (attachment is not null)
+                message.Attachments.Add(new EmailAttachment { FileName = attachment.FileName, ContentType = attachment.ContentType, Content = attachment.Content });
+            db.EmailMessages.Add(message);
+        }
+        issuer.WakeSenderOnSave(db);
+        return new NotificationOutcome(admins.Count, null);
+    }
+}

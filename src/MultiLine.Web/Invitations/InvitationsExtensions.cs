@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using MultiLine.Core.Invitations;
+using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Core.Persistence;
+using MultiLine.Web.Admins;
+
+namespace MultiLine.Web.Invitations;
+
+public static class InvitationsExtensions
+{
+    /// <summary>Invitations, activation and the outbox sender, with activation links on the portal's own address.</summary>
+    public static IHostApplicationBuilder AddMultiLineInvitations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IActivationLinks, ServerActivationLinks>();
+        builder.AddMultiLineInvitationServices();
+        return builder;
+    }
+
+    /// <summary>Downloads an outbox email as an .eml file (admins with Setup, within their scope).</summary>
+    public static IEndpointRouteBuilder MapMultiLineInvitations(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/outbox/{id:int}.eml", async (int id, ScopedDbContextFactory data, IOptions<SmtpOptions> smtp, CancellationToken ct) =>
+        {
+            await using var db = await data.CreateAsync(ct);
+            var eml = await OutboxDirectory.EmlAsync(db, id, smtp.Value, ct);
+            return eml is null ? Results.NotFound() : Results.File(eml, "message/rfc822", $"outbox-{id}.eml");
+        }).RequireAuthorization(Policies.Setup);
+        return endpoints;
+    }
+
+    /// <summary>Links on <see cref="InvitationOptions.PublicBaseUrl"/>, else on the first address the server listens on.</summary>
+    private sealed class ServerActivationLinks(IOptions<InvitationOptions> options, IServer server) : IActivationLinks
+    {
+        public string LinkFor(string token) => ActivationTokens.Link(options.Value.PublicBaseUrl ?? ListeningAddress(), token);
+
+        private string ListeningAddress()
+        {
+            var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
+            return address.Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost");
+        }
+    }
+}
