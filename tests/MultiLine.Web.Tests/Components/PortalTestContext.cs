@@ -4,7 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Persistence;
+using Microsoft.Extensions.Options;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Imports;
+using MultiLine.Core.Invitations;
 using MultiLine.Tests;
+using MultiLine.Web.Admins;
 
 namespace MultiLine.Web.Tests.Components;
 
@@ -22,9 +28,19 @@ public static class PortalTestContext
         context.Services.AddSingleton(portal.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>());
         context.Services.AddSingleton<ICurrentAdmin>(new FixedAdmin(scope ?? AdminScope.System));
         context.Services.AddScoped<ScopedDbContextFactory>();
-        context.AddAuthorization().SetAuthorized("Test admin");
+        context.AddAuthorization().SetAuthorized("Test admin").SetPolicies([.. Policies.All.Select(p => p.ToString()), Reports.BatchHub.WatchPolicy]);
+        // The domain services are the real app's singletons.
+        foreach (var type in SharedSingletons)
+            context.Services.AddSingleton(type, portal.Services.GetRequiredService(type));
+        context.Services.AddScoped<SingleAccountCreation>();
         return context;
     }
+
+    private static readonly Type[] SharedSingletons =
+    [
+        typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(BatchProgressNotifier), typeof(BatchQueue),
+        typeof(IOptions<ImportOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
+    ];
 
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin
     {
