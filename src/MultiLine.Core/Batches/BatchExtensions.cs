@@ -16,6 +16,7 @@ public static class BatchExtensions
         builder.Services.AddSingleton<ImportSubmission>();
         builder.Services.AddSingleton<AccountBatchSubmission>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddHostedService<BatchWorker>();
         return builder;
