@@ -20,10 +20,14 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public const string Password = "Test-Password-123";
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-portal-").FullName;
     private readonly int _demoAccounts;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public PortalFactory(int demoAccounts = 60)
+    /// <param name="demoAccounts">How many demo accounts to seed.</param>
+    /// <param name="settings">Extra configuration, e.g. <c>["Batches:PollSeconds"] = "3600"</c>.</param>
+    public PortalFactory(int demoAccounts = 60, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _demoAccounts = demoAccounts;
+        _settings = settings ?? new Dictionary<string, string?>();
         DatabasePath = Path.Combine(_folder, "portal.db");
     }
 
@@ -41,6 +45,9 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:AdminEmail", AdminEmail);
         builder.UseSetting("Demo:AdminPassword", Password);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Smtp:PickupFolder", Path.Combine(_folder, "outbox"));
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     public Uri StartOnLoopback()

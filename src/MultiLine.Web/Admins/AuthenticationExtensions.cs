@@ -21,6 +21,9 @@ public static class AuthenticationExtensions
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                // Programs (SignalR clients, API callers) get status codes; people get the sign-in page.
+                options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             });
 
         builder.Services.AddAuthorizationBuilder()
@@ -33,6 +36,15 @@ public static class AuthenticationExtensions
         builder.Services.AddScoped<AdminSignIn>();
         builder.Services.AddScoped<ICurrentAdmin, CurrentAdmin>();
         return builder;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/api"))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     private static AuthorizationBuilder AddPrivilegePolicies(this AuthorizationBuilder authorization)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MultiLine.Core.Admins;
 using MultiLine.Web.Admins;
 
@@ -8,7 +9,7 @@ public static class ReportsExtensions
     /// <summary>SignalR progress of batches and who may watch them (Reports or Accounts privilege).</summary>
     public static IHostApplicationBuilder AddMultiLineReports(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSignalR();
+        builder.Services.AddSignalR().AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddHostedService<BatchHubBridge>();
         builder.Services.AddAuthorizationBuilder().AddPolicy(BatchHub.WatchPolicy, policy => policy
             .RequireAuthenticatedUser()
