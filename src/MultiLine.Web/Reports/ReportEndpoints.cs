@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Batches;
 using MultiLine.Core.Persistence;
 using MultiLine.Core.Reports;
 
@@ -11,12 +12,18 @@ public static class ReportEndpoints
     {
         endpoints.MapGet("/batches/{id:int}/report.csv", async (int id, ScopedDbContextFactory data, HttpContext context) =>
         {
-            await using var db = await data.CreateAsync(context.RequestAborted);
-            var batch = await db.Batches.AsNoTracking().Include(b => b.Organization).FirstOrDefaultAsync(b => b.Id == id, context.RequestAborted);
+            BatchOperation? batch;
+            await using (var db = await data.CreateAsync(context.RequestAborted))
+                batch = await db.Batches.AsNoTracking().Include(b => b.Organization).FirstOrDefaultAsync(b => b.Id == id, context.RequestAborted);
             if (batch is null)
                 return Results.NotFound();
+            // The body is written after this handler returns, so it gets a context of its own.
             return Results.Stream(
-                output => ReportCsvWriter.WriteAsync(db, id, output, context.RequestAborted),
+                async output =>
+                {
+                    await using var db = await data.CreateAsync(context.RequestAborted);
+                    await ReportCsvWriter.WriteAsync(db, id, output, context.RequestAborted);
+                },
                 "text/csv; charset=utf-8",
                 ReportCsvWriter.FileName(batch, batch.Organization!.Name));
         }).RequireAuthorization(BatchHub.WatchPolicy);

@@ -1,0 +1,32 @@
+using Microsoft.Playwright;
+
+namespace MultiLine.Browser.Tests.Pages;
+
+/// <summary>The Add Account dialog's Multiple Accounts tab, as the help article walks through it.</summary>
+public sealed class AddAccountDialog(IPage page)
+{
+    public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
+    public ILocator ProblemRows => Dialog.Locator(".ml-problems tbody tr");
+
+    public async Task OpenMultipleAccountsAsync()
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add Account" }).ClickAsync();
+        await Dialog.GetByRole(AriaRole.Tab, new() { Name = "Multiple Accounts" }).ClickAsync();
+    }
+
+    public async Task ChooseOrganizationAsync(string name)
+    {
+        await Dialog.GetByLabel("Choose Organization").Last.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").GetByText(name, new() { Exact = true }).ClickAsync();
+        await Expect(Dialog.GetByRole(AriaRole.Button, new() { Name = "Upload" })).ToBeEnabledAsync();
+    }
+
+    public Task UploadAsync(string fileName, byte[] content) =>
+        Dialog.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "text/csv", Buffer = content });
+
+    public Task ImportOnlyValidRowsAsync() => Dialog.GetByText("Import only the").ClickAsync();
+
+    public Task ImportAndInviteAsync() => Dialog.GetByRole(AriaRole.Button, new() { Name = "Import & Invite" }).ClickAsync();
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}
