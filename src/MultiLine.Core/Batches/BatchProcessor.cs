@@ -73,6 +73,8 @@ public sealed class BatchProcessor(
         {
             stoppingToken.ThrowIfCancellationRequested();
             await using var db = await factory.CreateDbContextAsync(stoppingToken);
+            // The group's transaction is the unit of work; per-save savepoints would only add round trips.
+            db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
             var tracked = await db.Batches.SingleAsync(b => b.Id == batchId, stoppingToken);
             if (tracked.CancelRequested)

@@ -10,6 +10,10 @@ namespace MultiLine.Core.Batches;
 /// Creates the accounts of an import. Re-checks what may have changed since validation (username taken, number gone)
 /// and takes numbers with a conditional update, so no number is ever held twice, whatever runs beside it.
 /// </summary>
+/// <remarks>
+/// The processor's transaction holds SQLite's write lock for the whole group, so the username check made at the start
+/// of the group stays true until it commits; the unique index remains the last word on any other database.
+/// </remarks>
 public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHandler
 {
     public bool Handles(BatchKind kind) => kind is BatchKind.Import or BatchKind.ImportAndInvite;
@@ -23,10 +27,8 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
                 .ToListAsync(cancellationToken))
             .ToHashSet();
 
-        // Numbers of the organization or of its ancestors serve it (the same rule as validation).
-        var path = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
-        var owners = Organizations.Organization.IdsOnPath(path);
-
+        // One insert round for the group: every row whose username is still free gets its account.
+        var created = new List<(BatchRow Row, Account Account)>(rows.Count);
         foreach (var row in rows)
         {
             if (!taken.Add(row.NormalizedUsername!))
@@ -34,55 +36,71 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
                 Fail(row, $"{row.Username} is already in use by another account.");
                 continue;
             }
-
-            var account = new Account
-            {
-                FirstName = row.FirstName,
-                LastName = row.LastName,
-                Username = row.Username!,
-                NormalizedUsername = row.NormalizedUsername!,
-                OrganizationId = batch.OrganizationId,
-                PermissionGroupId = batch.PermissionGroupId!.Value,
-                SocialMessaging = row.SocialMessaging,
-                RestrictIncomingSocialMessaging = row.RestrictIncomingSocialMessaging,
-                MonitorCalls = row.MonitorCalls,
-                MonitorSms = row.MonitorSms,
-                ForwardingNumber = row.ForwardingNumber,
-                Language = row.Language,
-                Status = AccountStatus.NotInvited,
-                CreatedAtUtc = nowUtc,
-            };
+            var account = NewAccount(batch, row, nowUtc);
             db.Accounts.Add(account);
-            await db.SaveChangesAsync(cancellationToken);
+            created.Add((row, account));
+        }
+        await db.SaveChangesAsync(cancellationToken);
 
-            if (row.MultiLineNumber is { } e164)
+        // Numbers of the organization or of its ancestors serve it (the same rule as validation).
+        var path = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
+        var owners = Organizations.Organization.IdsOnPath(path);
+        var lost = new List<Account>();
+        foreach (var (row, account) in created)
+        {
+            if (row.MultiLineNumber is not { } e164)
+                continue;
+            var held = await db.Numbers.IgnoreQueryFilters()
+                .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
+            if (held == 1)
             {
-                var held = await db.Numbers.IgnoreQueryFilters()
-                    .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
-                if (held == 0)
-                {
-                    // Taken since validation: undo this row's account inside the same transaction.
-                    db.Accounts.Remove(account);
-                    await db.SaveChangesAsync(cancellationToken);
-                    Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
-                    continue;
-                }
                 row.Number = e164;
+                continue;
             }
+            // Taken since validation: this row's account goes again, inside the same transaction.
+            lost.Add(account);
+            Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
+        }
+        if (lost.Count > 0)
+        {
+            db.Accounts.RemoveRange(lost);
+            await db.SaveChangesAsync(cancellationToken);
+        }
 
+        foreach (var (row, account) in created)
+        {
+            if (row.Outcome == RowOutcome.Failed)
+                continue;
             row.AccountId = account.Id;
             row.Outcome = RowOutcome.Succeeded;
             row.Reason = null;
-            if (batch.Kind == BatchKind.ImportAndInvite)
-            {
-                var invitation = await invitations.QueueAsync(db, account, cancellationToken);
-                row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
-                if (!invitation.Succeeded)
-                    row.Reason = $"Imported, but not invited: {invitation.Reason}";
-            }
+            if (batch.Kind != BatchKind.ImportAndInvite)
+                continue;
+            var invitation = await invitations.QueueAsync(db, account, cancellationToken);
+            row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
+            if (!invitation.Succeeded)
+                row.Reason = $"Imported, but not invited: {invitation.Reason}";
         }
     }
+
+    private static Account NewAccount(BatchOperation batch, BatchRow row, DateTime nowUtc) => new()
+    {
+        FirstName = row.FirstName,
+        LastName = row.LastName,
+        Username = row.Username!,
+        NormalizedUsername = row.NormalizedUsername!,
+        OrganizationId = batch.OrganizationId,
+        PermissionGroupId = batch.PermissionGroupId!.Value,
+        SocialMessaging = row.SocialMessaging,
+        RestrictIncomingSocialMessaging = row.RestrictIncomingSocialMessaging,
+        MonitorCalls = row.MonitorCalls,
+        MonitorSms = row.MonitorSms,
+        ForwardingNumber = row.ForwardingNumber,
+        Language = row.Language,
+        Status = AccountStatus.NotInvited,
+        CreatedAtUtc = nowUtc,
+    };
 
     private static void Fail(BatchRow row, string reason)
     {
