@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
 using MultiLine.Web.Organizations;
 using MultiLine.Web.Tests.Integration;
@@ -9,14 +8,7 @@ namespace MultiLine.Web.Tests.Components;
 
 public sealed class InvitationTemplateEditorTests(PortalFixture portal) : IClassFixture<PortalFixture>, IAsyncDisposable
 {
-    private readonly BunitContext _context = CreateContext(portal);
-
-    private static BunitContext CreateContext(PortalFixture portal)
-    {
-        var context = PortalTestContext.Create(portal.Factory);
-        context.Services.AddSingleton(TimeProvider.System);
-        return context;
-    }
+    private readonly BunitContext _context = PortalTestContext.Create(portal.Factory);
 
     private async Task<IRenderedComponent<InvitationTemplateEditor>> RenderAsync(string organization)
     {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using MultiLine.Core.Admins;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
 using MultiLine.Tests;
 
@@ -22,6 +23,8 @@ public static class PortalTestContext
         context.Services.AddSingleton(portal.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>());
         context.Services.AddSingleton<ICurrentAdmin>(new FixedAdmin(scope ?? AdminScope.System));
         context.Services.AddScoped<ScopedDbContextFactory>();
+        context.Services.AddSingleton(portal.Services.GetRequiredService<InvitationIssuer>());
+        context.Services.AddSingleton(TimeProvider.System);
         context.AddAuthorization().SetAuthorized("Test admin");
         return context;
     }
