@@ -112,9 +112,11 @@ public sealed partial class InvitationTests(MailBrowserFixture browser) : IClass
         await Expect(settings.PreviewSubject).ToHaveTextAsync("Your MultiLine business number is ready, Ava");
         await Screenshots.SaveAsync(page, "24-settings-templates");
 
+        var invited = await InviteNewAccountAsync("luca.bianchi@acme.example", Language.German);
+        await browser.Smtp.WaitForAsync(m => m.To.Mailboxes.Any(a => a.Address == invited.Username));
         await page.GotoAsync("outbox");
         await Expect(page.Locator("[data-testid=transport]")).ToContainTextAsync("Emails are sent through 127.0.0.1");
-        await page.Locator("table tbody tr.mud-table-row").First.WaitForAsync();
+        await Expect(page.Locator("table tbody tr.mud-table-row").Filter(new() { HasText = "luca.bianchi@acme.example" })).ToContainTextAsync("Sent");
         await Screenshots.SaveAsync(page, "25-outbox-smtp");
     }
 }

@@ -6,7 +6,8 @@ using MultiLine.Web.Tests.Integration;
 
 namespace MultiLine.Web.Tests.Components;
 
-public sealed class InvitationTemplateEditorTests(PortalFixture portal) : IClassFixture<PortalFixture>, IAsyncDisposable
+[Collection(InvitationsCollection.Name)]
+public sealed class InvitationTemplateEditorTests(PortalFixture portal) : IAsyncDisposable
 {
     private readonly BunitContext _context = PortalTestContext.Create(portal.Factory);
 

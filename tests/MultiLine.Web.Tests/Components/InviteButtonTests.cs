@@ -7,7 +7,8 @@ using MultiLine.Web.Tests.Integration;
 
 namespace MultiLine.Web.Tests.Components;
 
-public sealed class InviteButtonTests(PortalFixture portal) : IClassFixture<PortalFixture>, IAsyncDisposable
+[Collection(InvitationsCollection.Name)]
+public sealed class InviteButtonTests(PortalFixture portal) : IAsyncDisposable
 {
     private readonly BunitContext _context = PortalTestContext.Create(portal.Factory);
 
@@ -20,11 +21,11 @@ public sealed class InviteButtonTests(PortalFixture portal) : IClassFixture<Port
         _context.Render<MudSnackbarProvider>();
         var page = _context.Render<AccountsPage>();
         page.Find("input[placeholder='Name, username or number']").Input(account.Username);
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(15));
 
         page.Find($"button[aria-label='Send invitation to {account.Username}']").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("Invited", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Equal("Invited", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(15));
         await using var after = portal.Factory.CreateDbContext();
         Assert.Equal(1, await after.Invitations.CountAsync(i => i.AccountId == account.Id, Xunit.TestContext.Current.CancellationToken));
     }
@@ -38,11 +39,11 @@ public sealed class InviteButtonTests(PortalFixture portal) : IClassFixture<Port
         var snackbars = _context.Render<MudSnackbarProvider>();
         var page = _context.Render<AccountsPage>();
         page.Find("input[placeholder='Name, username or number']").Input(account.Username);
-        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(15));
 
         page.Find($"button[aria-label$='invitation to {account.Username}']").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("Invitation failed", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Equal("Invitation failed", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(15));
         snackbars.WaitForAssertion(() => Assert.Contains("this account needs an email address", snackbars.Markup));
     }
 

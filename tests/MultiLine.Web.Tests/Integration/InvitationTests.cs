@@ -10,7 +10,8 @@ using MultiLine.Tests;
 namespace MultiLine.Web.Tests.Integration;
 
 /// <summary>The invitation pieces inside the real app, with its embedded default: no SMTP host, .eml files in the pickup folder.</summary>
-public sealed class InvitationTests(PortalFixture portal) : IClassFixture<PortalFixture>
+[Collection(InvitationsCollection.Name)]
+public sealed class InvitationTests(PortalFixture portal)
 {
     private HttpClient NewClient() => portal.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
