@@ -48,7 +48,9 @@ public sealed partial class InvitationTests(MailBrowserFixture browser) : IClass
         var group = await db.PermissionGroups.FirstAsync(g => g.OrganizationId == acme.Id && g.IsDefault, TestContext.Current.CancellationToken);
         var account = new Account
         {
-            Username = username, NormalizedUsername = username, FirstName = "Giulia", LastName = "Ricci", Language = language,
+            Username = username, NormalizedUsername = username, Language = language,
+            FirstName = System.Globalization.CultureInfo.InvariantCulture.TextInfo.ToTitleCase(username.Split('.')[0]),
+            LastName = System.Globalization.CultureInfo.InvariantCulture.TextInfo.ToTitleCase(username.Split('.', '@')[1]),
             OrganizationId = acme.Id, PermissionGroupId = group.Id, CreatedAtUtc = DateTime.UtcNow,
         };
         db.Accounts.Add(account);
