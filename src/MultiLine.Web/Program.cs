@@ -45,7 +45,7 @@ app.MapSignOut();
 app.MapMultiLineReports();
 app.MapCsvTemplate();
 app.MapMultiLineInvitations();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();
 
 app.Run();
 

@@ -7,15 +7,20 @@ namespace MultiLine.Browser.Tests;
 /// One portal on a loopback port and one headless Chromium per test class. Chromium is Debian's
 /// (<c>/usr/bin/chromium</c>, or <c>CHROMIUM_PATH</c>); the test command installs it when missing.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
-    public PortalFactory Portal { get; } = new(demoAccounts: 120);
+    public BrowserFixture() : this(null) { }
+
+    /// <param name="settings">Extra app configuration, such as a test SMTP server's host and port.</param>
+    protected BrowserFixture(IReadOnlyDictionary<string, string?>? settings) => Portal = new(demoAccounts: 120, settings);
+
+    public PortalFactory Portal { get; }
     public IBrowser Browser { get; private set; } = default!;
     public Uri Address { get; private set; } = default!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         Address = Portal.StartOnLoopback();
         _playwright = await Playwright.CreateAsync();
@@ -39,7 +44,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Browser is not null)
             await Browser.DisposeAsync();

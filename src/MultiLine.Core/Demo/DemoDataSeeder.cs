@@ -32,6 +32,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory
 
         var plan = await SeedStructureAsync(db, options, cancellationToken);
         await SeedNumbersAndAccountsAsync(db, plan, options.Accounts, cancellationToken);
+        await SeedInvitationSettingsAsync(db, options, cancellationToken);
         return true;
     }
 
@@ -168,6 +169,31 @@ public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory
         }
 
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Designated admins for batch notifications, and one organization's own Italian invitation text.</summary>
+    private static async Task SeedInvitationSettingsAsync(MultiLineDbContext db, DemoOptions options, CancellationToken cancellationToken)
+    {
+        var organizations = await db.Organizations.ToDictionaryAsync(o => o.Name, o => o.Id, cancellationToken);
+        var admins = await db.Admins.ToDictionaryAsync(a => a.NormalizedEmail, a => a.Id, cancellationToken);
+        var superAdmin = admins[options.AdminEmail.ToUpperInvariant()];
+        var supportAdmin = admins[ScopedAdminEmail.ToUpperInvariant()];
+        db.DesignatedAdmins.AddRange(
+            new DesignatedAdmin { OrganizationId = organizations["Acme Corp"], AdminId = superAdmin },
+            new DesignatedAdmin { OrganizationId = organizations["Acme Support"], AdminId = supportAdmin },
+            new DesignatedAdmin { OrganizationId = organizations["Support EMEA"], AdminId = supportAdmin });
+        var italian = Invitations.InvitationTemplateDefaults.Italian;
+        db.InvitationTemplates.Add(new Invitations.InvitationTemplate
+        {
+            OrganizationId = organizations["Acme Sales"],
+            Language = Language.Italian,
+            Subject = "Acme Sales: {f_name}, il tuo numero MultiLine ti aspetta",
+            HtmlBody = italian.HtmlBody,
+            TextBody = italian.TextBody,
+            UpdatedAtUtc = DateTime.UtcNow,
+            UpdatedBy = "Demo Super Admin",
+        });
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static AccountStatus PickStatus(Random random) => random.Next(100) switch

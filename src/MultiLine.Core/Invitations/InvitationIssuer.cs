@@ -149,11 +149,10 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IActiv
 
     private static async Task<string?> HeldNumberAsync(MultiLineDbContext db, Account account, CancellationToken ct)
     {
+        // A tracked number holding the account is fixed up into account.Number; avoid DbSet.Local, which scans every
+        // tracked entity and makes a batch of queued invitations quadratic.
         if (account.Number is { } held)
             return held.E164;
-        var local = db.Numbers.Local.FirstOrDefault(n => n.Account == account || (account.Id != 0 && n.AccountId == account.Id));
-        if (local is not null)
-            return local.E164;
         if (account.Id == 0)
             return null;
         return await db.Numbers.Where(n => n.AccountId == account.Id).Select(n => n.E164).FirstOrDefaultAsync(ct);

@@ -30,6 +30,21 @@ public static class InvitationsExtensions
         return endpoints;
     }
 
+    /// <summary>
+    /// Lets visitors without an admin sign-in open a circuit, so the public activation page is interactive. Only the
+    /// Blazor hub endpoints are opened: every page still carries its own [Authorize], enforced on the HTTP request
+    /// and again by AuthorizeRouteView inside the circuit, and an anonymous circuit's data scope matches nothing.
+    /// </summary>
+    public static RazorComponentsEndpointConventionBuilder AllowAnonymousCircuits(this RazorComponentsEndpointConventionBuilder builder)
+    {
+        builder.Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.TrimStart('/').StartsWith("_blazor", StringComparison.Ordinal))
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
+        });
+        return builder;
+    }
+
     /// <summary>Links on <see cref="InvitationOptions.PublicBaseUrl"/>, else on the first address the server listens on.</summary>
     private sealed class ServerActivationLinks(IOptions<InvitationOptions> options, IServer server) : IActivationLinks
     {

@@ -62,7 +62,10 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         var target = await db.Accounts.Where(a => a.Username.Contains("@")).OrderBy(a => a.Id).Skip(7).FirstAsync(Xunit.TestContext.Current.CancellationToken);
         var page = RenderPage();
 
-        page.Find("input[placeholder='Name, username or number']").Input(target.Username);
+        // Through the field's ValueChanged, as the other filter tests do: under heavy machine load the 300 ms debounce
+        // timer raced the grid's re-renders and the typed text was lost before it fired.
+        var search = page.FindComponents<MudTextField<string>>().First(f => f.Instance.Placeholder == "Name, username or number");
+        await page.InvokeAsync(() => search.Instance.ValueChanged.InvokeAsync(target.Username));
 
         page.WaitForAssertion(() =>
         {
