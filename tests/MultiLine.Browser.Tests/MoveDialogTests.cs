@@ -32,7 +32,7 @@ public sealed class MoveDialogTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(move).ToBeDisabledAsync();
         // A disabled button takes no pointer events; its tooltip's root does.
         await dialog.Locator(".mud-tooltip-root", new() { Has = page.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }) }).HoverAsync();
-        await Expect(page.Locator(".mud-tooltip:visible")).ToHaveTextAsync("Unable to move account(s). You do not have enough numbers available in the selected organization");
+        await Expect(page.Locator(".mud-tooltip.mud-popover-open")).ToHaveTextAsync("Unable to move account(s). You do not have enough numbers available in the selected organization");
         await Screenshots.SaveAsync(page, "08-move-disabled");
     }
 }
