@@ -5,6 +5,7 @@ using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
 using MultiLine.Web.Accounts;
 using MultiLine.Web.Admins;
+using MultiLine.Web.Api;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
@@ -21,6 +22,7 @@ builder.AddMultiLineBatches();
 builder.AddMultiLineReports();
 builder.AddMultiLineWeb();
 builder.AddMultiLineInvitations();
+builder.AddMultiLineApi();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ if (!app.Environment.IsDevelopment())
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMultiLineApi();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
@@ -43,6 +46,7 @@ app.MapSignOut();
 app.MapMultiLineReports();
 app.MapCsvTemplate();
 app.MapMultiLineInvitations();
+app.MapMultiLineApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
