@@ -20,10 +20,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public const string Password = "Test-Password-123";
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-portal-").FullName;
     private readonly int _demoAccounts;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public PortalFactory(int demoAccounts = 60)
+    /// <param name="settings">Extra configuration for this app, e.g. <c>Demo:ApiToken</c> or <c>Api:PermitLimit</c>.</param>
+    public PortalFactory(int demoAccounts = 60, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _demoAccounts = demoAccounts;
+        _settings = settings ?? new Dictionary<string, string?>();
         DatabasePath = Path.Combine(_folder, "portal.db");
     }
 
@@ -41,6 +44,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:AdminEmail", AdminEmail);
         builder.UseSetting("Demo:AdminPassword", Password);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
     }
 
     public Uri StartOnLoopback()
