@@ -5,6 +5,7 @@ using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
 using MultiLine.Web.Accounts;
 using MultiLine.Web.Admins;
+using MultiLine.Web.Api;
 using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
@@ -21,6 +22,7 @@ builder.AddMultiLineBatches();
 builder.AddMultiLineReports();
 builder.AddMultiLineWeb();
 builder.AddMultiLineInvitations();
+builder.AddMultiLineApi();
 
 var app = builder.Build();
 
@@ -38,6 +40,7 @@ app.UseWhen(context => !context.Request.Path.StartsWithSegments("/hubs") && !con
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMultiLineApi();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
@@ -45,6 +48,7 @@ app.MapSignOut();
 app.MapMultiLineReports();
 app.MapCsvTemplate();
 app.MapMultiLineInvitations();
+app.MapMultiLineApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();
 
 app.Run();

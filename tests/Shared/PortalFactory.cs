@@ -23,7 +23,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
     /// <param name="demoAccounts">How many demo accounts to seed.</param>
-    /// <param name="settings">Extra configuration, e.g. <c>["Batches:PollSeconds"] = "3600"</c>.</param>
+    /// <param name="settings">Extra configuration, e.g. <c>["Batches:PollSeconds"] = "3600"</c> or <c>Demo:ApiToken</c>.</param>
     public PortalFactory(int demoAccounts = 60, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _demoAccounts = demoAccounts;

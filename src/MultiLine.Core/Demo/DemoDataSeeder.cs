@@ -36,6 +36,24 @@ public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory
         return true;
     }
 
+    /// <summary>Registers <see cref="DemoOptions.ApiToken"/> for the demo super admin, once.</summary>
+    public async Task<bool> EnsureDemoApiTokenAsync(DemoOptions options, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(options.ApiToken))
+            return false;
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var hash = ApiTokens.Hash(options.ApiToken);
+        if (await db.ApiTokens.AnyAsync(t => t.TokenHash == hash, cancellationToken))
+            return false;
+        var normalized = options.AdminEmail.ToUpperInvariant();
+        var admin = await db.Admins.FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        if (admin is null)
+            return false;
+        db.ApiTokens.Add(ApiTokens.NewToken(admin.Id, "Demo API token", options.ApiToken, DateTime.UtcNow, null));
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     private sealed record OrgPlan(Organization Organization, int GroupId, string AreaCode, string EmailDomain, double Share, int ExtraAvailable, int Reserved, bool FewNumbers);
 
     private async Task<List<OrgPlan>> SeedStructureAsync(MultiLineDbContext db, DemoOptions options, CancellationToken cancellationToken)

@@ -26,6 +26,8 @@ public static class DemoExtensions
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("MultiLine.Demo");
         if (await services.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync(options, cancellationToken))
             logger.LogInformation("Seeded demo data with {Accounts} accounts.", options.Accounts);
+        if (await services.GetRequiredService<DemoDataSeeder>().EnsureDemoApiTokenAsync(options, cancellationToken))
+            logger.LogWarning("Registered the demo API token (Demo:ApiToken) for {Email}.", options.AdminEmail);
         logger.LogWarning(
             "Demo data is on. Sign in as {Email} with password {Password} (also {Scoped} and {Reports}, same password).",
             options.AdminEmail, options.AdminPassword, DemoDataSeeder.ScopedAdminEmail, DemoDataSeeder.ReportsAdminEmail);

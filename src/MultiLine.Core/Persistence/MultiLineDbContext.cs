@@ -101,5 +101,6 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
 
         ConfigureBatches(model);
         ConfigureInvitations(model);
+        ConfigureApi(model);
     }
 }

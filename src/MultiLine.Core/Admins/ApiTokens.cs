@@ -1,0 +1,111 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Admins;
+
+/// <summary>A token as the API tokens page lists it. The secret is never shown again after creation.</summary>
+public sealed record ApiTokenView(int Id, string Name, string Prefix, DateTime CreatedAtUtc, DateTime? ExpiresAtUtc, DateTime? RevokedAtUtc, DateTime? LastUsedAtUtc)
+{
+    public bool IsActive(DateTime nowUtc) => RevokedAtUtc is null && (ExpiresAtUtc is null || ExpiresAtUtc > nowUtc);
+}
+
+/// <summary>A freshly created token: <see cref="Secret"/> is shown once, then only its hash exists.</summary>
+public sealed record CreatedApiToken(ApiTokenView Token, string Secret);
+
+/// <summary>Who a presented token belongs to, or why it is refused (<see cref="Error"/> in words an admin understands).</summary>
+public sealed record ApiTokenCheck(SignedInAdmin? Admin, int? TokenId, string? TokenName, string? Error)
+{
+    public bool Succeeded => Admin is not null;
+}
+
+/// <summary>Creates, lists, revokes and checks personal API tokens.</summary>
+public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, TimeProvider clock)
+{
+    public const string SecretPrefix = "mlp_";
+    public const int MaxNameLength = 100;
+    public const string Unknown = "The API token is not valid.";
+    public const string Revoked = "The API token has been revoked.";
+    public const string Expired = "The API token has expired.";
+
+    /// <summary>Last-used times are written at most this often per token, so a busy script does not write on every call.</summary>
+    public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
+    public async Task<IReadOnlyList<ApiTokenView>> ListAsync(int adminId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.ApiTokens.AsNoTracking()
+            .Where(t => t.AdminId == adminId)
+            .OrderByDescending(t => t.Id)
+            .Select(t => new ApiTokenView(t.Id, t.Name, t.Prefix, t.CreatedAtUtc, t.ExpiresAtUtc, t.RevokedAtUtc, t.LastUsedAtUtc))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>A new random token: <c>mlp_</c> and 32 random bytes in base64url.</summary>
+    public Task<CreatedApiToken> CreateAsync(int adminId, string name, DateTime? expiresAtUtc, CancellationToken cancellationToken = default) =>
+        RegisterAsync(adminId, name, SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32)), expiresAtUtc, cancellationToken);
+
+    /// <summary>Stores a given secret (the demo token from configuration); <see cref="CreateAsync"/> for everything else.</summary>
+    public async Task<CreatedApiToken> RegisterAsync(int adminId, string name, string secret, DateTime? expiresAtUtc, CancellationToken cancellationToken = default)
+    {
+        var trimmed = string.IsNullOrWhiteSpace(name) ? "API token" : name.Trim();
+        if (trimmed.Length > MaxNameLength)
+            trimmed = trimmed[..MaxNameLength];
+        var token = NewToken(adminId, trimmed, secret, clock.GetUtcNow().UtcDateTime, expiresAtUtc);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync(cancellationToken);
+        return new CreatedApiToken(new ApiTokenView(token.Id, token.Name, token.Prefix, token.CreatedAtUtc, token.ExpiresAtUtc, null, null), secret);
+    }
+
+    /// <summary>Revokes one of the admin's own tokens; false when it is not theirs or already revoked.</summary>
+    public async Task<bool> RevokeAsync(int adminId, int tokenId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.ApiTokens
+            .Where(t => t.Id == tokenId && t.AdminId == adminId && t.RevokedAtUtc == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAtUtc, now), cancellationToken) == 1;
+    }
+
+    /// <summary>Finds the token's admin with the role and scope they have now, and records the use.</summary>
+    public async Task<ApiTokenCheck> CheckAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        var hash = Hash(secret);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var token = await db.ApiTokens.AsNoTracking()
+            .Include(t => t.Admin).ThenInclude(a => a!.Role)
+            .Include(t => t.Admin).ThenInclude(a => a!.ScopeOrganization)
+            .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        if (token?.Admin?.Role is not { } role)
+            return new ApiTokenCheck(null, null, null, Unknown);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (token.RevokedAtUtc is not null)
+            return new ApiTokenCheck(null, token.Id, token.Name, Revoked);
+        if (token.ExpiresAtUtc <= now)
+            return new ApiTokenCheck(null, token.Id, token.Name, Expired);
+
+        if (token.LastUsedAtUtc is null || now - token.LastUsedAtUtc >= LastUsedResolution)
+            await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAtUtc, now), cancellationToken);
+        var admin = token.Admin;
+        return new ApiTokenCheck(
+            new SignedInAdmin(admin.Id, admin.Email, admin.DisplayName, role.Name, role.Privileges, admin.ScopeOrganization?.Path, admin.ScopeOrganization?.Name),
+            token.Id, token.Name, null);
+    }
+
+    /// <summary>Lower-case hex SHA-256 of the secret. Tokens are long random strings, so a fast hash is enough.</summary>
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static ApiToken NewToken(int adminId, string name, string secret, DateTime nowUtc, DateTime? expiresAtUtc) => new()
+    {
+        AdminId = adminId,
+        Name = name,
+        TokenHash = Hash(secret),
+        Prefix = secret[..Math.Min(secret.Length, SecretPrefix.Length + 6)],
+        CreatedAtUtc = nowUtc,
+        ExpiresAtUtc = expiresAtUtc,
+    };
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

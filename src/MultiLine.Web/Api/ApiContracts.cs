@@ -1,0 +1,68 @@
+using MultiLine.Core.Batches;
+using MultiLine.Core.Common;
+using MultiLine.Core.Imports;
+using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
+
+namespace MultiLine.Web.Api;
+
+/// <summary>One page of a list. <see cref="Page"/> counts from 1.</summary>
+public sealed record ApiPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, int TotalCount)
+{
+    public static ApiPage<T> From(Page<T> page, PageRequest request) => new(page.Items, request.PageIndex + 1, request.Take, page.TotalCount);
+}
+
+public sealed record ApiOrganization(
+    int Id, string Name, int? ParentId, ApiOrganizationSettings Settings, int FreeCapacity, int AvailableNumbers,
+    int PendingAccountsWithoutNumber, IReadOnlyList<ApiPermissionGroup> PermissionGroups)
+{
+    public static ApiOrganization From(OrganizationOption organization, FreeCapacity capacity, IReadOnlyList<PermissionGroupOption> groups) => new(
+        organization.Id, organization.Name, organization.ParentId,
+        new ApiOrganizationSettings(organization.SocialMessagingEnabled, organization.SmtpDataOffload),
+        capacity.Value, capacity.AvailableNumbers, capacity.PendingAccountsWithoutNumber,
+        groups.Select(g => new ApiPermissionGroup(g.Id, g.Name, g.IsDefault)).ToList());
+}
+
+public sealed record ApiOrganizationSettings(bool SocialMessagingEnabled, bool SmtpDataOffload);
+
+public sealed record ApiPermissionGroup(int Id, string Name, bool Default);
+
+/// <summary>One problem of an upload, as the preview lists it: <c>text</c> is the full sentence with row and column.</summary>
+public sealed record ApiImportProblem(int? Row, string? Column, string? Value, string Message, ProblemSeverity Severity, string Text)
+{
+    public static ApiImportProblem From(ImportProblem p) => new(p.Row, p.Column, p.Value, p.Message, p.Severity, p.Text);
+}
+
+/// <summary>Whether Import &amp; Invite can promise a number to every valid row without one; <c>message</c> as the preview shows it.</summary>
+public sealed record ApiImportCapacity(int RowsWithoutNumber, int FreeCapacity, bool SufficientForInvite, string Message)
+{
+    public static ApiImportCapacity? From(ImportCapacity? capacity) => capacity is null
+        ? null
+        : new(capacity.RowsWithoutNumber, capacity.FreeCapacity.Value, capacity.CanImportAndInvite, capacity.Message);
+}
+
+/// <summary>The preview of an upload. Nothing was written.</summary>
+public sealed record ApiValidation(
+    bool CanImport, bool CanImportAndInvite, ImportCounts Counts, ApiImportCapacity? Capacity,
+    IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings, IReadOnlyList<ApiImportProblem> Problems, string? Sha256)
+{
+    public static ApiValidation From(ImportValidationResult r) => new(
+        r.CanImport, r.CanImportAndInvite, r.Counts, ApiImportCapacity.From(r.Capacity),
+        r.FileErrors.Select(ApiImportProblem.From).ToList(), r.FileWarnings.Select(ApiImportProblem.From).ToList(),
+        r.RowProblems.Select(ApiImportProblem.From).ToList(), r.Sha256);
+}
+
+/// <summary>A batch operation: what, where, by whom, how far, and where to read its rows and report.</summary>
+public sealed record ApiBatch(
+    int Id, BatchKind Kind, BatchState State, int OrganizationId, string Organization, string AdminName, string? FileName,
+    DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, bool IsFinished, BatchCounts Counts, string? FailureReason,
+    string RowsUrl, string ReportUrl)
+{
+    public static ApiBatch From(BatchSummary b) => new(
+        b.Id, b.Kind, b.State, b.OrganizationId, b.Organization, b.AdminName, b.FileName, b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
+        b.IsFinished, b.Counts, b.FailureReason, $"/api/v1/batches/{b.Id}/rows", $"/api/v1/batches/{b.Id}/report.csv");
+}
+
+public sealed record MoveAccountsRequest(IReadOnlyList<int>? AccountIds, int DestinationOrganizationId);
+
+public sealed record ResendInvitationsRequest(IReadOnlyList<int>? AccountIds);

@@ -1,0 +1,51 @@
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Imports;
+
+namespace MultiLine.Web.Api;
+
+/// <summary>Examples for the OpenAPI document, built from the real response types so they cannot drift in shape.</summary>
+internal static class ApiExamples
+{
+    public const string Csv =
+        "firstname,lastname,email address or device,social_messaging,multiline_number,monitor_calls,monitor_sms,forwarding_number,restrict_incoming_social_messaging,language\r\n" +
+        "Jane,Doe,jane.doe@example.com,Yes,,auto,on,,false,English\r\n" +
+        "Marco,Rossi,+393471234567,No,+14155552000,off,off,,,Italian\r\n";
+
+    private static readonly DateTime Created = new(2026, 11, 24, 9, 30, 0, DateTimeKind.Utc);
+
+    public static readonly IReadOnlyList<ApiOrganization> Organizations =
+    [
+        new(1, "Acme Corp", null, new(true, false), 838, 900, 62, [new(1, "Standard", true), new(2, "Messaging only", false)]),
+        new(2, "Acme Sales", 1, new(true, false), 574, 600, 26, [new(1, "Standard", true), new(2, "Messaging only", false)]),
+    ];
+
+    public static readonly ApiValidation Validation = new(
+        CanImport: true, CanImportAndInvite: true, new ImportCounts(3, 2, 1, 0),
+        new ApiImportCapacity(1, 574, true, "1 row needs a number; 574 available."),
+        [], [],
+        [new(4, "monitor_sms", "yes", "\"yes\" is not one of on, off.", ProblemSeverity.Error, "Row 4, monitor_sms: \"yes\" is not one of on, off.")],
+        "3f1c…");
+
+    public static readonly ApiBatch QueuedImport = Batch(42, BatchKind.Import, BatchState.Queued, "accounts.csv", new BatchCounts(3, 0, 0, 0), finished: false);
+
+    public static readonly ApiBatch FinishedImport = Batch(42, BatchKind.Import, BatchState.CompletedWithErrors, "accounts.csv", new BatchCounts(3, 2, 1, 0), finished: true);
+
+    public static readonly ApiBatch QueuedMove = Batch(43, BatchKind.Move, BatchState.Queued, null, new BatchCounts(2, 0, 0, 0), finished: false);
+
+    public static readonly MoveAccountsRequest MoveRequest = new([101, 102], 4);
+
+    public static readonly ResendInvitationsRequest ResendRequest = new([101, 102]);
+
+    public static readonly object MoveConflict = Problem(409, "Conflict", MovePlan.NotEnoughNumbers);
+
+    public static readonly object ImportConflict = Problem(409, "Conflict",
+        "12 rows need a number; 3 available. That is not enough for Import & Invite: use Import, or add numbers to the organization first.");
+
+    private static object Problem(int status, string title, string detail) =>
+        new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.10", title, status, detail };
+
+    private static ApiBatch Batch(int id, BatchKind kind, BatchState state, string? file, BatchCounts counts, bool finished) => new(
+        id, kind, state, 2, "Acme Sales", "Demo Super Admin (API)", file, Created, finished ? Created.AddSeconds(1) : null,
+        finished ? Created.AddSeconds(3) : null, finished, counts, null, $"/api/v1/batches/{id}/rows", $"/api/v1/batches/{id}/report.csv");
+}

@@ -1,0 +1,113 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Persistence;
+using MultiLine.Core.Reports;
+using MultiLine.Web.Admins;
+using MultiLine.Web.Reports;
+
+namespace MultiLine.Web.Api;
+
+/// <summary>Batch operations in scope: state and counts, rows, the report CSV, and cancelling.</summary>
+internal static class BatchEndpoints
+{
+    public static RouteGroupBuilder MapBatchEndpoints(this RouteGroupBuilder api)
+    {
+        var batches = api.MapGroup("/batches").WithTags("Batches").RequireAuthorization(BatchHub.WatchPolicy);
+
+        batches.MapGet("/", async (int? organizationId, string? state, string? kind, int? page, int? pageSize, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
+        {
+            if (!ApiRequest.TryEnum<BatchState>(state, "state", out var batchState, out var error)
+                || !ApiRequest.TryEnum<BatchKind>(kind, "kind", out var batchKind, out error))
+                return error!;
+            await using var db = await data.CreateAsync(cancellationToken);
+            if (organizationId is { } id && !await db.Organizations.AnyAsync(o => o.Id == id, cancellationToken))
+                return ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
+            var paging = ApiRequest.Paging(page, pageSize);
+            var found = await BatchQueries.ListAsync(db, new BatchFilter(organizationId, batchState, batchKind), paging, cancellationToken);
+            return TypedResults.Ok(new ApiPage<ApiBatch>(found.Items.Select(ApiBatch.From).ToList(), paging.PageIndex + 1, paging.Take, found.TotalCount));
+        })
+        .WithName("ListBatches")
+        .WithSummary("Batch operations in your scope, newest first. state: Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled.")
+        .Produces<ApiPage<ApiBatch>>()
+        .ProducesProblem(400)
+        .ProducesProblem(404);
+
+        batches.MapGet("/{id:int}", async (int id, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
+        {
+            await using var db = await data.CreateAsync(cancellationToken);
+            return await BatchQueries.FindAsync(db, id, cancellationToken) is { } batch
+                ? TypedResults.Ok(ApiBatch.From(batch))
+                : ApiProblems.NotFound(ApiProblems.BatchNotFound);
+        })
+        .WithName("GetBatch")
+        .WithSummary("One batch: state, counts and times. Poll it until isFinished is true.")
+        .Produces<ApiBatch>()
+        .ProducesProblem(404)
+        .WithMetadata(ApiExample.Response(200, ApiExamples.FinishedImport));
+
+        batches.MapGet("/{id:int}/rows", async (int id, string? outcome, int? page, int? pageSize, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
+        {
+            if (!ApiRequest.TryEnum<RowOutcome>(outcome, "outcome", out var rowOutcome, out var error))
+                return error!;
+            await using var db = await data.CreateAsync(cancellationToken);
+            if (!await db.Batches.AnyAsync(b => b.Id == id, cancellationToken))
+                return ApiProblems.NotFound(ApiProblems.BatchNotFound);
+            var paging = ApiRequest.Paging(page, pageSize);
+            var rows = await BatchQueries.RowsAsync(db, id, rowOutcome, paging, cancellationToken);
+            return TypedResults.Ok(ApiPage<BatchRowView>.From(rows, paging));
+        })
+        .WithName("ListBatchRows")
+        .WithSummary("The batch's rows in input order, with outcome (Pending, Succeeded, Failed, Skipped), reason, number and invitation state.")
+        .Produces<ApiPage<BatchRowView>>()
+        .ProducesProblem(400)
+        .ProducesProblem(404);
+
+        batches.MapGet("/{id:int}/report.csv", async (int id, ScopedDbContextFactory data, HttpContext http) =>
+        {
+            var cancellationToken = http.RequestAborted;
+            await using var db = await data.CreateAsync(cancellationToken);
+            var batch = await db.Batches.AsNoTracking().Include(b => b.Organization).FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
+            if (batch is null)
+                return ApiProblems.NotFound(ApiProblems.BatchNotFound);
+            return Results.Stream(
+                async output =>
+                {
+                    await using var report = await data.CreateAsync(cancellationToken);
+                    await ReportCsvWriter.WriteAsync(report, id, output, cancellationToken);
+                },
+                "text/csv; charset=utf-8",
+                ReportCsvWriter.FileName(batch, batch.Organization!.Name));
+        })
+        .WithName("GetBatchReport")
+        .WithSummary("The Batch Operations Report CSV (UTF-8 with BOM): one line per input row with outcome and reason.")
+        .Produces(200, contentType: "text/csv")
+        .ProducesProblem(404);
+
+        batches.MapPost("/{id:int}/cancel", async (int id, ScopedDbContextFactory data, BatchQueue queue, HttpContext http) =>
+        {
+            var cancellationToken = http.RequestAborted;
+            await using var db = await data.CreateAsync(cancellationToken);
+            if (!await db.Batches.AnyAsync(b => b.Id == id, cancellationToken))
+                return ApiProblems.NotFound(ApiProblems.BatchNotFound);
+            var result = await BatchCommands.RequestCancelAsync(db, id, ApiRequest.AdminName(http.User), queue, cancellationToken);
+            return result.Succeeded
+                ? await AcceptedAsync(db, id, cancellationToken)
+                : ApiProblems.Create(StatusCodes.Status409Conflict, result.Error!);
+        })
+        .WithName("CancelBatch")
+        .WithSummary("Asks the batch to stop: rows already done stay done, the rest are skipped. 409 when it has already finished.")
+        .Produces<ApiBatch>(202)
+        .ProducesProblem(404)
+        .ProducesProblem(409)
+        .RequireAuthorization(Policies.AccountsBulkOperations);
+
+        return api;
+    }
+
+    /// <summary>202 Accepted with the batch and a Location to poll.</summary>
+    public static async Task<IResult> AcceptedAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken)
+    {
+        var batch = await BatchQueries.FindAsync(db, batchId, cancellationToken);
+        return TypedResults.Accepted($"/api/v1/batches/{batchId}", ApiBatch.From(batch!));
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace MultiLine.Web.Tests.Api;
+
+/// <summary>The built-in generator's document lists every endpoint, the bearer scheme, and examples.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class OpenApiDocumentTests(ApiFixture api)
+{
+    [Fact]
+    public async Task DocumentDescribesEveryEndpointWithBearerSecurityAndExamples()
+    {
+        using var client = api.Client(token: null);
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken));
+
+        var root = document.RootElement;
+        var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(
+        [
+            "/api/v1/accounts", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations", "/api/v1/batches", "/api/v1/batches/{id}",
+            "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv", "/api/v1/batches/{id}/rows", "/api/v1/organizations",
+            "/api/v1/organizations/{id}/imports", "/api/v1/organizations/{id}/imports/validate", "/api/v1/organizations/{id}/numbers",
+            "/api/v1/organizations/{id}/template.csv",
+        ], paths.Order());
+        Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        var validate = root.GetProperty("paths").GetProperty("/api/v1/organizations/{id}/imports/validate").GetProperty("post");
+        Assert.True(validate.GetProperty("requestBody").GetProperty("content").TryGetProperty("text/csv", out _));
+        Assert.True(validate.GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+        var example = validate.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal("Row 4, monitor_sms: \"yes\" is not one of on, off.", example.GetProperty("problems")[0].GetProperty("text").GetString());
+        var conflict = root.GetProperty("paths").GetProperty("/api/v1/accounts/move").GetProperty("post").GetProperty("responses").GetProperty("409");
+        Assert.Equal("Unable to move account(s). You do not have enough numbers available in the selected organization",
+            conflict.GetProperty("content").GetProperty("application/problem+json").GetProperty("example").GetProperty("detail").GetString());
+    }
+}
