@@ -24,7 +24,9 @@ public sealed class MoveDialogTests(BrowserFixture browser) : IClassFixture<Brow
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Move" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
-        await dialog.GetByLabel("Destination organization").Last.ClickAsync();
+        var destination = dialog.GetByLabel("Destination organization").Last;
+        await Expect(destination).ToBeEnabledAsync();
+        await destination.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").GetByText("Support EMEA", new() { Exact = true }).ClickAsync();
 
         await Expect(dialog.GetByText("selected accounts will move to")).ToBeVisibleAsync();

@@ -16,7 +16,10 @@ public sealed class AddAccountDialog(IPage page)
 
     public async Task ChooseOrganizationAsync(string name)
     {
-        await Dialog.GetByLabel("Choose Organization").Last.ClickAsync();
+        // The drop-down stays disabled until the organizations in scope are loaded.
+        var select = Dialog.GetByLabel("Choose Organization").Last;
+        await Expect(select).ToBeEnabledAsync();
+        await select.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").GetByText(name, new() { Exact = true }).ClickAsync();
         await Expect(Dialog.GetByRole(AriaRole.Button, new() { Name = "Upload" })).ToBeEnabledAsync();
     }
