@@ -67,7 +67,7 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
         _sender = new OutboxSender(this, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
             Options.Create(smtp), TimeProvider.System, NullLogger<OutboxSender>.Instance);
         var invitations = Options.Create(new InvitationOptions { PublicBaseUrl = "https://portal.example/" });
-        _issuer = new InvitationIssuer(invitations, new ConfiguredActivationLinks(invitations), TimeProvider.System, signal);
+        _issuer = new InvitationIssuer(invitations, new ConfiguredPortalLinks(invitations), TimeProvider.System, signal);
     }
 
     [IterationSetup(Target = nameof(Deliver1000QueuedInvitations))]

@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
+using MultiLine.Core.Reports;
 
 namespace MultiLine.Core.Batches;
 
@@ -14,6 +16,8 @@ public sealed class BatchProcessor(
     IDbContextFactory<MultiLineDbContext> factory,
     IEnumerable<IBatchRowHandler> handlers,
     BatchProgressNotifier notifier,
+    NotificationComposer notifications,
+    IPortalLinks links,
     IOptions<BatchOptions> options,
     TimeProvider clock,
     ILogger<BatchProcessor> logger)
@@ -95,6 +99,7 @@ public sealed class BatchProcessor(
                 tracked.FinishedAtUtc = Now;
                 tracked.ClaimedBy = null;
                 tracked.ClaimExpiresAtUtc = null;
+                await NotifyDesignatedAdminsAsync(db, tracked, stoppingToken);
                 await db.SaveChangesAsync(stoppingToken);
                 await transaction.CommitAsync(stoppingToken);
                 Publish(tracked);
@@ -161,6 +166,7 @@ public sealed class BatchProcessor(
         batch.StartedAtUtc ??= now;
         batch.ClaimedBy = null;
         batch.ClaimExpiresAtUtc = null;
+        await NotifyDesignatedAdminsAsync(db, batch, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -171,6 +177,19 @@ public sealed class BatchProcessor(
             notifier.Publish(new RowProcessed(batchId, row.RowNumber, RowOutcome.Skipped, rowReason, row.Username, null, running));
         }
         Publish(batch);
+    }
+
+    /// <summary>Queues the summary email, report attached, in the same transaction that ends the batch.</summary>
+    private async Task NotifyDesignatedAdminsAsync(MultiLineDbContext db, BatchOperation batch, CancellationToken cancellationToken)
+    {
+        var organization = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        using var report = new MemoryStream();
+        await ReportCsvWriter.WriteAsync(db, batch.Id, report, cancellationToken);
+        var summary = new BatchNotificationSummary(
+            BatchStates.Label(batch.Kind), organization, BatchStates.Label(batch.State), batch.Succeeded, batch.Failed, batch.Skipped,
+            batch.AdminName, batch.FinishedAtUtc!.Value, batch.FinishedAtUtc - batch.StartedAtUtc, links.Batch(batch.Id));
+        await notifications.QueueBatchSummaryAsync(db, batch.OrganizationId, summary,
+            new NotificationAttachment(ReportCsvWriter.FileName(batch, organization), "text/csv", report.ToArray()), cancellationToken);
     }
 
     private void Publish(BatchOperation batch) =>

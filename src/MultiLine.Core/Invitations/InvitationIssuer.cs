@@ -31,7 +31,7 @@ public enum InvitationOutcomeKind
 /// alike. It never saves: the caller saves the invitation, its outbox email and the account's new status in its own
 /// transaction, together with the change that caused them.
 /// </summary>
-public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IActivationLinks links, TimeProvider clock, OutboxSignal outbox)
+public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPortalLinks links, TimeProvider clock, OutboxSignal outbox)
 {
     public const string NeedsEmailAddress =
         "The username is a phone number. Invitations are sent by email, so this account needs an email address as its username.";
@@ -96,7 +96,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IActiv
 
         var template = await InvitationTemplates.ResolveAsync(db, organization.Id, account.Language, ct);
         var token = ActivationTokens.NewToken();
-        var link = links.LinkFor(token);
+        var link = links.Activation(token);
         var email = InvitationTemplateRenderer.Render(template, new InvitationValues(
             account.FirstName ?? "", account.LastName ?? "", account.Username,
             number ?? InvitationTemplateDefaults.NumberChosenAtActivation(account.Language), link));

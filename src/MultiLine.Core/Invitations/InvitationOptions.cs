@@ -16,14 +16,22 @@ public sealed class InvitationOptions
     public string? PublicBaseUrl { get; set; }
 }
 
-/// <summary>Builds the activation link an invitation email carries.</summary>
-public interface IActivationLinks
+/// <summary>Where the portal is reached from an email: activation links and links to batches.</summary>
+public interface IPortalLinks
 {
-    string LinkFor(string token);
+    /// <summary>The portal's address, e.g. <c>https://portal.example.com/</c>.</summary>
+    string BaseUrl { get; }
 }
 
-/// <summary>Activation links under <see cref="InvitationOptions.PublicBaseUrl"/> (or http://localhost:5000/).</summary>
-public sealed class ConfiguredActivationLinks(Microsoft.Extensions.Options.IOptions<InvitationOptions> options) : IActivationLinks
+public static class PortalLinks
 {
-    public string LinkFor(string token) => ActivationTokens.Link(options.Value.PublicBaseUrl ?? "http://localhost:5000/", token);
+    public static string Activation(this IPortalLinks links, string token) => ActivationTokens.Link(links.BaseUrl, token);
+
+    public static string Batch(this IPortalLinks links, int batchId) => $"{links.BaseUrl.TrimEnd('/')}/reports/{batchId}";
+}
+
+/// <summary>Links under <see cref="InvitationOptions.PublicBaseUrl"/> (or http://localhost:5000/).</summary>
+public sealed class ConfiguredPortalLinks(Microsoft.Extensions.Options.IOptions<InvitationOptions> options) : IPortalLinks
+{
+    public string BaseUrl => options.Value.PublicBaseUrl ?? "http://localhost:5000/";
 }

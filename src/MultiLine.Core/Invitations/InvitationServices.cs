@@ -26,7 +26,7 @@ public static class InvitationServices
             return ResolveLocation(smtp, database, contentRoot);
         });
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IActivationLinks, ConfiguredActivationLinks>();
+        services.TryAddSingleton<IPortalLinks, ConfiguredPortalLinks>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<EmailTransportFactory>();
         services.AddSingleton<InvitationIssuer>();

@@ -6,7 +6,9 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Invitations;
 
 /// <summary>The summary of a finished batch operation, as the designated admins' email tells it.</summary>
-public sealed record BatchNotificationSummary(string Operation, string OrganizationName, string State, int Succeeded, int Failed, int Skipped, string? StartedBy, DateTime FinishedAtUtc);
+public sealed record BatchNotificationSummary(
+    string Operation, string OrganizationName, string State, int Succeeded, int Failed, int Skipped, string? StartedBy, DateTime FinishedAtUtc,
+    TimeSpan? Duration = null, string? Link = null);
 
 /// <summary>A file to attach to a notification, such as the Batch Operations Report CSV.</summary>
 public sealed record NotificationAttachment(string FileName, string ContentType, byte[] Content);
@@ -36,6 +38,8 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
             ("Skipped", summary.Skipped.ToString("N0")),
             ("Started by", summary.StartedBy ?? "—"),
             ("Finished", summary.FinishedAtUtc.ToString("yyyy-MM-dd HH:mm 'UTC'")),
+            ("Duration", summary.Duration is { } duration ? FormatDuration(duration) : "—"),
+            ("Details", summary.Link ?? "—"),
         };
         var note = attachment is null ? "" : $"The report is attached ({attachment.FileName}).";
         var text = string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}")) + (note.Length > 0 ? "\n\n" + note : "") + "\n\nMultiLine Portal";
@@ -66,4 +70,8 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
         issuer.WakeSenderOnSave(db);
         return new NotificationOutcome(admins.Count, null);
     }
+
+    private static string FormatDuration(TimeSpan duration) => duration.TotalSeconds < 60
+        ? $"{Math.Max(1, Math.Round(duration.TotalSeconds))} s"
+        : $"{(int)duration.TotalMinutes} min {duration.Seconds} s";
 }

@@ -13,7 +13,7 @@ public static class InvitationsExtensions
     /// <summary>Invitations, activation and the outbox sender, with activation links on the portal's own address.</summary>
     public static IHostApplicationBuilder AddMultiLineInvitations(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<IActivationLinks, ServerActivationLinks>();
+        builder.Services.AddSingleton<IPortalLinks, ServerPortalLinks>();
         builder.AddMultiLineInvitationServices();
         return builder;
     }
@@ -46,9 +46,9 @@ public static class InvitationsExtensions
     }
 
     /// <summary>Links on <see cref="InvitationOptions.PublicBaseUrl"/>, else on the first address the server listens on.</summary>
-    private sealed class ServerActivationLinks(IOptions<InvitationOptions> options, IServer server) : IActivationLinks
+    private sealed class ServerPortalLinks(IOptions<InvitationOptions> options, IServer server) : IPortalLinks
     {
-        public string LinkFor(string token) => ActivationTokens.Link(options.Value.PublicBaseUrl ?? ListeningAddress(), token);
+        public string BaseUrl => options.Value.PublicBaseUrl ?? ListeningAddress();
 
         private string ListeningAddress()
         {

@@ -174,6 +174,36 @@ public sealed class BatchProcessingTests : IDisposable
         Assert.Equal(BatchState.Completed, completed.State);
     }
 
+    [Fact]
+    public async Task AFinishedBatchEmailsTheDesignatedAdminsASummaryWithTheReportAttached()
+    {
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            var role = new MultiLine.Core.Admins.Role { Name = "Org admin", Privileges = MultiLine.Core.Admins.Privileges.All };
+            var admin = new MultiLine.Core.Admins.Admin { Email = "lead@acme.example", NormalizedEmail = "LEAD@ACME.EXAMPLE", DisplayName = "Team Lead", Role = role };
+            db.Admins.Add(admin);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            db.DesignatedAdmins.Add(new MultiLine.Core.Organizations.DesignatedAdmin { OrganizationId = _world.Acme.Id, AdminId = admin.Id });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(Csv([CsvFiles.Row("one@acme.example"), CsvFiles.Row("two@acme.example", sms: "yes")]), _world.Target()));
+
+        await using var check = _world.Database.CreateDbContext();
+        var email = await check.EmailMessages.Include(m => m.Attachments).SingleAsync(m => m.Kind == MultiLine.Core.Invitations.Outbox.EmailKind.Notification, TestContext.Current.CancellationToken);
+        Assert.Equal("lead@acme.example", email.ToAddress);
+        Assert.Equal("CSV import for Acme: Completed with errors", email.Subject);
+        Assert.Contains("Succeeded: 1", email.TextBody);
+        Assert.Contains("Failed: 1", email.TextBody);
+        Assert.Contains("Started by: Test Admin", email.TextBody);
+        Assert.Contains($"/reports/{batch.Id}", email.TextBody);
+        var attachment = Assert.Single(email.Attachments);
+        Assert.Equal($"batch-{batch.CreatedAtUtc:yyyy-MM-dd}-acme-{batch.Id}.csv", attachment.FileName);
+        var report = System.Text.Encoding.UTF8.GetString(attachment.Content);
+        Assert.Contains("3,Jane,Doe,two@acme.example,,Failed,\"monitor_sms: \"\"yes\"\" is not one of on, off.\",", report);
+    }
+
     private async Task<BatchOperation> LoadAsync(int batchId)
     {
         await using var db = _world.Database.CreateDbContext();

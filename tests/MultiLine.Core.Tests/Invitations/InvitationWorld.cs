@@ -24,7 +24,7 @@ public sealed class InvitationWorld : IDisposable
 {
     public InvitationWorld(int availableNumbers = 10, params string[] allowedDomains)
     {
-        var links = new ConfiguredActivationLinks(Options.Create(Invitation));
+        var links = new ConfiguredPortalLinks(Options.Create(Invitation));
         Issuer = new InvitationIssuer(Options.Create(Invitation), links, Clock, Signal);
         Notifications = new NotificationComposer(Clock, Issuer);
         Activation = new AccountActivation(Database, Clock);
