@@ -68,6 +68,13 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // One capacity count for the group (it already includes the group's new accounts): when it is short, the last
+        // rows without a number are left to the issuer's own check, which fails them with the reason.
+        var uncovered = 0;
+        if (batch.Kind == BatchKind.ImportAndInvite)
+            uncovered = Math.Max(0, -(await db.FreeCapacityAsync(batch.OrganizationId, cancellationToken)).Value);
+        var withoutNumber = created.Count(c => c.Row.Outcome != RowOutcome.Failed && c.Row.Number is null);
+
         foreach (var (row, account) in created)
         {
             if (row.Outcome == RowOutcome.Failed)
@@ -77,7 +84,8 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             row.Reason = null;
             if (batch.Kind != BatchKind.ImportAndInvite)
                 continue;
-            var invitation = await invitations.QueueAsync(db, account, cancellationToken);
+            var covered = row.Number is not null || withoutNumber-- > uncovered;
+            var invitation = await invitations.QueueAsync(db, account, capacityReserved: covered, cancellationToken);
             row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
             if (!invitation.Succeeded)
                 row.Reason = $"Imported, but not invited: {invitation.Reason}";

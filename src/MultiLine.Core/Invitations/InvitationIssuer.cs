@@ -47,7 +47,14 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
     /// become unusable (and their still-queued emails are not sent).
     /// </summary>
     /// <param name="db">The caller's context; <paramref name="account"/> should be tracked by it (or is added/attached).</param>
-    public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default)
+    public Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default) =>
+        QueueAsync(db, account, capacityReserved: false, ct);
+
+    /// <param name="capacityReserved">
+    /// The caller has already made sure the organization's free capacity covers this account (e.g. an import that
+    /// counted once for a whole group of rows), so the per-account count is skipped.
+    /// </param>
+    public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, bool capacityReserved, CancellationToken ct = default)
     {
         var entry = db.Entry(account);
         if (entry.State == EntityState.Detached)
@@ -70,7 +77,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             return Fail(account, $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain} is not allowed.");
 
         var number = await HeldNumberAsync(db, account, ct);
-        if (number is null)
+        if (number is null && !capacityReserved)
         {
             var capacity = await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
             // A saved pending account without a number is already counted among those waiting for one.
