@@ -85,7 +85,7 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             if (batch.Kind != BatchKind.ImportAndInvite)
                 continue;
             var covered = row.Number is not null || withoutNumber-- > uncovered;
-            var invitation = await invitations.QueueAsync(db, account, capacityReserved: covered, cancellationToken);
+            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: covered, NewAccount: true), cancellationToken);
             row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
             if (!invitation.Succeeded)
                 row.Reason = $"Imported, but not invited: {invitation.Reason}";

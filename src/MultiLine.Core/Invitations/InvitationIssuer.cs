@@ -26,6 +26,14 @@ public enum InvitationOutcomeKind
     NotApplicable,
 }
 
+/// <summary>What a bulk caller already knows about an account it invites.</summary>
+/// <param name="CapacityReserved">Free capacity was counted by the caller and covers this account (e.g. once for a group of import rows).</param>
+/// <param name="NewAccount">The account was created in this unit of work, so it has no earlier invitations to revoke.</param>
+public sealed record InvitationQueueing(bool CapacityReserved = false, bool NewAccount = false)
+{
+    public static readonly InvitationQueueing Default = new();
+}
+
 /// <summary>
 /// Queues an invitation for one account, for the single-account action, the import worker and "Resend invitations"
 /// alike. It never saves: the caller saves the invitation, its outbox email and the account's new status in its own
@@ -37,6 +45,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         "The username is a phone number. Invitations are sent by email, so this account needs an email address as its username.";
 
     private static readonly ConditionalWeakTable<MultiLineDbContext, object> Subscribed = [];
+    private static readonly ConditionalWeakTable<MultiLineDbContext, Dictionary<(int, Language), TemplateContent>> Templates = [];
 
     /// <summary>
     /// Checks the rules and adds the invitation and its email to <paramref name="db"/> without saving.
@@ -48,13 +57,10 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
     /// </summary>
     /// <param name="db">The caller's context; <paramref name="account"/> should be tracked by it (or is added/attached).</param>
     public Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default) =>
-        QueueAsync(db, account, capacityReserved: false, ct);
+        QueueAsync(db, account, InvitationQueueing.Default, ct);
 
-    /// <param name="capacityReserved">
-    /// The caller has already made sure the organization's free capacity covers this account (e.g. an import that
-    /// counted once for a whole group of rows), so the per-account count is skipped.
-    /// </param>
-    public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, bool capacityReserved, CancellationToken ct = default)
+    /// <param name="known">What a bulk caller already knows, so per-account reads can be skipped.</param>
+    public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, InvitationQueueing known, CancellationToken ct = default)
     {
         var entry = db.Entry(account);
         if (entry.State == EntityState.Detached)
@@ -77,7 +83,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             return Fail(account, $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain} is not allowed.");
 
         var number = await HeldNumberAsync(db, account, ct);
-        if (number is null && !capacityReserved)
+        if (number is null && !known.CapacityReserved)
         {
             var capacity = await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
             // A saved pending account without a number is already counted among those waiting for one.
@@ -88,7 +94,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        if (account.Id != 0)
+        if (account.Id != 0 && !known.NewAccount)
         {
             var earlier = await db.Invitations.Include(i => i.EmailMessage)
                 .Where(i => i.AccountId == account.Id && i.UsedAtUtc == null && i.RevokedAtUtc == null)
@@ -101,7 +107,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             }
         }
 
-        var template = await InvitationTemplates.ResolveAsync(db, organization.Id, account.Language, ct);
+        var template = await TemplateAsync(db, organization.Id, account.Language, ct);
         var token = ActivationTokens.NewToken();
         var link = links.Activation(token);
         var email = InvitationTemplateRenderer.Render(template, new InvitationValues(
@@ -136,6 +142,15 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         account.InvitationError = null;
         WakeSenderOnSave(db);
         return new InvitationOutcome(InvitationOutcomeKind.Queued, null, created, link);
+    }
+
+    /// <summary>Templates do not change within one unit of work: each context reads one per organization and language.</summary>
+    private static async Task<TemplateContent> TemplateAsync(MultiLineDbContext db, int organizationId, Language language, CancellationToken ct)
+    {
+        var cache = Templates.GetValue(db, _ => new Dictionary<(int, Language), TemplateContent>());
+        if (!cache.TryGetValue((organizationId, language), out var template))
+            cache[(organizationId, language)] = template = await InvitationTemplates.ResolveAsync(db, organizationId, language, ct);
+        return template;
     }
 
     /// <summary>Wakes the sender once the caller's transaction is saved, instead of waiting for its next poll.</summary>
