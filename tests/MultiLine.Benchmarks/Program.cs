@@ -1,10 +1,13 @@
 using BenchmarkDotNet.Running;
 using MultiLine.Benchmarks;
 
-// "batch" runs the batch-processing bench command (a table of seconds and peak memory);
+// "batch" runs the batch-processing bench command (a table of seconds and peak memory), "accounts" the Accounts
+// table's queries at 200,000 accounts;
 // anything else goes to BenchmarkDotNet (e.g. --filter '*ImportValidation*').
 if (args is ["batch", ..])
     return await BatchProcessingBench.RunAsync(args[1..]);
+if (args is ["accounts"])
+    return await AccountsTableBench.RunAsync();
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
