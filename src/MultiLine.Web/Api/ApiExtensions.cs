@@ -63,8 +63,6 @@ public static class ApiExtensions
                 await next(context);
                 return;
             }
-            if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
-                pages.Enabled = false;
             try
             {
                 await next(context);
