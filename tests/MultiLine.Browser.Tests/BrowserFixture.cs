@@ -23,6 +23,8 @@ public class BrowserFixture : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         Address = Portal.StartOnLoopback();
+        // Auto-waiting assertions get the same patience as actions: CI machines are busy.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -22,6 +22,8 @@ public static class PortalTestContext
 {
     public static BunitContext Create(PortalFactory portal, AdminScope? scope = null)
     {
+        // A busy CI machine with browsers and servers beside these tests needs more than bUnit's one-second default.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
