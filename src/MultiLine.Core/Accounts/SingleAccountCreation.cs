@@ -45,23 +45,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
                 : $"\"{draft.Username.Value}\" is already in use.");
 
         await using var transaction = await scopedDb.Database.BeginTransactionAsync(cancellationToken);
-        var account = new Account
-        {
-            FirstName = draft.FirstName,
-            LastName = draft.LastName,
-            Username = draft.Username.Value,
-            NormalizedUsername = draft.Username.Normalized,
-            OrganizationId = organization.Id,
-            PermissionGroupId = group.Id,
-            SocialMessaging = draft.SocialMessaging,
-            RestrictIncomingSocialMessaging = draft.RestrictIncomingSocialMessaging,
-            MonitorCalls = draft.MonitorCalls,
-            MonitorSms = draft.MonitorSms,
-            ForwardingNumber = draft.ForwardingNumber,
-            Language = draft.Language,
-            Status = AccountStatus.NotInvited,
-            CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
-        };
+        var account = draft.ToAccount(organization.Id, group.Id, clock.GetUtcNow().UtcDateTime);
         scopedDb.Accounts.Add(account);
         await scopedDb.SaveChangesAsync(cancellationToken);
 

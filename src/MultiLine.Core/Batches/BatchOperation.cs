@@ -1,4 +1,5 @@
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Imports;
 using MultiLine.Core.Organizations;
 
 namespace MultiLine.Core.Batches;
@@ -75,6 +76,29 @@ public sealed class BatchRow
     public string? Number { get; set; }
     public InvitationState? Invitation { get; set; }
     public DateTime? ProcessedAtUtc { get; set; }
+
+    /// <summary>A pending row for a checked CSV row; the draft's values are kept so the worker needs no second check.</summary>
+    public static BatchRow FromDraft(int rowNumber, AccountDraft draft) => new()
+    {
+        RowNumber = rowNumber,
+        FirstName = draft.FirstName,
+        LastName = draft.LastName,
+        Username = draft.Username.Value,
+        NormalizedUsername = draft.Username.Normalized,
+        MultiLineNumber = draft.MultiLineNumber,
+        SocialMessaging = draft.SocialMessaging,
+        RestrictIncomingSocialMessaging = draft.RestrictIncomingSocialMessaging,
+        MonitorCalls = draft.MonitorCalls,
+        MonitorSms = draft.MonitorSms,
+        ForwardingNumber = draft.ForwardingNumber,
+        Language = draft.Language,
+    };
+
+    /// <summary>The draft <see cref="FromDraft"/> stored.</summary>
+    public AccountDraft ToDraft() => new(
+        FirstName, LastName,
+        new Username(Username!, NormalizedUsername!, NormalizedUsername!.StartsWith('+') ? UsernameKind.Phone : UsernameKind.Email),
+        SocialMessaging, MultiLineNumber, MonitorCalls, MonitorSms, ForwardingNumber, RestrictIncomingSocialMessaging, Language);
 }
 
 public enum BatchKind { Import = 0, ImportAndInvite = 1, Move = 2, ResendInvitations = 3 }

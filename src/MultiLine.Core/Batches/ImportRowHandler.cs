@@ -36,7 +36,7 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
                 Fail(row, $"{row.Username} is already in use by another account.");
                 continue;
             }
-            var account = NewAccount(batch, row, nowUtc);
+            var account = row.ToDraft().ToAccount(batch.OrganizationId, batch.PermissionGroupId!.Value, nowUtc);
             db.Accounts.Add(account);
             created.Add((row, account));
         }
@@ -91,24 +91,6 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
                 row.Reason = $"Imported, but not invited: {invitation.Reason}";
         }
     }
-
-    private static Account NewAccount(BatchOperation batch, BatchRow row, DateTime nowUtc) => new()
-    {
-        FirstName = row.FirstName,
-        LastName = row.LastName,
-        Username = row.Username!,
-        NormalizedUsername = row.NormalizedUsername!,
-        OrganizationId = batch.OrganizationId,
-        PermissionGroupId = batch.PermissionGroupId!.Value,
-        SocialMessaging = row.SocialMessaging,
-        RestrictIncomingSocialMessaging = row.RestrictIncomingSocialMessaging,
-        MonitorCalls = row.MonitorCalls,
-        MonitorSms = row.MonitorSms,
-        ForwardingNumber = row.ForwardingNumber,
-        Language = row.Language,
-        Status = AccountStatus.NotInvited,
-        CreatedAtUtc = nowUtc,
-    };
 
     private static void Fail(BatchRow row, string reason)
     {

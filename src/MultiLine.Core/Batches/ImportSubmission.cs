@@ -74,35 +74,20 @@ public sealed class ImportSubmission(IDbContextFactory<MultiLineDbContext> facto
 
     private static BatchRow ToBatchRow(ImportRow row, DateTime now)
     {
+        if (row.Draft is { } draft)
+            return BatchRow.FromDraft(row.RowNumber, draft);
         var values = row.Values;
-        var batchRow = new BatchRow
+        return new BatchRow
         {
             RowNumber = row.RowNumber,
             FirstName = values.FirstName,
             LastName = values.LastName,
             Username = values.Username,
             MultiLineNumber = values.MultiLineNumber,
+            Outcome = RowOutcome.Failed,
+            Reason = string.Join(" ", row.Problems.Where(p => p.IsError).Select(p => $"{p.Column}: {p.Message}")),
+            ProcessedAtUtc = now,
         };
-        if (row.Draft is not { } draft)
-        {
-            batchRow.Outcome = RowOutcome.Failed;
-            batchRow.Reason = string.Join(" ", row.Problems.Where(p => p.IsError).Select(p => $"{p.Column}: {p.Message}"));
-            batchRow.ProcessedAtUtc = now;
-            return batchRow;
-        }
-
-        batchRow.FirstName = draft.FirstName;
-        batchRow.LastName = draft.LastName;
-        batchRow.Username = draft.Username.Value;
-        batchRow.NormalizedUsername = draft.Username.Normalized;
-        batchRow.MultiLineNumber = draft.MultiLineNumber;
-        batchRow.SocialMessaging = draft.SocialMessaging;
-        batchRow.RestrictIncomingSocialMessaging = draft.RestrictIncomingSocialMessaging;
-        batchRow.MonitorCalls = draft.MonitorCalls;
-        batchRow.MonitorSms = draft.MonitorSms;
-        batchRow.ForwardingNumber = draft.ForwardingNumber;
-        batchRow.Language = draft.Language;
-        return batchRow;
     }
 
     private static string Rows(int count) => count == 1 ? "1 row" : $"{count:N0} rows";

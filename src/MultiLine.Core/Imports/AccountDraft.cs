@@ -13,4 +13,24 @@ public sealed record AccountDraft(
     MonitorSms MonitorSms,
     string? ForwardingNumber,
     bool RestrictIncomingSocialMessaging,
-    Language Language);
+    Language Language)
+{
+    /// <summary>The new account, not invited yet, in the given organization and permission group.</summary>
+    public Account ToAccount(int organizationId, int permissionGroupId, DateTime nowUtc) => new()
+    {
+        FirstName = FirstName,
+        LastName = LastName,
+        Username = Username.Value,
+        NormalizedUsername = Username.Normalized,
+        OrganizationId = organizationId,
+        PermissionGroupId = permissionGroupId,
+        SocialMessaging = SocialMessaging,
+        RestrictIncomingSocialMessaging = RestrictIncomingSocialMessaging,
+        MonitorCalls = MonitorCalls,
+        MonitorSms = MonitorSms,
+        ForwardingNumber = ForwardingNumber,
+        Language = Language,
+        Status = AccountStatus.NotInvited,
+        CreatedAtUtc = nowUtc,
+    };
+}
