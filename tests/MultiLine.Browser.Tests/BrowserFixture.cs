@@ -34,6 +34,16 @@ public class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>A new page, signed in as the demo super admin, on <paramref name="path"/>.</summary>
+    public async Task<IPage> SignedInPageAsync(string path)
+    {
+        var page = await NewPageAsync();
+        var signIn = new Pages.SignInPage(page);
+        await signIn.OpenAsync(path);
+        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
+        return page;
+    }
+
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions

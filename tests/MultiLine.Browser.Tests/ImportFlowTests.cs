@@ -26,19 +26,10 @@ public sealed class ImportFlowTests(BrowserFixture browser) : IClassFixture<Brow
         return Encoding.UTF8.GetBytes(string.Join("\r\n", lines) + "\r\n");
     }
 
-    private async Task<IPage> SignedInAsync(string path)
-    {
-        var page = await browser.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.OpenAsync(path);
-        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
-        return page;
-    }
-
     [Fact]
     public async Task UploadPreviewImportAndInviteWatchItFinishAndDownloadTheReport()
     {
-        var page = await SignedInAsync("accounts");
+        var page = await browser.SignedInPageAsync("accounts");
         await new AccountsPage(page).WaitUntilLoadedAsync();
         var dialog = new AddAccountDialog(page);
         await dialog.OpenMultipleAccountsAsync();
@@ -76,9 +67,9 @@ public sealed class ImportFlowTests(BrowserFixture browser) : IClassFixture<Brow
     [Fact]
     public async Task ASecondAdminWatchesTheSameBatchProgressFromTheReportsPage()
     {
-        var watcher = await SignedInAsync("reports");
+        var watcher = await browser.SignedInPageAsync("reports");
         await Expect(watcher.GetByRole(AriaRole.Heading, new() { Name = "Batch Operation Reports" })).ToBeVisibleAsync();
-        var importer = await SignedInAsync("accounts");
+        var importer = await browser.SignedInPageAsync("accounts");
         await new AccountsPage(importer).WaitUntilLoadedAsync();
         var dialog = new AddAccountDialog(importer);
         await dialog.OpenMultipleAccountsAsync();

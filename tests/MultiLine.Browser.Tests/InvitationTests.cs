@@ -96,10 +96,7 @@ public sealed partial class InvitationTests(MailBrowserFixture browser) : IClass
     [Fact]
     public async Task AdminChangesSettingsEditsATemplateAndSeesTheChangeHistory()
     {
-        var page = await browser.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.OpenAsync("settings");
-        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
+        var page = await browser.SignedInPageAsync("settings");
         var settings = new SettingsPage(page);
         await settings.SaveSettings.WaitForAsync();
 
@@ -139,10 +136,7 @@ public sealed class PickupOutboxTests(BrowserFixture browser) : IClassFixture<Br
         }
         await browser.Portal.Services.GetRequiredService<Core.Invitations.Outbox.OutboxSender>().DeliverDueAsync(TestContext.Current.CancellationToken);
 
-        var page = await browser.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.OpenAsync("outbox");
-        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
+        var page = await browser.SignedInPageAsync("outbox");
 
         await Expect(page.Locator("[data-testid=transport]")).ToContainTextAsync("No mail server is configured");
         await Expect(page.Locator("table tbody tr.mud-table-row").First).ToContainTextAsync("Saved as .eml");

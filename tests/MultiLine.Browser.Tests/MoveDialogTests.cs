@@ -10,10 +10,7 @@ public sealed class MoveDialogTests(BrowserFixture browser) : IClassFixture<Brow
     [Fact]
     public async Task MoveIsDisabledWhenTheDestinationLacksNumbersAndHoverSaysExactlyWhy()
     {
-        var page = await browser.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.OpenAsync("accounts");
-        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
+        var page = await browser.SignedInPageAsync("accounts");
         var accounts = new AccountsPage(page);
         await accounts.WaitUntilLoadedAsync();
         await page.GetByLabel("Status").Last.ClickAsync();

@@ -45,10 +45,7 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
     [Fact]
     public async Task NumbersPageShowsCapacityAndTheNumberList()
     {
-        var page = await browser.NewPageAsync();
-        var signIn = new SignInPage(page);
-        await signIn.OpenAsync("numbers");
-        await signIn.SignInAsync(PortalFactory.AdminEmail, PortalFactory.Password);
+        var page = await browser.SignedInPageAsync("numbers");
 
         await Expect(page.GetByText("Free capacity")).ToBeVisibleAsync();
         await page.Locator("table tbody tr.mud-table-row").First.WaitForAsync();

@@ -63,21 +63,7 @@ internal static class BatchEndpoints
         .ProducesProblem(404);
 
         batches.MapGet("/{id:int}/report.csv", async (int id, ScopedDbContextFactory data, HttpContext http) =>
-        {
-            var cancellationToken = http.RequestAborted;
-            await using var db = await data.CreateAsync(cancellationToken);
-            var batch = await db.Batches.AsNoTracking().Include(b => b.Organization).FirstOrDefaultAsync(b => b.Id == id, cancellationToken);
-            if (batch is null)
-                return ApiProblems.NotFound(ApiProblems.BatchNotFound);
-            return Results.Stream(
-                async output =>
-                {
-                    await using var report = await data.CreateAsync(cancellationToken);
-                    await ReportCsvWriter.WriteAsync(report, id, output, cancellationToken);
-                },
-                "text/csv; charset=utf-8",
-                ReportCsvWriter.FileName(batch, batch.Organization!.Name));
-        })
+            await ReportEndpoints.ReportFileAsync(data, id, http.RequestAborted) ?? ApiProblems.NotFound(ApiProblems.BatchNotFound))
         .WithName("GetBatchReport")
         .WithSummary("The Batch Operations Report CSV (UTF-8 with BOM): one line per input row with outcome and reason.")
         .Produces(200, contentType: "text/csv")
