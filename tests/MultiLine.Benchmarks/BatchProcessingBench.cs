@@ -103,7 +103,7 @@ public static class BatchProcessingBench
         // A small batch of the same kind warms the worker up (JIT, EF query compilation), as in a running service.
         var warmUp = await SubmitAsync(host.Services, 20, scenario.Invite, "warmup");
         var batchId = await SubmitAsync(host.Services, scenario.Rows, scenario.Invite, "bench");
-        await using (var db = await host.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>().CreateDbContextAsync())
+        await using (var db = await host.Services.GetRequiredService<SystemDbContextFactory>().CreateAsync())
             await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
         Console.WriteLine($"{warmUp} {batchId}");
         return 0;
@@ -134,7 +134,7 @@ public static class BatchProcessingBench
         await sampling.CancelAsync();
         await sampler;
 
-        await using var db = await host.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>().CreateDbContextAsync();
+        await using var db = await host.Services.GetRequiredService<SystemDbContextFactory>().CreateAsync();
         var batch = await db.Batches.SingleAsync(b => b.Id == batchId);
         if (batch.Succeeded != scenario.Rows)
             throw new InvalidOperationException($"Expected {scenario.Rows} succeeded rows, got {batch.Succeeded} ({batch.State}, {batch.FailureReason}).");
@@ -145,10 +145,10 @@ public static class BatchProcessingBench
 
     private static async Task<int> SubmitAsync(IServiceProvider services, int rows, bool invite, string prefix)
     {
-        var factory = services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>();
+        var factory = services.GetRequiredService<SystemDbContextFactory>();
         Organization organization;
         int groupId;
-        await using (var db = await factory.CreateDbContextAsync())
+        await using (var db = await factory.CreateAsync())
         {
             organization = await db.Organizations.SingleAsync(o => o.Name == "Acme Sales");
             var groups = await db.PermissionGroups.UsableBy(organization).ToListAsync();

@@ -59,7 +59,7 @@ public class ImportValidationBenchmarks
 
         _csv = Csv(Rows);
         var reader = new CsvFileReader(Options.Create(new ImportOptions { MaxRows = 1_000_000, MaxFileBytes = 1L << 30 }));
-        _validator = new ImportValidator(reader, new AccountInputValidator(), databases);
+        _validator = new ImportValidator(reader, new AccountInputValidator(), new SystemDbContextFactory(databases));
         _target = new ImportTarget(organizationId, groupId, new AdminScope(1, $"/{organizationId}/", Privileges.All));
     }
 
@@ -148,6 +148,6 @@ public class ImportValidationBenchmarks
 
     private sealed class Databases(DbContextOptions<MultiLineDbContext> options) : IDbContextFactory<MultiLineDbContext>
     {
-        public MultiLineDbContext CreateDbContext() => new(options);
+        public MultiLineDbContext CreateDbContext() => new MultiLineDbContext(options).WithScope(AdminScope.System);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Admins;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
@@ -31,7 +32,7 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
     private InvitationIssuer _issuer = default!;
     private int _organizationId;
 
-    public MultiLineDbContext CreateDbContext() => new(_options);
+    public MultiLineDbContext CreateDbContext() => new MultiLineDbContext(_options).WithScope(AdminScope.System);
 
     [GlobalSetup]
     public void Setup()
@@ -64,7 +65,7 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
         _smtp = TestSmtpServer.StartAsync().GetAwaiter().GetResult();
         var smtp = new SmtpOptions { Host = "127.0.0.1", Port = _smtp.Port, TlsMode = SmtpTlsMode.None };
         var signal = new OutboxSignal();
-        _sender = new OutboxSender(this, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
+        _sender = new OutboxSender(new SystemDbContextFactory(this), new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
             Options.Create(smtp), TimeProvider.System, NullLogger<OutboxSender>.Instance);
         var invitations = Options.Create(new InvitationOptions { PublicBaseUrl = "https://portal.example/" });
         _issuer = new InvitationIssuer(invitations, new ConfiguredPortalLinks(invitations), TimeProvider.System, signal);

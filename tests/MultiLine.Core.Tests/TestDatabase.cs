@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Admins;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Tests;
@@ -22,7 +23,11 @@ public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDispo
     public string FilePath { get; }
     public DbContextOptions<MultiLineDbContext> Options { get; }
 
-    public MultiLineDbContext CreateDbContext() => new(Options);
+    /// <summary>A system context (all organizations), to arrange data and check what the code wrote.</summary>
+    public MultiLineDbContext CreateDbContext() => new MultiLineDbContext(Options).WithScope(AdminScope.System);
+
+    /// <summary>What services that work across organizations take.</summary>
+    public SystemDbContextFactory System => new(this);
 
     public void Dispose()
     {

@@ -63,7 +63,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
 
     /// <summary>An unscoped context on the test's database, to arrange data or check what the app wrote.</summary>
     public MultiLineDbContext CreateDbContext() =>
-        Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>().CreateDbContext();
+        Services.GetRequiredService<SystemDbContextFactory>().Create();
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
+using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Accounts;
@@ -28,9 +29,7 @@ public static class AccountDirectory
 {
     public static async Task<Page<AccountRow>> SearchAsync(MultiLineDbContext db, AccountSearch search, PageRequest page, CancellationToken cancellationToken = default)
     {
-        // Without a scope there is nothing to filter: skipping the filter's join keeps the count an index scan.
-        var accounts = db.ScopePath is null ? db.Accounts.IgnoreQueryFilters() : db.Accounts;
-        var query = accounts.AsNoTracking();
+        var query = db.Visible<Account>().AsNoTracking();
         if (search.OrganizationId is { } organizationId)
             query = query.Where(a => a.OrganizationId == organizationId);
         if (search.Status is { } status)
@@ -41,7 +40,7 @@ public static class AccountDirectory
             var pattern = $"%{EscapeLike(text.ToLowerInvariant())}%";
             var digits = new string(text.Where(char.IsDigit).ToArray());
             // Number matches are found once, as a set of holders, rather than joined into every account row.
-            var holders = db.Numbers.IgnoreQueryFilters()
+            var holders = db.Visible<MultiLineNumber>()
                 .Where(n => digits.Length >= 3 && n.AccountId != null && EF.Functions.Like(n.E164, "%" + digits + "%"))
                 .Select(n => n.AccountId!.Value);
             query = query.Where(a =>

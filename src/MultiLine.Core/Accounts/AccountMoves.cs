@@ -68,11 +68,11 @@ public sealed class MoveRowHandler : IBatchRowHandler
 
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
-        var destination = await db.Organizations.IgnoreQueryFilters().AsNoTracking().SingleAsync(o => o.Id == batch.OrganizationId, cancellationToken);
+        var destination = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == batch.OrganizationId, cancellationToken);
         var groups = await db.PermissionGroups.AsNoTracking().UsableBy(destination).ToListAsync(cancellationToken);
         var defaultGroup = PermissionGroupInheritance.DefaultFor(destination, groups);
         var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
-        var accounts = await db.Accounts.IgnoreQueryFilters().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var accounts = await db.Accounts.Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
 
         foreach (var row in rows)
         {
@@ -105,11 +105,11 @@ public sealed class MoveRowHandler : IBatchRowHandler
                 continue;
             }
 
-            var released = await db.Numbers.IgnoreQueryFilters()
+            var released = await db.Numbers
                 .Where(n => n.AccountId == account.Id)
                 .Select(n => n.E164)
                 .FirstOrDefaultAsync(cancellationToken);
-            await db.Numbers.IgnoreQueryFilters()
+            await db.Numbers
                 .Where(n => n.AccountId == account.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Available).SetProperty(n => n.AccountId, (int?)null), cancellationToken);
             account.OrganizationId = destination.Id;

@@ -20,8 +20,31 @@ public sealed record SingleAccountResult(int? AccountId, IReadOnlyList<ImportPro
 /// Adds one account with the same rules as a CSV row (one validator), except that an admin may hand out a Reserved
 /// number. The number is taken with a conditional update, and the invitation is queued in the same transaction.
 /// </summary>
-public sealed class SingleAccountCreation(AccountInputValidator rules, InvitationIssuer invitations, TimeProvider clock)
+/// <remarks>
+/// The admin's scoped context proves the organization and group are theirs; the username check (unique across all
+/// organizations), the ancestors' numbers and the writes then go through a system context, so no query an admin's
+/// page runs ever has its scope switched off.
+/// </remarks>
+public sealed class SingleAccountCreation(AccountInputValidator rules, InvitationIssuer invitations, SystemDbContextFactory system, TimeProvider clock)
 {
+    /// <summary>Numbers an admin may hand out to one account of the organization: Available or Reserved, its own or its ancestors'.</summary>
+    public async Task<IReadOnlyList<NumberRow>> AssignableNumbersAsync(MultiLineDbContext scopedDb, int organizationId, string? search, int take = 20, CancellationToken cancellationToken = default)
+    {
+        var organization = await scopedDb.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
+        if (organization is null)
+            return [];
+        var owners = organization.AncestorIdsAndSelf();
+        var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
+        await using var db = await system.CreateAsync(cancellationToken);
+        return await db.Numbers.AsNoTracking()
+            .Where(n => owners.Contains(n.OrganizationId) && n.AccountId == null && (n.State == NumberState.Available || n.State == NumberState.Reserved))
+            .Where(n => digits.Length == 0 || n.E164.Contains(digits))
+            .OrderBy(n => n.State).ThenBy(n => n.E164)
+            .Take(take)
+            .Select(n => new NumberRow(n.Id, n.E164, n.State, n.ReservationTag, null, null))
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, CancellationToken cancellationToken = default)
     {
         var organization = await scopedDb.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == request.OrganizationId, cancellationToken);
@@ -35,7 +58,8 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         if (check.Draft is not { } draft)
             return new SingleAccountResult(null, check.Problems, null);
 
-        var holder = await scopedDb.Accounts.IgnoreQueryFilters()
+        await using var db = await system.CreateAsync(cancellationToken);
+        var holder = await db.Accounts
             .Where(a => a.NormalizedUsername == draft.Username.Normalized)
             .Select(a => new { a.Organization!.Name, a.Organization.Path })
             .FirstOrDefaultAsync(cancellationToken);
@@ -44,15 +68,15 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
                 ? $"\"{draft.Username.Value}\" already exists in organization {holder.Name}."
                 : $"\"{draft.Username.Value}\" is already in use.");
 
-        await using var transaction = await scopedDb.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var account = draft.ToAccount(organization.Id, group.Id, clock.GetUtcNow().UtcDateTime);
-        scopedDb.Accounts.Add(account);
-        await scopedDb.SaveChangesAsync(cancellationToken);
+        db.Accounts.Add(account);
+        await db.SaveChangesAsync(cancellationToken);
 
         if (draft.MultiLineNumber is { } e164)
         {
             var owners = organization.AncestorIdsAndSelf();
-            var held = await scopedDb.Numbers.IgnoreQueryFilters()
+            var held = await db.Numbers
                 .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.AccountId == null
                     && (n.State == NumberState.Available || n.State == NumberState.Reserved))
                 .ExecuteUpdateAsync(s => s
@@ -66,9 +90,9 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         string? note = null;
         if (request.Invite)
         {
-            var invitation = await invitations.QueueAsync(scopedDb, account, cancellationToken);
+            var invitation = await invitations.QueueAsync(db, account, cancellationToken);
             note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
-            await scopedDb.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return new SingleAccountResult(account.Id, [], note);

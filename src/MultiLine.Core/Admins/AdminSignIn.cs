@@ -17,13 +17,13 @@ public sealed record SignedInAdmin(int Id, string Email, string DisplayName, str
 }
 
 /// <summary>Checks passwords with ASP.NET Core Identity's hasher and locks an admin out after repeated failures.</summary>
-public sealed class AdminSignIn(IDbContextFactory<MultiLineDbContext> factory, IPasswordHasher<Admin> hasher, TimeProvider clock)
+public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<Admin> hasher, TimeProvider clock)
 {
     public const string WrongCredentials = "The email or password is not correct.";
 
     public async Task<SignInResult> SignInAsync(string email, string password, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var normalized = email.Trim().ToUpperInvariant();
         var admin = await db.Admins
             .Include(a => a.Role)

@@ -21,7 +21,7 @@ public sealed record ApiTokenCheck(SignedInAdmin? Admin, int? TokenId, string? T
 }
 
 /// <summary>Creates, lists, revokes and checks personal API tokens.</summary>
-public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, TimeProvider clock)
+public sealed class ApiTokens(SystemDbContextFactory factory, TimeProvider clock)
 {
     public const string SecretPrefix = "mlp_";
     public const int MaxNameLength = 100;
@@ -34,7 +34,7 @@ public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, Tim
 
     public async Task<IReadOnlyList<ApiTokenView>> ListAsync(int adminId, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         return await db.ApiTokens.AsNoTracking()
             .Where(t => t.AdminId == adminId)
             .OrderByDescending(t => t.Id)
@@ -53,7 +53,7 @@ public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, Tim
         if (trimmed.Length > MaxNameLength)
             trimmed = trimmed[..MaxNameLength];
         var token = NewToken(adminId, trimmed, secret, clock.GetUtcNow().UtcDateTime, expiresAtUtc);
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(cancellationToken);
         return new CreatedApiToken(new ApiTokenView(token.Id, token.Name, token.Prefix, token.CreatedAtUtc, token.ExpiresAtUtc, null, null), secret);
@@ -62,7 +62,7 @@ public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, Tim
     /// <summary>Revokes one of the admin's own tokens; false when it is not theirs or already revoked.</summary>
     public async Task<bool> RevokeAsync(int adminId, int tokenId, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         return await db.ApiTokens
             .Where(t => t.Id == tokenId && t.AdminId == adminId && t.RevokedAtUtc == null)
@@ -73,7 +73,7 @@ public sealed class ApiTokens(IDbContextFactory<MultiLineDbContext> factory, Tim
     public async Task<ApiTokenCheck> CheckAsync(string secret, CancellationToken cancellationToken = default)
     {
         var hash = Hash(secret);
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var token = await db.ApiTokens.AsNoTracking()
             .Include(t => t.Admin).ThenInclude(a => a!.Role)
             .Include(t => t.Admin).ThenInclude(a => a!.ScopeOrganization)

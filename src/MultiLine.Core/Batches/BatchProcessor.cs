@@ -13,7 +13,7 @@ namespace MultiLine.Core.Batches;
 /// resumes at the first pending row and never does a row twice.
 /// </summary>
 public sealed class BatchProcessor(
-    IDbContextFactory<MultiLineDbContext> factory,
+    SystemDbContextFactory factory,
     IEnumerable<IBatchRowHandler> handlers,
     BatchProgressNotifier notifier,
     NotificationComposer notifications,
@@ -52,7 +52,7 @@ public sealed class BatchProcessor(
         var now = Now;
         var until = now.AddSeconds(_options.ClaimSeconds);
         var me = _options.WorkerId;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var claimed = await db.Batches
             .Where(b => b.Id == batchId && (b.State == BatchState.Queued
                 || (b.State == BatchState.Running && (b.ClaimedBy == me || b.ClaimExpiresAtUtc < now))))
@@ -67,7 +67,7 @@ public sealed class BatchProcessor(
     private async Task ProcessClaimedAsync(int batchId, CancellationToken stoppingToken)
     {
         BatchOperation batch;
-        await using (var db = await factory.CreateDbContextAsync(stoppingToken))
+        await using (var db = await factory.CreateAsync(stoppingToken))
             batch = await db.Batches.AsNoTracking().SingleAsync(b => b.Id == batchId, stoppingToken);
         Publish(batch);
         var handler = handlers.FirstOrDefault(h => h.Handles(batch.Kind))
@@ -76,7 +76,7 @@ public sealed class BatchProcessor(
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
-            await using var db = await factory.CreateDbContextAsync(stoppingToken);
+            await using var db = await factory.CreateAsync(stoppingToken);
             // The group's transaction is the unit of work; per-save savepoints would only add round trips.
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
@@ -150,7 +150,7 @@ public sealed class BatchProcessor(
     private async Task EndWithSkippedRowsAsync(int batchId, BatchState state, string rowReason, string? failureReason, CancellationToken cancellationToken)
     {
         var now = Now;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var pending = db.BatchRows.Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Pending);
         var skippedRows = await pending.OrderBy(r => r.RowNumber).Select(r => new { r.RowNumber, r.Username }).ToListAsync(cancellationToken);
@@ -182,7 +182,7 @@ public sealed class BatchProcessor(
     /// <summary>Queues the summary email, report attached, in the same transaction that ends the batch.</summary>
     private async Task NotifyDesignatedAdminsAsync(MultiLineDbContext db, BatchOperation batch, CancellationToken cancellationToken)
     {
-        var organization = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
+        var organization = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
         using var report = new MemoryStream();
         await ReportCsvWriter.WriteAsync(db, batch.Id, report, cancellationToken);
         var summary = new BatchNotificationSummary(

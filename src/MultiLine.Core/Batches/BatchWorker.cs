@@ -15,7 +15,7 @@ namespace MultiLine.Core.Batches;
 /// </summary>
 public sealed class BatchWorker(
     IServiceScopeFactory scopes,
-    IDbContextFactory<MultiLineDbContext> factory,
+    SystemDbContextFactory factory,
     BatchQueue queue,
     IOptions<BatchOptions> options,
     TimeProvider clock,
@@ -88,7 +88,7 @@ public sealed class BatchWorker(
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var me = options.Value.WorkerId;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         return await db.Batches
             .Where(b => b.State == BatchState.Queued
                 || (b.State == BatchState.Running && (b.ClaimedBy == me || b.ClaimExpiresAtUtc < now)))

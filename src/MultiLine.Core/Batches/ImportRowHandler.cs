@@ -21,7 +21,7 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
         var usernames = rows.Select(r => r.NormalizedUsername!).ToArray();
-        var taken = (await db.Accounts.IgnoreQueryFilters()
+        var taken = (await db.Accounts
                 .Where(a => usernames.Contains(a.NormalizedUsername))
                 .Select(a => a.NormalizedUsername)
                 .ToListAsync(cancellationToken))
@@ -43,14 +43,14 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
         await db.SaveChangesAsync(cancellationToken);
 
         // Numbers of the organization or of its ancestors serve it (the same rule as validation).
-        var path = await db.Organizations.IgnoreQueryFilters().Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
+        var path = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
         var owners = Organizations.Organization.IdsOnPath(path);
         var lost = new List<Account>();
         foreach (var (row, account) in created)
         {
             if (row.MultiLineNumber is not { } e164)
                 continue;
-            var held = await db.Numbers.IgnoreQueryFilters()
+            var held = await db.Numbers
                 .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
             if (held == 1)

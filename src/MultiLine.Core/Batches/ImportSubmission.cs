@@ -25,7 +25,7 @@ public sealed record PreviousImport(int BatchId, DateTime CreatedAtUtc, string A
 /// returns at once; the hosted service does the rest. Invalid rows are stored too, as Failed with their problems, so
 /// the report lists every input row.
 /// </summary>
-public sealed class ImportSubmission(IDbContextFactory<MultiLineDbContext> factory, BatchQueue queue, TimeProvider clock)
+public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue queue, TimeProvider clock)
 {
     public async Task<SubmitResult> SubmitAsync(ImportRequest request, CancellationToken cancellationToken = default)
     {
@@ -57,7 +57,7 @@ public sealed class ImportSubmission(IDbContextFactory<MultiLineDbContext> facto
         };
         batch.Rows.AddRange(validation.Rows.Select(row => ToBatchRow(row, now)));
 
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         db.Batches.Add(batch);
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(batch.Id);

@@ -14,7 +14,7 @@ namespace MultiLine.Core.Demo;
 /// states, accounts in all statuses and three admins. Bulk rows go through prepared SQLite commands in one
 /// transaction so that 200,000 accounts take seconds, not minutes.
 /// </summary>
-public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory, IPasswordHasher<Admin> hasher)
+public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHasher<Admin> hasher)
 {
     public const string ScopedAdminEmail = "support.admin@multiline.example";
     public const string ReportsAdminEmail = "reports@multiline.example";
@@ -26,7 +26,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory
 
     public async Task<bool> SeedIfEmptyAsync(DemoOptions options, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         if (await db.Organizations.AnyAsync(cancellationToken))
             return false;
 
@@ -41,7 +41,7 @@ public sealed class DemoDataSeeder(IDbContextFactory<MultiLineDbContext> factory
     {
         if (string.IsNullOrWhiteSpace(options.ApiToken))
             return false;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var hash = ApiTokens.Hash(options.ApiToken);
         if (await db.ApiTokens.AnyAsync(t => t.TokenHash == hash, cancellationToken))
             return false;

@@ -20,7 +20,7 @@ public sealed record ImportTarget(int OrganizationId, int PermissionGroupId, Adm
 /// form. A number allocated to the chosen organization or to one of its ancestors is usable (numbers serve their
 /// organization's subtree); any other organization's number "is allocated to another organization", unnamed.
 /// </remarks>
-public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, IDbContextFactory<MultiLineDbContext> databases)
+public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases)
 {
     /// <summary>Values per IN list, well under SQLite's parameter limit.</summary>
     public const int LookupChunkSize = 500;
@@ -29,9 +29,9 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     {
         var read = await reader.ReadAsync(file, cancellationToken);
 
-        // Unscoped context (System scope), filters ignored: uniqueness and number ownership span all organizations;
-        // the admin's scope is checked explicitly and picks the wording.
-        await using var db = await databases.CreateDbContextAsync(cancellationToken);
+        // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
+        // explicitly and picks the wording, so nothing of another subtree is named.
+        await using var db = await databases.CreateAsync(cancellationToken);
         var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
         if (organization is null || !target.Scope.Includes(organization.Path))
             return Refused(read, "The chosen organization does not exist or is outside your scope.");
@@ -86,7 +86,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     {
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
-            var existing = await db.Accounts.IgnoreQueryFilters().AsNoTracking()
+            var existing = await db.Accounts.AsNoTracking()
                 .Where(a => chunk.Contains(a.NormalizedUsername))
                 .Select(a => new { a.NormalizedUsername, Organization = a.Organization!.Name, a.Organization.Path })
                 .ToListAsync(cancellationToken);
@@ -106,7 +106,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
-            var numbers = await db.Numbers.IgnoreQueryFilters().AsNoTracking()
+            var numbers = await db.Numbers.AsNoTracking()
                 .Where(n => chunk.Contains(n.E164))
                 .Select(n => new { n.E164, n.State, n.ReservationTag, OrganizationPath = n.Organization!.Path })
                 .ToListAsync(cancellationToken);

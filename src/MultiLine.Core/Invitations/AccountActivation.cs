@@ -31,7 +31,7 @@ public sealed record ActivationResult(bool Succeeded, string Message, string? Nu
 /// single use and expires; the picked number is taken with a conditional update, so two people racing for the same
 /// number cannot both get it.
 /// </summary>
-public sealed class AccountActivation(IDbContextFactory<MultiLineDbContext> factory, TimeProvider clock)
+public sealed class AccountActivation(SystemDbContextFactory factory, TimeProvider clock)
 {
     public const int ChoiceCount = 5;
     public const string AlreadyUsedMessage = "This invitation has already been used. Your MultiLine account is active: open the MultiLine app and sign in.";
@@ -41,7 +41,7 @@ public sealed class AccountActivation(IDbContextFactory<MultiLineDbContext> fact
 
     public async Task<ActivationOffer> OpenAsync(string token, CancellationToken cancellationToken = default)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         return await OfferAsync(db, token, cancellationToken);
     }
 
@@ -50,7 +50,7 @@ public sealed class AccountActivation(IDbContextFactory<MultiLineDbContext> fact
     {
         var hash = ActivationTokens.Hash(token);
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // First statement is a write: SQLite takes the write lock now, so the reads below cannot go stale.

@@ -16,7 +16,7 @@ public sealed class ResendRowHandler(InvitationIssuer invitations) : IBatchRowHa
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
         var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
-        var accounts = await db.Accounts.IgnoreQueryFilters().Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var accounts = await db.Accounts.Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
         foreach (var row in rows)
         {
             if (!accounts.TryGetValue(row.TargetAccountId!.Value, out var account))

@@ -16,9 +16,8 @@ public static class NumberCapacityQueries
 
     public static async Task<IReadOnlyDictionary<int, FreeCapacity>> FreeCapacitiesAsync(this MultiLineDbContext db, IReadOnlyCollection<int> organizationIds, CancellationToken cancellationToken = default)
     {
-        // An unscoped context has no filter to apply; skipping the filter joins keeps these counts index seeks.
-        var numbers = db.ScopePath is null ? db.Numbers.IgnoreQueryFilters() : db.Numbers;
-        var accounts = db.ScopePath is null ? db.Accounts.IgnoreQueryFilters() : db.Accounts;
+        var numbers = db.Visible<MultiLineNumber>();
+        var accounts = db.Visible<Account>();
         var available = await numbers
             .Where(n => organizationIds.Contains(n.OrganizationId) && n.State == NumberState.Available)
             .GroupBy(n => n.OrganizationId)

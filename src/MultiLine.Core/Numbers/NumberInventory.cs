@@ -51,23 +51,6 @@ public static class NumberInventory
         return new Page<NumberRow>(items, total);
     }
 
-    /// <summary>Numbers an admin may hand out to one account of the organization: Available or Reserved, its own or its ancestors'.</summary>
-    public static async Task<IReadOnlyList<NumberRow>> AssignableAsync(MultiLineDbContext db, int organizationId, string? search, int take = 20, CancellationToken cancellationToken = default)
-    {
-        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, cancellationToken);
-        if (organization is null)
-            return [];
-        var owners = organization.AncestorIdsAndSelf();
-        var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
-        return await db.Numbers.IgnoreQueryFilters().AsNoTracking()
-            .Where(n => owners.Contains(n.OrganizationId) && n.AccountId == null && (n.State == NumberState.Available || n.State == NumberState.Reserved))
-            .Where(n => digits.Length == 0 || n.E164.Contains(digits))
-            .OrderBy(n => n.State).ThenBy(n => n.E164)
-            .Take(take)
-            .Select(n => new NumberRow(n.Id, n.E164, n.State, n.ReservationTag, null, null))
-            .ToListAsync(cancellationToken);
-    }
-
     /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
     public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, CancellationToken cancellationToken = default)
     {
@@ -84,14 +67,24 @@ public static class NumberInventory
             return NumberChange.Refused("The range runs past the last number with that many digits.");
         var range = Enumerable.Range(0, count).Select(i => "+" + (start + i)).ToList();
 
+        // Numbers the admin can see are named; a number of another subtree is only refused by the unique index,
+        // unnamed, so the answer does not tell what another organization holds.
         var taken = new List<string>();
         foreach (var chunk in range.Chunk(500))
-            taken.AddRange(await db.Numbers.IgnoreQueryFilters().Where(n => chunk.Contains(n.E164)).Select(n => n.E164).ToListAsync(cancellationToken));
+            taken.AddRange(await db.Numbers.Where(n => chunk.Contains(n.E164)).Select(n => n.E164).ToListAsync(cancellationToken));
         if (taken.Count > 0)
             return NumberChange.Refused($"{taken.Count:N0} of these numbers already exist (first: {taken.Min()}). Choose a free range.");
 
         db.Numbers.AddRange(range.Select(e164 => new MultiLineNumber { E164 = e164, OrganizationId = organizationId, State = NumberState.Available }));
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return NumberChange.Refused("Some of these numbers already belong to the MultiLine inventory. Choose a free range.");
+        }
         return NumberChange.Done;
     }
 

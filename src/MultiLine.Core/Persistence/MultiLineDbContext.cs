@@ -8,21 +8,32 @@ namespace MultiLine.Core.Persistence;
 
 /// <summary>
 /// The portal's database. Every context carries an <see cref="AdminScope"/>; query filters apply it, so a read
-/// cannot forget the admin's organization scope. Hosted services use <see cref="AdminScope.System"/>.
+/// cannot forget the admin's organization scope. A new context sees no organization (<see cref="AdminScope.None"/>)
+/// until <see cref="ScopedDbContextFactory"/> gives it the signed-in admin's scope or
+/// <see cref="SystemDbContextFactory"/> the system's; nothing outside this library can widen a context's scope.
 /// </summary>
 public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options)
 {
     /// <summary>Subtree the queries are limited to; null for all organizations. Set by the scoped factory.</summary>
     public string? ScopePath { get; private set; }
 
-    public AdminScope Scope { get; private set; } = AdminScope.System;
+    public AdminScope Scope { get; private set; } = AdminScope.None;
 
-    public MultiLineDbContext WithScope(AdminScope scope)
+    internal MultiLineDbContext WithScope(AdminScope scope)
     {
         Scope = scope;
         ScopePath = scope.OrganizationPath;
         return this;
     }
+
+    /// <summary>
+    /// The rows of <typeparamref name="T"/> this context's scope may see, for lists and counts that want no join
+    /// they do not need. A scope of all organizations has nothing to filter, so the scope filter (and the join it
+    /// takes) is left out; every other scope keeps it, sub-queries included. This is the only place that switches
+    /// query filters off: a test fails the build of any other.
+    /// </summary>
+    public IQueryable<T> Visible<T>() where T : class =>
+        Scope.SeesAllOrganizations ? Set<T>().IgnoreQueryFilters() : Set<T>();
 
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<PermissionGroup> PermissionGroups => Set<PermissionGroup>();
@@ -33,6 +44,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        // The first filter is a scope path that is never a prefix (AdminScope.None) until a factory sets the scope.
         model.Entity<Organization>(e =>
         {
             e.Property(o => o.Name).HasMaxLength(200);

@@ -19,6 +19,7 @@ public static class PersistenceExtensions
             options.UseMultiLineSqlite(database.ConnectionString(contentRoot), database.BusyTimeoutMilliseconds);
         });
         builder.Services.AddScoped<ScopedDbContextFactory>();
+        builder.Services.AddSingleton<SystemDbContextFactory>();
         return builder;
     }
 

@@ -32,7 +32,7 @@ public static class AdminClaims
     {
         if (user.Identity?.IsAuthenticated != true
             || !int.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id))
-            return Nobody;
+            return AdminScope.None;
         var privileges = int.TryParse(user.FindFirstValue(Privileges), CultureInfo.InvariantCulture, out var flags)
             ? (Core.Admins.Privileges)flags
             : Core.Admins.Privileges.None;
@@ -40,7 +40,4 @@ public static class AdminClaims
     }
 
     public static bool Has(ClaimsPrincipal user, Core.Admins.Privileges privilege) => ToScope(user).Has(privilege);
-
-    /// <summary>Matches no organization: used when nobody is signed in.</summary>
-    private static readonly AdminScope Nobody = new(0, "/none/", Core.Admins.Privileges.None);
 }

@@ -13,7 +13,7 @@ namespace MultiLine.Web.Reports;
 /// back; then "RowProcessed" for every row and "BatchStateChanged" when the batch starts and ends.
 /// </summary>
 [Authorize(Policy = BatchHub.WatchPolicy)]
-public sealed class BatchHub(IDbContextFactory<MultiLineDbContext> factory) : Hub
+public sealed class BatchHub(ScopedDbContextFactory data) : Hub
 {
     public const string Path = "/hubs/batches";
     public const string WatchPolicy = "WatchBatches";
@@ -24,7 +24,7 @@ public sealed class BatchHub(IDbContextFactory<MultiLineDbContext> factory) : Hu
     public async Task<BatchSnapshot> Subscribe(int batchId)
     {
         var scope = AdminClaims.ToScope(Context.User!);
-        await using var db = (await factory.CreateDbContextAsync(Context.ConnectionAborted)).WithScope(scope);
+        await using var db = await data.CreateAsync(scope, Context.ConnectionAborted);
         if (!await db.Batches.AnyAsync(b => b.Id == batchId, Context.ConnectionAborted))
             throw new HubException("That batch does not exist or is outside your scope.");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(batchId), Context.ConnectionAborted);

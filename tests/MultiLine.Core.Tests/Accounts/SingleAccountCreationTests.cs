@@ -22,7 +22,7 @@ public sealed class SingleAccountCreationTests : IDisposable
 
     private async Task<SingleAccountResult> CreateAsync(BatchHost host, AccountInput input, bool invite = false)
     {
-        var creation = new SingleAccountCreation(new AccountInputValidator(), host.Services.GetRequiredService<InvitationIssuer>(), TimeProvider.System);
+        var creation = new SingleAccountCreation(new AccountInputValidator(), host.Services.GetRequiredService<InvitationIssuer>(), _world.Database.System, TimeProvider.System);
         await using var db = _world.Database.CreateDbContext();
         return await creation.CreateAsync(db.WithScope(_world.AcmeAdmin), new SingleAccountRequest(input, _world.Acme.Id, _world.MessagingOnly.Id, invite), TestContext.Current.CancellationToken);
     }

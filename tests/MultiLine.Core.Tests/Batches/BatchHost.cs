@@ -72,7 +72,7 @@ internal sealed class BatchHost : IAsyncDisposable
 
     public async Task<BatchOperation> LoadAsync(int batchId)
     {
-        await using var db = await Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<MultiLineDbContext>>().CreateDbContextAsync();
+        await using var db = await Services.GetRequiredService<SystemDbContextFactory>().CreateAsync();
         return await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Batches, b => b.Id == batchId);
     }
 

@@ -27,9 +27,9 @@ public sealed class InvitationWorld : IDisposable
         var links = new ConfiguredPortalLinks(Options.Create(Invitation));
         Issuer = new InvitationIssuer(Options.Create(Invitation), links, Clock, Signal);
         Notifications = new NotificationComposer(Clock, Issuer);
-        Activation = new AccountActivation(Database, Clock);
+        Activation = new AccountActivation(Database.System, Clock);
         Pickup = Path.Combine(Path.GetDirectoryName(Database.FilePath)!, "outbox");
-        Sender = new OutboxSender(Database, new EmailTransportFactory(Options.Create(Smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(Smtp), Clock, NullLogger<OutboxSender>.Instance);
+        Sender = new OutboxSender(Database.System, new EmailTransportFactory(Options.Create(Smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(Smtp), Clock, NullLogger<OutboxSender>.Instance);
 
         using var db = Database.CreateDbContext();
         var organization = new Organization { Name = "Acme", AllowedEmailDomains = [.. allowedDomains] };

@@ -28,7 +28,8 @@ public static class PortalTestContext
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices(options => options.PopoverOptions.CheckForPopoverProvider = false);
         context.Services.AddSingleton(portal.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>());
-        context.Services.AddSingleton<ICurrentAdmin>(new FixedAdmin(scope ?? AdminScope.System));
+        context.Services.AddSingleton(portal.Services.GetRequiredService<SystemDbContextFactory>());
+        context.Services.AddSingleton<ICurrentAdmin>(new FixedAdmin(scope ?? SuperAdmin));
         context.Services.AddScoped<ScopedDbContextFactory>();
         context.AddAuthorization().SetAuthorized("Test admin").SetPolicies([.. Policies.All.Select(p => p.ToString()), Reports.BatchHub.WatchPolicy]);
         // The domain services are the real app's singletons.
@@ -37,6 +38,9 @@ public static class PortalTestContext
         context.Services.AddScoped<SingleAccountCreation>();
         return context;
     }
+
+    /// <summary>The demo super admin (id 1): every organization, every privilege.</summary>
+    public static readonly AdminScope SuperAdmin = new(1, null, Privileges.All);
 
     private static readonly Type[] SharedSingletons =
     [

@@ -13,7 +13,7 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// per database: runs never overlap.
 /// </summary>
 public sealed class OutboxSender(
-    IDbContextFactory<MultiLineDbContext> factory,
+    SystemDbContextFactory factory,
     EmailTransportFactory transports,
     OutboxSignal signal,
     IOptions<SmtpOptions> options,
@@ -62,7 +62,7 @@ public sealed class OutboxSender(
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var db = await factory.CreateAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.EmailMessages
             .Where(m => m.State == EmailState.Queued && m.NextAttemptAtUtc <= now)
