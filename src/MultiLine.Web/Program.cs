@@ -21,6 +21,7 @@ builder.AddMultiLineImports();
 builder.AddMultiLineBatches();
 builder.AddMultiLineReports();
 builder.AddMultiLineWeb();
+builder.AddMultiLineHosting();
 builder.AddMultiLineInvitations();
 builder.AddMultiLineApi();
 
@@ -29,6 +30,8 @@ var app = builder.Build();
 await app.Services.MigrateDatabaseAsync();
 await app.Services.SeedDemoDataAsync();
 
+app.UseForwardedHeaders();
+app.UseMultiLineSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);

@@ -17,8 +17,33 @@ public sealed class Admin
     public int? ScopeOrganizationId { get; set; }
     public Organization? ScopeOrganization { get; set; }
 
-    public int AccessFailedCount { get; set; }
-    public DateTime? LockoutEndUtc { get; set; }
+    /// <summary>A disabled admin cannot sign in, and their sessions and API tokens stop working at the next request.</summary>
+    public bool IsDisabled { get; set; }
+}
+
+/// <summary>
+/// One signed-in browser session, checked on every request: signing out ends it, and a change to the admin's
+/// password, role, role privileges, scope or a disabled admin no longer matches its <see cref="Fingerprint"/>.
+/// </summary>
+public sealed class AdminSession
+{
+    public required string Id { get; set; }
+    public int AdminId { get; set; }
+    public Admin? Admin { get; set; }
+    public required string Fingerprint { get; set; }
+    public DateTime CreatedAtUtc { get; set; }
+    public DateTime? EndedAtUtc { get; set; }
+}
+
+/// <summary>
+/// Failed sign-ins per email address, known or not, so an unknown address answers exactly like a known one,
+/// lockout included. Attempts are counted with a conditional update, so parallel attempts are each counted once.
+/// </summary>
+public sealed class SignInThrottle
+{
+    public required string NormalizedEmail { get; set; }
+    public int Failures { get; set; }
+    public DateTime? LockedUntilUtc { get; set; }
 }
 
 /// <summary>A named set of privileges.</summary>

@@ -16,57 +16,80 @@ public sealed record SignedInAdmin(int Id, string Email, string DisplayName, str
     public AdminScope Scope => new(Id, ScopePath, Privileges);
 }
 
-/// <summary>Checks passwords with ASP.NET Core Identity's hasher and locks an admin out after repeated failures.</summary>
+/// <summary>
+/// Checks passwords with ASP.NET Core Identity's hasher and locks an email address out after repeated failures.
+/// Each attempt first takes one of the <see cref="SignInRules.MaxFailedAttempts"/> tries with a conditional update, so
+/// parallel attempts are each counted exactly once; a known and an unknown address get the same answers.
+/// </summary>
 public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<Admin> hasher, TimeProvider clock)
 {
     public const string WrongCredentials = "The email or password is not correct.";
+    public const string Disabled = "This administrator account is disabled. Ask another administrator of your organization to enable it.";
 
     public async Task<SignInResult> SignInAsync(string email, string password, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateAsync(cancellationToken);
         var normalized = email.Trim().ToUpperInvariant();
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        if (!await TakeAttemptAsync(db, normalized, now, cancellationToken))
+        {
+            var until = await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized).Select(t => t.LockedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            return new SignInResult(null, SignInRules.LockedOutMessage((until ?? now + SignInRules.LockoutDuration) - now));
+        }
+
         var admin = await db.Admins
             .Include(a => a.Role)
             .Include(a => a.ScopeOrganization)
             .FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+        // An unknown address costs the same hashing work as a known one, so timing does not tell them apart either.
+        var verification = PasswordVerificationResult.Failed;
         if (admin is null)
-        {
-            // Same work and words as a wrong password, so the page does not reveal which emails exist.
-            hasher.VerifyHashedPassword(new Admin { Email = "", NormalizedEmail = "", DisplayName = "" }, DummyHash.Value, password);
-            return new SignInResult(null, WrongCredentials);
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (SignInRules.IsLockedOut(admin, now))
-            return new SignInResult(null, LockedOutMessage(admin.LockoutEndUtc!.Value - now));
-
-        var verification = hasher.VerifyHashedPassword(admin, admin.PasswordHash, password);
+            hasher.VerifyHashedPassword(DummyHash.Admin, DummyHash.Value, password);
+        else
+            verification = hasher.VerifyHashedPassword(admin, admin.PasswordHash, password);
         if (verification == PasswordVerificationResult.Failed)
         {
-            SignInRules.RecordFailure(admin, now);
-            await db.SaveChangesAsync(cancellationToken);
-            return new SignInResult(null, SignInRules.IsLockedOut(admin, now)
-                ? LockedOutMessage(SignInRules.LockoutDuration)
-                : WrongCredentials);
+            var lockedUntil = await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized).Select(t => t.LockedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            return new SignInResult(null, lockedUntil > now ? SignInRules.LockedOutMessage(lockedUntil.Value - now) : WrongCredentials);
         }
 
+        await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Failures, 0).SetProperty(t => t.LockedUntilUtc, (DateTime?)null), cancellationToken);
+        if (admin!.IsDisabled)
+            return new SignInResult(null, Disabled);
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        {
             admin.PasswordHash = hasher.HashPassword(admin, password);
-        SignInRules.RecordSuccess(admin);
-        await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return new SignInResult(
             new SignedInAdmin(admin.Id, admin.Email, admin.DisplayName, admin.Role!.Name, admin.Role.Privileges, admin.ScopeOrganization?.Path, admin.ScopeOrganization?.Name),
             null);
     }
 
-    private static string LockedOutMessage(TimeSpan left)
+    /// <summary>
+    /// Counts this attempt unless the address is locked: one conditional update, so of many parallel attempts exactly
+    /// <see cref="SignInRules.MaxFailedAttempts"/> get through. The attempt that reaches the limit locks the address;
+    /// a correct password then still clears it. An expired lock starts the count again.
+    /// </summary>
+    private static async Task<bool> TakeAttemptAsync(MultiLineDbContext db, string normalizedEmail, DateTime now, CancellationToken cancellationToken)
     {
-        var minutes = Math.Max(1, (int)Math.Ceiling(left.TotalMinutes));
-        return $"Too many failed attempts. This account is locked; try again in {minutes} minute{(minutes == 1 ? "" : "s")}.";
+        // The same statement on SQLite and PostgreSQL: create the counter once per address.
+        await db.Database.ExecuteSqlAsync($"INSERT INTO \"SignInThrottles\" (\"NormalizedEmail\", \"Failures\") VALUES ({normalizedEmail}, 0) ON CONFLICT DO NOTHING", cancellationToken);
+        var lockedUntil = now + SignInRules.LockoutDuration;
+        var taken = await db.SignInThrottles
+            .Where(t => t.NormalizedEmail == normalizedEmail && (t.LockedUntilUtc == null || t.LockedUntilUtc <= now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Failures, t => t.LockedUntilUtc == null ? t.Failures + 1 : 1)
+                .SetProperty(t => t.LockedUntilUtc, t => (t.LockedUntilUtc == null ? t.Failures + 1 : 1) >= SignInRules.MaxFailedAttempts ? lockedUntil : (DateTime?)null),
+                cancellationToken);
+        return taken == 1;
     }
 
-    private sealed class DummyHash
+    private static class DummyHash
     {
-        public static readonly string Value = new PasswordHasher<Admin>().HashPassword(new Admin { Email = "", NormalizedEmail = "", DisplayName = "" }, Guid.NewGuid().ToString());
+        public static readonly Admin Admin = new() { Email = "", NormalizedEmail = "", DisplayName = "" };
+        public static readonly string Value = new PasswordHasher<Admin>().HashPassword(Admin, Guid.NewGuid().ToString());
     }
 }

@@ -28,6 +28,7 @@ public sealed class ApiTokens(SystemDbContextFactory factory, TimeProvider clock
     public const string Unknown = "The API token is not valid.";
     public const string Revoked = "The API token has been revoked.";
     public const string Expired = "The API token has expired.";
+    public const string AdminDisabled = "The administrator this API token belongs to is disabled.";
 
     /// <summary>Last-used times are written at most this often per token, so a busy script does not write on every call.</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -80,6 +81,8 @@ public sealed class ApiTokens(SystemDbContextFactory factory, TimeProvider clock
             .FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         if (token?.Admin?.Role is not { } role)
             return new ApiTokenCheck(null, null, null, Unknown);
+        if (token.Admin.IsDisabled)
+            return new ApiTokenCheck(null, token.Id, token.Name, AdminDisabled);
         var now = clock.GetUtcNow().UtcDateTime;
         if (token.RevokedAtUtc is not null)
             return new ApiTokenCheck(null, token.Id, token.Name, Revoked);

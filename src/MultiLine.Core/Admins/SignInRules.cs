@@ -6,21 +6,9 @@ public static class SignInRules
     public const int MaxFailedAttempts = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
 
-    public static bool IsLockedOut(Admin admin, DateTime nowUtc) => admin.LockoutEndUtc > nowUtc;
-
-    public static void RecordFailure(Admin admin, DateTime nowUtc)
+    public static string LockedOutMessage(TimeSpan left)
     {
-        admin.AccessFailedCount++;
-        if (admin.AccessFailedCount >= MaxFailedAttempts)
-        {
-            admin.LockoutEndUtc = nowUtc + LockoutDuration;
-            admin.AccessFailedCount = 0;
-        }
-    }
-
-    public static void RecordSuccess(Admin admin)
-    {
-        admin.AccessFailedCount = 0;
-        admin.LockoutEndUtc = null;
+        var minutes = Math.Max(1, (int)Math.Ceiling(left.TotalMinutes));
+        return $"Too many failed attempts. This account is locked; try again in {minutes} minute{(minutes == 1 ? "" : "s")}.";
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
@@ -12,7 +13,7 @@ namespace MultiLine.Core.Persistence;
 /// until <see cref="ScopedDbContextFactory"/> gives it the signed-in admin's scope or
 /// <see cref="SystemDbContextFactory"/> the system's; nothing outside this library can widen a context's scope.
 /// </summary>
-public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options)
+public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>Subtree the queries are limited to; null for all organizations. Set by the scoped factory.</summary>
     public string? ScopePath { get; private set; }
@@ -41,6 +42,11 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Admin> Admins => Set<Admin>();
     public DbSet<Role> Roles => Set<Role>();
+    public DbSet<AdminSession> AdminSessions => Set<AdminSession>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+
+    /// <summary>ASP.NET Core data-protection keys, shared by every instance so cookies and antiforgery tokens survive restarts.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -109,6 +115,20 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
         {
             e.Property(r => r.Name).HasMaxLength(100);
             e.HasIndex(r => r.Name).IsUnique();
+        });
+
+        model.Entity<AdminSession>(e =>
+        {
+            e.Property(s => s.Id).HasMaxLength(64);
+            e.Property(s => s.Fingerprint).HasMaxLength(64);
+            e.HasIndex(s => s.AdminId);
+            e.HasOne(s => s.Admin).WithMany().HasForeignKey(s => s.AdminId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<SignInThrottle>(e =>
+        {
+            e.HasKey(t => t.NormalizedEmail);
+            e.Property(t => t.NormalizedEmail).HasMaxLength(254);
         });
 
         ConfigureBatches(model);

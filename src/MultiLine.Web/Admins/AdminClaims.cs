@@ -10,8 +10,13 @@ public static class AdminClaims
     public const string Privileges = "ml:privileges";
     public const string ScopePath = "ml:scope";
     public const string ScopeName = "ml:scope-name";
+    public const string Session = "ml:session";
 
-    public static ClaimsPrincipal ToPrincipal(SignedInAdmin admin, string authenticationType)
+    public static int? AdminId(ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    /// <param name="session">The server-side session a sign-in cookie stands for; API tokens have none.</param>
+    public static ClaimsPrincipal ToPrincipal(SignedInAdmin admin, string authenticationType, string? session = null)
     {
         List<Claim> claims =
         [
@@ -24,6 +29,8 @@ public static class AdminClaims
         ];
         if (admin.ScopePath is not null)
             claims.Add(new Claim(ScopePath, admin.ScopePath));
+        if (session is not null)
+            claims.Add(new Claim(Session, session));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
     }
 

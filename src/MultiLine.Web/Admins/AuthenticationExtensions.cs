@@ -1,7 +1,12 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using MultiLine.Core.Admins;
+using MultiLine.Core.Persistence;
 
 namespace MultiLine.Web.Admins;
 
@@ -22,6 +27,7 @@ public static class AuthenticationExtensions
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
                 // Programs (SignalR clients, API callers) get status codes; people get the sign-in page.
+                options.Events.OnValidatePrincipal = ValidateSessionAsync;
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
             });
@@ -34,8 +40,23 @@ public static class AuthenticationExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<AdminSignIn>();
+        builder.Services.AddSingleton<AdminSessions>();
         builder.Services.AddScoped<ICurrentAdmin, CurrentAdmin>();
+        builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
+        // Keys in the database: every instance shares them, and a restart signs nobody out.
+        builder.Services.AddDataProtection().SetApplicationName("MultiLine Portal").PersistKeysToDbContext<MultiLineDbContext>();
         return builder;
+    }
+
+    /// <summary>Every request with the cookie: its session must still be open and the admin unchanged, or the cookie is refused.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<AdminSessions>();
+        if (context.Principal is { } user && AdminClaims.AdminId(user) is { } adminId
+            && await sessions.IsCurrentAsync(adminId, user.FindFirstValue(AdminClaims.Session), context.HttpContext.RequestAborted))
+            return;
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
@@ -56,14 +77,18 @@ public static class AuthenticationExtensions
         return authorization;
     }
 
-    /// <summary>Sign-out: a POST with the antiforgery token, back to the sign-in page.</summary>
+    /// <summary>Sign-out: a POST with the antiforgery token; ends the session on the server, so the old cookie is refused.</summary>
     public static IEndpointRouteBuilder MapSignOut(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/signout", async (HttpContext context) =>
+        endpoints.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery, AdminSessions sessions) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+                return Results.BadRequest("The sign-out form has expired. Reload the page and sign out again.");
+            if (context.User.FindFirstValue(AdminClaims.Session) is { } session)
+                await sessions.EndAsync(session, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/signin?signedOut=true");
-        });
+        }).AllowAnonymous();
         return endpoints;
     }
 }

@@ -17,6 +17,23 @@ namespace MultiLine.Core.Persistence.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Accounts.Account", b =>
                 {
                     b.Property<int>("Id")
@@ -96,9 +113,6 @@ namespace MultiLine.Core.Persistence.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("AccessFailedCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -109,8 +123,8 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime?>("LockoutEndUtc")
-                        .HasColumnType("TEXT");
+                    b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
@@ -137,6 +151,33 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.HasIndex("ScopeOrganizationId");
 
                     b.ToTable("Admins");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Admins.AdminSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdminId");
+
+                    b.ToTable("AdminSessions");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Admins.ApiToken", b =>
@@ -205,6 +246,23 @@ namespace MultiLine.Core.Persistence.Migrations
                         .IsUnique();
 
                     b.ToTable("Roles");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Admins.SignInThrottle", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LockedUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NormalizedEmail");
+
+                    b.ToTable("SignInThrottles");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Batches.BatchOperation", b =>
@@ -763,6 +821,17 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Navigation("Role");
 
                     b.Navigation("ScopeOrganization");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Admins.AdminSession", b =>
+                {
+                    b.HasOne("MultiLine.Core.Admins.Admin", "Admin")
+                        .WithMany()
+                        .HasForeignKey("AdminId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Admin");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Admins.ApiToken", b =>
