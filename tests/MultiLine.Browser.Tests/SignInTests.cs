@@ -11,6 +11,13 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
     public async Task DemoAdminSignsInAndPagesThroughAccounts()
     {
         var page = await browser.NewPageAsync();
+        // The Content-Security-Policy header must let the interactive app work: Chromium reports every refusal here.
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                violations.Add(message.Text);
+        };
         var signIn = new SignInPage(page);
         await signIn.OpenAsync("accounts");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
@@ -28,6 +35,7 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
         await accounts.NextPageAsync();
 
         await Expect(accounts.Pager).ToContainTextAsync("26-50 of");
+        Assert.Empty(violations);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public static class HostingExtensions
             foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         });
+        // Behind TLS the antiforgery cookie is Secure like the sign-in cookie (its default would never be).
+        builder.Services.AddAntiforgery(options => options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         return builder;
     }
 

@@ -22,5 +22,24 @@ public sealed class PortalFixture : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
+    /// <summary>Another super admin with the test password, for tests that lock or change an admin.</summary>
+    public async Task AddAdminAsync(string email)
+    {
+        await using var db = Factory.CreateDbContext();
+        var role = db.Roles.First(r => r.Name == "Super Admin");
+        var admin = new Admin { Email = email, NormalizedEmail = email.ToUpperInvariant(), DisplayName = email, RoleId = role.Id };
+        admin.PasswordHash = Factory.Services.GetRequiredService<IPasswordHasher<Admin>>().HashPassword(admin, PortalFactory.Password);
+        db.Admins.Add(admin);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>A fresh API token of the demo super admin.</summary>
+    public async Task<string> SuperTokenAsync()
+    {
+        await using var db = Factory.CreateDbContext();
+        var admin = db.Admins.First(a => a.Email == PortalFactory.AdminEmail);
+        return (await Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "Test", null)).Secret;
+    }
+
     public ValueTask DisposeAsync() => Factory.DisposeAsync();
 }
