@@ -10,7 +10,7 @@ public static partial class PortalClient
     {
         var path = returnUrl is null ? "/signin" : $"/signin?returnUrl={Uri.EscapeDataString(returnUrl)}";
         var form = await client.GetStringAsync(path);
-        var token = AntiforgeryToken().Match(form).Groups[1].Value;
+        var token = AntiforgeryTokenIn(form);
         return await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "signin",
@@ -27,6 +27,9 @@ public static partial class PortalClient
         if (response.StatusCode != HttpStatusCode.Redirect)
             throw new InvalidOperationException($"Sign-in as {email} failed with {(int)response.StatusCode}.");
     }
+
+    /// <summary>The antiforgery token of the first form on a page, as a form post sends it.</summary>
+    public static string AntiforgeryTokenIn(string html) => System.Net.WebUtility.HtmlDecode(AntiforgeryToken().Match(html).Groups[1].Value);
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();

@@ -12,15 +12,7 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public PortalFactory Factory { get; } = new();
 
-    public async ValueTask InitializeAsync()
-    {
-        await using var db = Factory.CreateDbContext();
-        var role = db.Roles.First(r => r.Name == "Super Admin");
-        var admin = new Admin { Email = LockoutAdminEmail, NormalizedEmail = LockoutAdminEmail.ToUpperInvariant(), DisplayName = "Lockout Test", RoleId = role.Id };
-        admin.PasswordHash = Factory.Services.GetRequiredService<IPasswordHasher<Admin>>().HashPassword(admin, PortalFactory.Password);
-        db.Admins.Add(admin);
-        await db.SaveChangesAsync();
-    }
+    public async ValueTask InitializeAsync() => await AddAdminAsync(LockoutAdminEmail);
 
     /// <summary>Another super admin with the test password, for tests that lock or change an admin.</summary>
     public async Task AddAdminAsync(string email)

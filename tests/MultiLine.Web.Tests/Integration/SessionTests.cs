@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Demo;
@@ -8,7 +7,7 @@ using MultiLine.Tests;
 namespace MultiLine.Web.Tests.Integration;
 
 /// <summary>Sessions end on the server, and a change to the admin ends them at the next request.</summary>
-public sealed partial class SessionTests(PortalFixture portal) : IClassFixture<PortalFixture>
+public sealed class SessionTests(PortalFixture portal) : IClassFixture<PortalFixture>
 {
     private static readonly CancellationToken Cancel = TestContext.Current.CancellationToken;
 
@@ -50,10 +49,10 @@ public sealed partial class SessionTests(PortalFixture portal) : IClassFixture<P
     private static async Task<HttpResponseMessage> SignOutAsync(HttpClient client, bool withToken = true)
     {
         var page = await client.GetStringAsync("/accounts", Cancel);
-        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        var token = PortalClient.AntiforgeryTokenIn(page);
         var form = new Dictionary<string, string>();
         if (withToken)
-            form["__RequestVerificationToken"] = WebUtility.HtmlDecode(token);
+            form["__RequestVerificationToken"] = token;
         return await client.PostAsync("/signout", new FormUrlEncodedContent(form), Cancel);
     }
 
@@ -164,7 +163,4 @@ public sealed partial class SessionTests(PortalFixture portal) : IClassFixture<P
             await db.SaveChangesAsync(Cancel);
         }
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
