@@ -26,6 +26,9 @@ public sealed class BatchOperation
     public int Failed { get; set; }
     public int Skipped { get; set; }
 
+    /// <summary>Succeeded rows that carry a warning, such as an account imported but not invited.</summary>
+    public int Warnings { get; set; }
+
     public DateTime CreatedAtUtc { get; set; }
     public DateTime? StartedAtUtc { get; set; }
     public DateTime? FinishedAtUtc { get; set; }
@@ -75,6 +78,9 @@ public sealed class BatchRow
     public int? AccountId { get; set; }
     public string? Number { get; set; }
     public InvitationState? Invitation { get; set; }
+
+    /// <summary>The invitation the row queued: the report reads its delivery state (Sent, Failed with the reply) from its email.</summary>
+    public int? InvitationId { get; set; }
     public DateTime? ProcessedAtUtc { get; set; }
 
     /// <summary>A pending row for a checked CSV row; the draft's values are kept so the worker needs no second check.</summary>
@@ -103,7 +109,18 @@ public sealed class BatchRow
 
 public enum BatchKind { Import = 0, ImportAndInvite = 1, Move = 2, ResendInvitations = 3 }
 
-public enum BatchState { Queued = 0, Running = 1, Completed = 2, CompletedWithErrors = 3, Failed = 4, Cancelled = 5 }
+public enum BatchState
+{
+    Queued = 0,
+    Running = 1,
+    Completed = 2,
+    CompletedWithErrors = 3,
+    Failed = 4,
+    Cancelled = 5,
+
+    /// <summary>Every row succeeded, but some with a warning (e.g. imported but not invited).</summary>
+    CompletedWithWarnings = 6,
+}
 
 public enum RowOutcome { Pending = 0, Succeeded = 1, Failed = 2, Skipped = 3 }
 
@@ -112,11 +129,13 @@ public enum InvitationState { Queued = 0, Sent = 1, Failed = 2 }
 
 public static class BatchStates
 {
-    public static bool IsFinished(BatchState state) => state is BatchState.Completed or BatchState.CompletedWithErrors or BatchState.Failed or BatchState.Cancelled;
+    public static bool IsFinished(BatchState state) =>
+        state is BatchState.Completed or BatchState.CompletedWithErrors or BatchState.CompletedWithWarnings or BatchState.Failed or BatchState.Cancelled;
 
     public static string Label(BatchState state) => state switch
     {
         BatchState.CompletedWithErrors => "Completed with errors",
+        BatchState.CompletedWithWarnings => "Completed with warnings",
         _ => state.ToString(),
     };
 
@@ -129,7 +148,10 @@ public static class BatchStates
         _ => kind.ToString(),
     };
 
-    /// <summary>The state a batch ends in once every row has an outcome.</summary>
-    public static BatchState Final(int failed, bool cancelled) =>
-        cancelled ? BatchState.Cancelled : failed > 0 ? BatchState.CompletedWithErrors : BatchState.Completed;
+    /// <summary>The state a batch ends in once every row has an outcome: errors outrank warnings, which outrank a plain success.</summary>
+    public static BatchState Final(int failed, int warnings, bool cancelled) =>
+        cancelled ? BatchState.Cancelled
+        : failed > 0 ? BatchState.CompletedWithErrors
+        : warnings > 0 ? BatchState.CompletedWithWarnings
+        : BatchState.Completed;
 }

@@ -95,7 +95,7 @@ public sealed class BatchProcessor(
                 .ToListAsync(stoppingToken);
             if (rows.Count == 0)
             {
-                tracked.State = BatchStates.Final(tracked.Failed, cancelled: false);
+                tracked.State = BatchStates.Final(tracked.Failed, tracked.Warnings, cancelled: false);
                 tracked.FinishedAtUtc = Now;
                 tracked.ClaimedBy = null;
                 tracked.ClaimExpiresAtUtc = null;

@@ -20,6 +20,12 @@ public sealed class Organization
     /// <summary>Email domains invitations may go to; empty means any.</summary>
     public List<string> AllowedEmailDomains { get; set; } = [];
 
+    /// <summary>
+    /// Bumped by every unit of work that takes capacity (numbers, pending accounts) in this organization: the conditional
+    /// update locks the organization's row, so capacity checks of concurrent transactions run one after the other on any database.
+    /// </summary>
+    public int CapacityVersion { get; set; }
+
     public List<PermissionGroup> PermissionGroups { get; set; } = [];
 
     public static string PathFor(Organization? parent, int id) => $"{parent?.Path ?? "/"}{id}/";

@@ -43,6 +43,7 @@ public partial class MultiLineDbContext
             e.Property(r => r.ForwardingNumber).HasMaxLength(64);
             e.Property(r => r.Reason).HasMaxLength(2000);
             e.Property(r => r.Number).HasMaxLength(16);
+            e.HasOne<Invitations.Invitation>().WithMany().HasForeignKey(r => r.InvitationId).OnDelete(DeleteBehavior.SetNull);
         });
     }
 }

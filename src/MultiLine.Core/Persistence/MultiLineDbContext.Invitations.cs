@@ -34,6 +34,7 @@ public partial class MultiLineDbContext
             e.Property(m => m.Subject).HasMaxLength(500);
             e.Property(m => m.LastError).HasMaxLength(1000);
             e.Property(m => m.PickupFile).HasMaxLength(260);
+            e.Property(m => m.ClaimedBy).HasMaxLength(200);
             // The sender's claim query: due queued messages in order.
             e.HasIndex(m => new { m.State, m.NextAttemptAtUtc });
             e.HasIndex(m => m.AccountId);

@@ -27,7 +27,7 @@ internal static class BatchEndpoints
             return TypedResults.Ok(new ApiPage<ApiBatch>(found.Items.Select(ApiBatch.From).ToList(), paging.PageIndex + 1, paging.Take, found.TotalCount));
         })
         .WithName("ListBatches")
-        .WithSummary("Batch operations in your scope, newest first. state: Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled.")
+        .WithSummary("Batch operations in your scope, newest first. state: Queued, Running, Completed, CompletedWithWarnings, CompletedWithErrors, Failed, Cancelled.")
         .Produces<ApiPage<ApiBatch>>()
         .ProducesProblem(400)
         .ProducesProblem(404);

@@ -36,6 +36,10 @@ public sealed class EmailMessage
     public DateTime NextAttemptAtUtc { get; set; }
     public DateTime? SentAtUtc { get; set; }
 
+    /// <summary>The sender that leased the message for delivery, and until when; another sender takes it only after the lease ends.</summary>
+    public string? ClaimedBy { get; set; }
+    public DateTime? ClaimExpiresAtUtc { get; set; }
+
     /// <summary>File name in the pickup folder when no SMTP server is configured.</summary>
     public string? PickupFile { get; set; }
 

@@ -338,6 +338,9 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("TotalRows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Warnings")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FileSha256");
@@ -372,6 +375,9 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Invitation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("InvitationId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Language")
@@ -426,6 +432,8 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvitationId");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();
@@ -561,6 +569,13 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ClaimExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -681,6 +696,9 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.PrimitiveCollection<string>("AllowedEmailDomains")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("CapacityVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -870,6 +888,11 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasForeignKey("BatchOperationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("MultiLine.Core.Invitations.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("MultiLine.Core.Invitations.Invitation", b =>
