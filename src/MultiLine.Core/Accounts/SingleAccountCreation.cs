@@ -10,8 +10,8 @@ namespace MultiLine.Core.Accounts;
 /// <summary>The Single Account form's answers, as typed, and where the account goes.</summary>
 public sealed record SingleAccountRequest(AccountInput Input, int OrganizationId, int PermissionGroupId, bool Invite);
 
-/// <summary>The new account, or the problems to show next to the fields.</summary>
-public sealed record SingleAccountResult(int? AccountId, IReadOnlyList<ImportProblem> Problems, string? Note)
+/// <summary>The new account, or the problems to show next to the fields. <see cref="NoteIsWarning"/>: the account was added, but its invitation was refused.</summary>
+public sealed record SingleAccountResult(int? AccountId, IReadOnlyList<ImportProblem> Problems, string? Note, bool NoteIsWarning = false)
 {
     public bool Succeeded => AccountId is not null;
 }
@@ -88,14 +88,16 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         }
 
         string? note = null;
+        var warning = false;
         if (request.Invite)
         {
             var invitation = await invitations.QueueAsync(db, account, cancellationToken);
             note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
+            warning = !invitation.Succeeded;
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return new SingleAccountResult(account.Id, [], note);
+        return new SingleAccountResult(account.Id, [], note, warning);
     }
 
     private static SingleAccountResult Problem(string? column, string message) =>
