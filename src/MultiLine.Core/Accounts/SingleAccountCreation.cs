@@ -37,7 +37,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
         await using var db = await system.CreateAsync(cancellationToken);
         return await db.Numbers.AsNoTracking()
-            .Where(n => owners.Contains(n.OrganizationId) && n.AccountId == null && (n.State == NumberState.Available || n.State == NumberState.Reserved))
+            .Where(NumberRules.TakableBy(owners, byAdmin: true))
             .Where(n => digits.Length == 0 || n.E164.Contains(digits))
             .OrderBy(n => n.State).ThenBy(n => n.E164)
             .Take(take)
@@ -59,33 +59,29 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
             return new SingleAccountResult(null, check.Problems, null);
 
         await using var db = await system.CreateAsync(cancellationToken);
-        var holder = await db.Accounts
-            .Where(a => a.NormalizedUsername == draft.Username.Normalized)
-            .Select(a => new { a.Organization!.Name, a.Organization.Path })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (holder is not null)
-            return Problem(CsvColumns.Name(CsvColumn.Username), scopedDb.Scope.Includes(holder.Path)
-                ? $"\"{draft.Username.Value}\" already exists in organization {holder.Name}."
-                : $"\"{draft.Username.Value}\" is already in use.");
-
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (request.Invite)
+            await db.LockCapacityAsync(organization.Id, cancellationToken);
+        var holders = await UsernameHolders.FindAsync(db, [draft.Username.Normalized], cancellationToken);
+        if (holders.TryGetValue(draft.Username.Normalized, out var holder))
+            return Problem(CsvColumns.Name(CsvColumn.Username), holder.Message(draft.Username.Value, scopedDb.Scope.Includes));
+
         var account = draft.ToAccount(organization.Id, group.Id, clock.GetUtcNow().UtcDateTime);
         db.Accounts.Add(account);
-        await db.SaveChangesAsync(cancellationToken);
-
-        if (draft.MultiLineNumber is { } e164)
+        try
         {
-            var owners = organization.AncestorIdsAndSelf();
-            var held = await db.Numbers
-                .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.AccountId == null
-                    && (n.State == NumberState.Available || n.State == NumberState.Reserved))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(n => n.State, NumberState.Assigned)
-                    .SetProperty(n => n.AccountId, account.Id)
-                    .SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
-            if (held == 0)
-                return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), $"{e164} is not an available or reserved number of {organization.Name}.");
+            await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateException)
+        {
+            // Another admin saved the same username between the check and the insert: the unique index has the last word.
+            await transaction.RollbackAsync(cancellationToken);
+            return Problem(CsvColumns.Name(CsvColumn.Username), Username.InUse(draft.Username.Value, null));
+        }
+
+        if (draft.MultiLineNumber is { } e164
+            && !await NumberRules.TakeAsync(db, e164, organization.AncestorIdsAndSelf(), account.Id, byAdmin: true, cancellationToken))
+            return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), $"{e164} is not an available or reserved number of {organization.Name}.");
 
         string? note = null;
         var warning = false;

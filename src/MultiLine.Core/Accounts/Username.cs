@@ -13,6 +13,14 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
     private static readonly System.Buffers.SearchValues<char> WhiteSpace =
         System.Buffers.SearchValues.Create(Enumerable.Range(0, char.MaxValue + 1).Select(i => (char)i).Where(char.IsWhiteSpace).ToArray());
 
+    /// <summary>
+    /// The one wording of "username already in use". <paramref name="holderOrganization"/> is named only when the admin
+    /// may see it (the holder is inside their scope); otherwise the organization stays unnamed.
+    /// </summary>
+    public static string InUse(string value, string? holderOrganization) => holderOrganization is null
+        ? $"\"{value}\" is already in use by another account."
+        : $"\"{value}\" already exists in organization {holderOrganization}.";
+
     /// <summary>Reads what an admin typed. On failure <paramref name="error"/> says why, in the admin's words.</summary>
     public static bool TryParse(string? input, out Username? username, out string? error)
     {

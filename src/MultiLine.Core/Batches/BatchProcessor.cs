@@ -80,6 +80,13 @@ public sealed class BatchProcessor(
             // The group's transaction is the unit of work; per-save savepoints would only add round trips.
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
+            if (!await RenewClaimAsync(db, batchId, stoppingToken))
+            {
+                // Another worker took the batch over (this one stalled past its claim): it must not touch a row more.
+                await transaction.RollbackAsync(stoppingToken);
+                logger.LogWarning("Batch {BatchId}: worker {WorkerId} lost its claim and stops.", batchId, _options.WorkerId);
+                return;
+            }
             var tracked = await db.Batches.SingleAsync(b => b.Id == batchId, stoppingToken);
             if (tracked.CancelRequested)
             {
@@ -114,19 +121,37 @@ public sealed class BatchProcessor(
                 row.ProcessedAtUtc = now;
                 switch (row.Outcome)
                 {
-                    case RowOutcome.Succeeded: tracked.Succeeded++; break;
+                    case RowOutcome.Succeeded:
+                        tracked.Succeeded++;
+                        if (row.Invitation == InvitationState.Failed)
+                            tracked.Warnings++;
+                        break;
                     case RowOutcome.Failed: tracked.Failed++; break;
                     case RowOutcome.Skipped: tracked.Skipped++; break;
                     default: throw new InvalidOperationException($"Row {row.RowNumber} was left without an outcome.");
                 }
                 events.Add(new RowProcessed(batchId, row.RowNumber, row.Outcome, row.Reason, row.Username, row.Number, BatchCounts.Of(tracked)));
             }
-            tracked.ClaimExpiresAtUtc = now.AddSeconds(_options.ClaimSeconds);
             await db.SaveChangesAsync(stoppingToken);
             await transaction.CommitAsync(stoppingToken);
             foreach (var rowEvent in events)
                 notifier.Publish(rowEvent);
         }
+    }
+
+    /// <summary>
+    /// The fence: the group's first statement renews the claim only while this worker still holds it, so a worker that
+    /// lost its claim (it stalled, another took the batch over) changes nothing. Being a write, it also takes the batch
+    /// row's lock (or SQLite's write lock) before any row is read.
+    /// </summary>
+    private async Task<bool> RenewClaimAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken)
+    {
+        var me = _options.WorkerId;
+        var until = Now.AddSeconds(_options.ClaimSeconds);
+        var renewed = await db.Batches
+            .Where(b => b.Id == batchId && b.State == BatchState.Running && b.ClaimedBy == me)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.ClaimExpiresAtUtc, until), cancellationToken);
+        return renewed == 1;
     }
 
     private async Task FinishCancelledAsync(int batchId, CancellationToken cancellationToken)

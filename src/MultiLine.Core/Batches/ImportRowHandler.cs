@@ -2,63 +2,47 @@ using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Batches;
 
 /// <summary>
-/// Creates the accounts of an import. Re-checks what may have changed since validation (username taken, number gone)
-/// and takes numbers with a conditional update, so no number is ever held twice, whatever runs beside it.
+/// Creates the accounts of an import. Applies again what may have changed since the file was checked — the
+/// organization's rules, usernames taken, numbers gone, free capacity — as they are when the group runs, and reports
+/// each change on its row in the admin's words.
 /// </summary>
 /// <remarks>
-/// The processor's transaction holds SQLite's write lock for the whole group, so the username check made at the start
-/// of the group stays true until it commits; the unique index remains the last word on any other database.
+/// Safe on any database: the group first locks the organization's capacity row (<see cref="NumberCapacityQueries.LockCapacityAsync(MultiLineDbContext, int, CancellationToken)"/>),
+/// numbers are taken with a conditional update (<see cref="NumberRules.TakeAsync"/>), and a username another transaction
+/// committed meanwhile (the unique index refuses the insert) turns into a failed row, not a failed batch.
 /// </remarks>
 public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHandler
 {
+    private const int MaxInsertAttempts = 3;
+
     public bool Handles(BatchKind kind) => kind is BatchKind.Import or BatchKind.ImportAndInvite;
 
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
-        var usernames = rows.Select(r => r.NormalizedUsername!).ToArray();
-        var taken = (await db.Accounts
-                .Where(a => usernames.Contains(a.NormalizedUsername))
-                .Select(a => a.NormalizedUsername)
-                .ToListAsync(cancellationToken))
-            .ToHashSet();
+        await db.LockCapacityAsync(batch.OrganizationId, cancellationToken);
+        // Tracked, so the new accounts' Organization is fixed up for the invitation issuer without another read.
+        var organization = await db.Organizations.SingleAsync(o => o.Id == batch.OrganizationId, cancellationToken);
 
-        // One insert round for the group: every row whose username is still free gets its account.
-        var created = new List<(BatchRow Row, Account Account)>(rows.Count);
-        foreach (var row in rows)
-        {
-            if (!taken.Add(row.NormalizedUsername!))
-            {
-                Fail(row, $"{row.Username} is already in use by another account.");
-                continue;
-            }
-            var account = row.ToDraft().ToAccount(batch.OrganizationId, batch.PermissionGroupId!.Value, nowUtc);
-            db.Accounts.Add(account);
-            created.Add((row, account));
-        }
-        await db.SaveChangesAsync(cancellationToken);
+        var created = await CreateAccountsAsync(db, batch, organization, rows, nowUtc, cancellationToken);
 
-        // Numbers of the organization or of its ancestors serve it (the same rule as validation).
-        var path = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Path).SingleAsync(cancellationToken);
-        var owners = Organizations.Organization.IdsOnPath(path);
+        var owners = organization.AncestorIdsAndSelf();
         var lost = new List<Account>();
         foreach (var (row, account) in created)
         {
             if (row.MultiLineNumber is not { } e164)
                 continue;
-            var held = await db.Numbers
-                .Where(n => n.E164 == e164 && owners.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Assigned).SetProperty(n => n.AccountId, account.Id), cancellationToken);
-            if (held == 1)
+            if (await NumberRules.TakeAsync(db, e164, owners, account.Id, byAdmin: false, cancellationToken))
             {
                 row.Number = e164;
                 continue;
             }
-            // Taken since validation: this row's account goes again, inside the same transaction.
+            // Taken since the file was checked: this row's account goes again, inside the same transaction.
             lost.Add(account);
             Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
         }
@@ -68,27 +52,76 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        // One capacity count for the group (it already includes the group's new accounts): when it is short, the last
-        // rows without a number are left to the issuer's own check, which fails them with the reason.
-        var uncovered = 0;
-        if (batch.Kind == BatchKind.ImportAndInvite)
-            uncovered = Math.Max(0, -(await db.FreeCapacityAsync(batch.OrganizationId, cancellationToken)).Value);
-        var withoutNumber = created.Count(c => c.Row.Outcome != RowOutcome.Failed && c.Row.Number is null);
-
-        foreach (var (row, account) in created)
+        var kept = created.Where(c => c.Row.Outcome != RowOutcome.Failed).ToList();
+        // One capacity count for the group, taken with the group's accounts in: the first rows without a number are
+        // covered while free capacity lasts; the rest import with the reason they were not invited.
+        var capacity = batch.Kind == BatchKind.ImportAndInvite ? await db.FreeCapacityAsync(organization.Id, cancellationToken) : default;
+        var waiting = kept.Count(c => c.Row.Number is null);
+        var withoutNumber = 0;
+        var queued = new List<(BatchRow Row, Invitation Invitation)>();
+        foreach (var (row, account) in kept)
         {
-            if (row.Outcome == RowOutcome.Failed)
-                continue;
             row.AccountId = account.Id;
             row.Outcome = RowOutcome.Succeeded;
             row.Reason = null;
             if (batch.Kind != BatchKind.ImportAndInvite)
                 continue;
-            var covered = row.Number is not null || withoutNumber-- > uncovered;
-            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: covered, NewAccount: true), cancellationToken);
+            var covered = row.Number is not null || capacity.Covers(++withoutNumber, alreadyCounted: waiting);
+            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(covered, NewAccount: true, capacity), cancellationToken);
             row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
-            if (!invitation.Succeeded)
+            if (invitation.Invitation is { } sent)
+                queued.Add((row, sent));
+            else
                 row.Reason = $"Imported, but not invited: {invitation.Reason}";
+        }
+        if (queued.Count > 0)
+        {
+            // The row keeps its invitation, so the report follows delivery (Sent, Failed with the reply) afterwards.
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var (row, invitation) in queued)
+                row.InvitationId = invitation.Id;
+        }
+    }
+
+    /// <summary>
+    /// Adds an account for every row the organization's rules and the usernames still allow, in one save. When another
+    /// transaction committed one of the usernames since they were read, the save is rolled back to its savepoint, the
+    /// usernames are read again and those rows fail with the reason.
+    /// </summary>
+    private static async Task<List<(BatchRow Row, Account Account)>> CreateAccountsAsync(
+        MultiLineDbContext db, BatchOperation batch, Organization organization, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
+    {
+        bool Visible(string path) => path.StartsWith(organization.Path, StringComparison.Ordinal);
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Import rows run inside the batch group's transaction.");
+        for (var attempt = 1; ; attempt++)
+        {
+            var holders = await UsernameHolders.FindAsync(db, rows.Where(r => r.Outcome == RowOutcome.Pending).Select(r => r.NormalizedUsername!), cancellationToken);
+            var created = new List<(BatchRow Row, Account Account)>(rows.Count);
+            foreach (var row in rows.Where(r => r.Outcome == RowOutcome.Pending))
+            {
+                if (holders.TryGetValue(row.NormalizedUsername!, out var holder))
+                    Fail(row, holder.Message(row.Username!, Visible));
+                else if (OrganizationRules.UsernameRefusal(row.Username!, organization) is { } username)
+                    Fail(row, $"{username} (The organization's settings changed after the file was checked.)");
+                else if (OrganizationRules.SocialMessagingRefusal("Yes", row.SocialMessaging, organization) is { } social)
+                    Fail(row, $"social_messaging: {social} (The organization's settings changed after the file was checked.)");
+                else
+                    created.Add((row, row.ToDraft().ToAccount(batch.OrganizationId, batch.PermissionGroupId!.Value, nowUtc)));
+            }
+            db.Accounts.AddRange(created.Select(c => c.Account));
+
+            await transaction.CreateSavepointAsync(nameof(CreateAccountsAsync), cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return created;
+            }
+            catch (DbUpdateException) when (attempt < MaxInsertAttempts)
+            {
+                await transaction.RollbackToSavepointAsync(nameof(CreateAccountsAsync), cancellationToken);
+                foreach (var (_, account) in created)
+                    db.Entry(account).State = EntityState.Detached;
+            }
         }
     }
 

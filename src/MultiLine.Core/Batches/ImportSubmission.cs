@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Common;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
 
@@ -8,7 +9,7 @@ namespace MultiLine.Core.Batches;
 public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, string AdminName);
 
 /// <summary>Why a commit was refused, so the API can pick its status code.</summary>
-public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers }
+public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview }
 
 /// <summary>The stored batch, or why nothing was stored.</summary>
 public sealed record SubmitResult(int? BatchId, SubmitRefusal? Refusal, string? Error)
@@ -34,7 +35,7 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue 
             return SubmitResult.Refused(SubmitRefusal.UnreadableFile, string.Join(" ", validation.FileErrors.Select(p => p.Text)));
         if (validation.Counts.Invalid > 0 && !request.OnlyValidRows)
             return SubmitResult.Refused(SubmitRefusal.InvalidRows,
-                $"{Rows(validation.Counts.Invalid)} of the file {(validation.Counts.Invalid == 1 ? "has" : "have")} problems. Fix them and upload the file again, or choose to import only the {Rows(validation.Counts.Valid)} without problems.");
+                $"{Words.Count(validation.Counts.Invalid, "row")} of the file {Words.Has(validation.Counts.Invalid)} problems. Fix them and upload the file again, or choose to import only the {Words.Count(validation.Counts.Valid, "row")} without problems.");
         if (validation.Counts.Valid == 0)
             return SubmitResult.Refused(SubmitRefusal.NothingToImport, "No row of the file can be imported.");
         if (request.Invite && !validation.CanImportAndInvite)
@@ -89,6 +90,4 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue 
             ProcessedAtUtc = now,
         };
     }
-
-    private static string Rows(int count) => count == 1 ? "1 row" : $"{count:N0} rows";
 }

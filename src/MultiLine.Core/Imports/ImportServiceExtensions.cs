@@ -14,6 +14,7 @@ public static class ImportServiceExtensions
         builder.Services.AddSingleton<FluentValidation.IValidator<AccountInput>>(sp => sp.GetRequiredService<AccountInputValidator>());
         builder.Services.AddSingleton<CsvFileReader>();
         builder.Services.AddSingleton<ImportValidator>();
+        builder.Services.AddSingleton<AccountImport>();
         return builder;
     }
 }

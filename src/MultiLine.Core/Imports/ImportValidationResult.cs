@@ -1,3 +1,4 @@
+using MultiLine.Core.Common;
 using MultiLine.Core.Numbers;
 
 namespace MultiLine.Core.Imports;
@@ -17,23 +18,17 @@ public sealed record ImportCounts(int Total, int Valid, int Invalid, int WithWar
 /// <summary>Whether "Import &amp; Invite" can promise every valid row without a number one of the organization's numbers.</summary>
 public sealed record ImportCapacity(int RowsWithoutNumber, FreeCapacity FreeCapacity)
 {
-    public bool CanImportAndInvite => FreeCapacity.CanOnboard(RowsWithoutNumber);
+    public bool CanImportAndInvite => FreeCapacity.Covers(RowsWithoutNumber);
 
-    /// <summary>E.g. "38 rows need a number; 120 available."</summary>
+    /// <summary>E.g. "38 rows without a number; 120 Available numbers, 0 pending accounts waiting for a number: free capacity 120."</summary>
     public string Message
     {
         get
         {
-            var need = RowsWithoutNumber switch
-            {
-                0 => "No row needs a number",
-                1 => "1 row needs a number",
-                var n => $"{n:N0} rows need a number",
-            };
-            var text = $"{need}; {FreeCapacity}.";
+            var text = $"{Words.Count(RowsWithoutNumber, "row")} without a number; {FreeCapacity.Describe()}.";
             return CanImportAndInvite
                 ? text
-                : text + " That is not enough for Import & Invite: use Import, or add numbers to the organization first.";
+                : text + " Import & Invite needs free capacity for every row without a number: use Import, or add numbers to the organization first.";
         }
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
@@ -15,15 +17,15 @@ public sealed record ImportTarget(int OrganizationId, int PermissionGroupId, Adm
 /// Database checks are set-based, a few queries per 500 rows.
 /// </summary>
 /// <remarks>
-/// Numbers: a CSV row may name only an <see cref="NumberState.Available"/> number (DOMAIN.md; <see cref="NumberRules.CanBeTakenBy"/>
-/// with <c>byAdmin: false</c>). A Reserved number is an error explaining that an admin hands it out from the single-account
-/// form. A number allocated to the chosen organization or to one of its ancestors is usable (numbers serve their
-/// organization's subtree); any other organization's number "is allocated to another organization", unnamed.
+/// Numbers follow <see cref="NumberRules"/> with <c>byAdmin: false</c>: a CSV row may name only an Available number of the
+/// chosen organization or one of its ancestors; any other organization's number "is allocated to another organization",
+/// unnamed. The preview also predicts what Import &amp; Invite will do: a valid row that <see cref="InvitationRules"/> refuses,
+/// or that free capacity cannot cover, carries a warning with the reason.
 /// </remarks>
 public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases)
 {
     /// <summary>Values per IN list, well under SQLite's parameter limit.</summary>
-    public const int LookupChunkSize = 500;
+    public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
 
     public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default)
     {
@@ -56,12 +58,33 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         await CheckExistingUsernamesAsync(db, usernames, target.Scope, cancellationToken);
         await CheckNumbersAsync(db, numbers, organization, cancellationToken);
 
+        var freeCapacity = await db.FreeCapacityAsync(organization.Id, cancellationToken);
+        var withoutNumber = WarnAboutInvitations(rows, organization);
         var results = rows.Select(r => r.ToRow()).ToArray();
-        var capacity = new ImportCapacity(
-            results.Count(r => r.IsValid && r.Draft!.MultiLineNumber is null),
-            await db.FreeCapacityAsync(organization.Id, cancellationToken));
-        return new ImportValidationResult(read.FileProblems, results, read.Sha256, capacity);
+        return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, freeCapacity));
     }
+
+    /// <summary>
+    /// Warns on each valid row that Import &amp; Invite would import but not invite because the invitation rules refuse it.
+    /// Free capacity concerns the rows together, so it is one figure for the file (<see cref="ImportCapacity"/>), not a
+    /// warning on each row. Returns how many valid rows hold no number.
+    /// </summary>
+    private static int WarnAboutInvitations(List<RowState> rows, Organization organization)
+    {
+        var withoutNumber = 0;
+        foreach (var row in rows.Where(r => r.IsValid))
+        {
+            var draft = row.Check.Draft!;
+            if (InvitationRules.Refusal(draft.Username.Value, organization) is { } refusal)
+                row.Warn(CsvColumn.Username, $"{NotInvited} {refusal}");
+            if (draft.MultiLineNumber is null)
+                withoutNumber++;
+        }
+        return withoutNumber;
+    }
+
+    /// <summary>The start of every warning about a row that imports but would not be invited.</summary>
+    public const string NotInvited = "Import & Invite would import this row but not invite it:";
 
     private static ImportValidationResult Refused(CsvReadResult read, string message) =>
         new([ImportProblem.FileError(message), .. read.FileProblems], [], read.Sha256, null);
@@ -84,20 +107,10 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
     private static async Task CheckExistingUsernamesAsync(MultiLineDbContext db, Dictionary<string, RowState> rows, AdminScope scope, CancellationToken cancellationToken)
     {
-        foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
+        foreach (var (normalized, holder) in await UsernameHolders.FindAsync(db, rows.Keys, cancellationToken))
         {
-            var existing = await db.Accounts.AsNoTracking()
-                .Where(a => chunk.Contains(a.NormalizedUsername))
-                .Select(a => new { a.NormalizedUsername, Organization = a.Organization!.Name, a.Organization.Path })
-                .ToListAsync(cancellationToken);
-            foreach (var account in existing)
-            {
-                var row = rows[account.NormalizedUsername];
-                var value = row.Value(CsvColumn.Username);
-                row.Add(CsvColumn.Username, scope.Includes(account.Path)
-                    ? $"\"{value}\" already exists in organization {account.Organization}."
-                    : $"\"{value}\" is already in use.");
-            }
+            var row = rows[normalized];
+            row.Add(CsvColumn.Username, holder.Message(row.Value(CsvColumn.Username)!, scope.Includes));
         }
     }
 
@@ -114,14 +127,9 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             {
                 found.Add(number.E164);
                 var row = rows[number.E164];
-                var value = $"\"{row.Value(CsvColumn.MultiLineNumber)}\"";
-                if (!organization.Path.StartsWith(number.OrganizationPath, StringComparison.Ordinal))
-                    row.Add(CsvColumn.MultiLineNumber, $"{value} is allocated to another organization.");
-                else if (number.State is NumberState.Assigned or NumberState.Registered)
-                    row.Add(CsvColumn.MultiLineNumber, $"{value} is already assigned to another account.");
-                else if (number.State == NumberState.Reserved)
-                    row.Add(CsvColumn.MultiLineNumber,
-                        $"{value} is reserved{(number.ReservationTag is { } tag ? $" ({tag})" : "")}; only an admin can hand out a reserved number, from the single-account form.");
+                var owned = organization.Path.StartsWith(number.OrganizationPath, StringComparison.Ordinal);
+                if (NumberRules.Refusal($"\"{row.Value(CsvColumn.MultiLineNumber)}\"", number.State, number.ReservationTag, owned, byAdmin: false) is { } refusal)
+                    row.Add(CsvColumn.MultiLineNumber, refusal);
             }
         }
         foreach (var (e164, row) in rows)
@@ -140,8 +148,14 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
         public string? Value(CsvColumn column) => row.Values[column];
 
+        /// <summary>No error so far, from the cell rules or the checks across rows and against the database.</summary>
+        public bool IsValid => check.Draft is not null && row.Problems.All(p => !p.IsError) && (_added is null || _added.All(p => !p.IsError));
+
         public void Add(CsvColumn column, string message) =>
             (_added ??= []).Add(new ImportProblem(row.RowNumber, column.Name(), Value(column), message, ProblemSeverity.Error));
+
+        public void Warn(CsvColumn column, string message) =>
+            (_added ??= []).Add(new ImportProblem(row.RowNumber, column.Name(), Value(column), message, ProblemSeverity.Warning));
 
         public ImportRow ToRow()
         {

@@ -71,7 +71,8 @@ public sealed class AccountActivation(SystemDbContextFactory factory, TimeProvid
                 else if (numberId is { } picked)
                 {
                     var taken = await db.Numbers
-                        .Where(n => n.Id == picked && n.OrganizationId == account.OrganizationId && n.State == NumberState.Available && n.AccountId == null)
+                        .Where(n => n.Id == picked)
+                        .Where(NumberRules.FreeIn(account.OrganizationId))
                         .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Registered).SetProperty(n => n.AccountId, account.Id), cancellationToken);
                     if (taken == 1)
                         number = await db.Numbers.Where(n => n.Id == picked).Select(n => n.E164).SingleAsync(cancellationToken);
@@ -127,7 +128,7 @@ public sealed class AccountActivation(SystemDbContextFactory factory, TimeProvid
         IReadOnlyList<NumberChoice> choices = [];
         if (found.Number is null)
             choices = await db.Numbers.AsNoTracking()
-                .Where(n => n.OrganizationId == found.OrganizationId && n.State == NumberState.Available && n.AccountId == null)
+                .Where(NumberRules.FreeIn(found.OrganizationId))
                 .OrderBy(n => n.E164)
                 .Take(ChoiceCount)
                 .Select(n => new NumberChoice(n.Id, n.E164))

@@ -27,9 +27,11 @@ public enum InvitationOutcomeKind
 }
 
 /// <summary>What a bulk caller already knows about an account it invites.</summary>
-/// <param name="CapacityReserved">Free capacity was counted by the caller and covers this account (e.g. once for a group of import rows).</param>
+/// <param name="CapacityCovered">The caller counted free capacity once for many accounts (e.g. a group of import rows) and says whether
+/// it covers this one; null: the issuer counts.</param>
 /// <param name="NewAccount">The account was created in this unit of work, so it has no earlier invitations to revoke.</param>
-public sealed record InvitationQueueing(bool CapacityReserved = false, bool NewAccount = false)
+/// <param name="Counted">The capacity the caller counted, for the refusal's words when it does not cover the account.</param>
+public sealed record InvitationQueueing(bool? CapacityCovered = null, bool NewAccount = false, FreeCapacity? Counted = null)
 {
     public static readonly InvitationQueueing Default = new();
 }
@@ -41,9 +43,6 @@ public sealed record InvitationQueueing(bool CapacityReserved = false, bool NewA
 /// </summary>
 public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPortalLinks links, TimeProvider clock, OutboxSignal outbox)
 {
-    public const string NeedsEmailAddress =
-        "The username is a phone number. Invitations are sent by email, so this account needs an email address as its username.";
-
     private static readonly ConditionalWeakTable<MultiLineDbContext, object> Subscribed = [];
     private static readonly ConditionalWeakTable<MultiLineDbContext, Dictionary<(int, Language), TemplateContent>> Templates = [];
 
@@ -76,21 +75,18 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         if (organization is null)
             return Fail(account, "The account's organization is not in your scope.");
 
-        if (!Username.IsEmail(account.Username))
-            return Fail(account, NeedsEmailAddress);
-        var domain = account.Username[(account.Username.LastIndexOf('@') + 1)..].ToLowerInvariant();
-        if (organization.AllowedEmailDomains.Count > 0 && !organization.AllowedEmailDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
-            return Fail(account, $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain} is not allowed.");
+        if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
+            return await RefuseAsync(db, account, refusal, known, ct);
 
         var number = await HeldNumberAsync(db, account, ct);
-        if (number is null && !known.CapacityReserved)
+        if (number is null && known.CapacityCovered is not true)
         {
-            var capacity = await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
+            var capacity = known.Counted ?? await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
             // A saved pending account without a number is already counted among those waiting for one.
             var alreadyCounted = entry.State != EntityState.Added && account.Id != 0
                 && AccountStatuses.IsPending(entry.Property(a => a.Status).OriginalValue);
-            if (capacity.Value - (alreadyCounted ? 0 : 1) < 0)
-                return Fail(account, $"No number left to keep for this account: {organization.Name} has {capacity.AvailableNumbers:N0} available number(s) and {capacity.PendingAccountsWithoutNumber:N0} pending account(s) already waiting for one. Add numbers, then resend.");
+            if (known.CapacityCovered is false || !capacity.Covers(1, alreadyCounted ? 1 : 0))
+                return await RefuseAsync(db, account, capacity.NotEnoughFor(organization.Name), known, ct);
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -160,6 +156,27 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             return;
         Subscribed.Add(db, this);
         db.SavedChanges += (_, _) => outbox.Notify();
+    }
+
+    /// <summary>
+    /// A refused invitation never makes the account worse off: one that still holds a valid invitation keeps it and its
+    /// status (DOMAIN.md, "Resend never makes an account worse off"); any other becomes Invitation failed with the reason.
+    /// </summary>
+    private async Task<InvitationOutcome> RefuseAsync(MultiLineDbContext db, Account account, string reason, InvitationQueueing known, CancellationToken ct)
+    {
+        if (account.Id != 0 && !known.NewAccount && account.Status == AccountStatus.Invited)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var valid = await db.Invitations
+                .Where(i => i.AccountId == account.Id && i.UsedAtUtc == null && i.RevokedAtUtc == null && i.ExpiresAtUtc > now)
+                .OrderByDescending(i => i.Id)
+                .Select(i => (DateTime?)i.CreatedAtUtc)
+                .FirstOrDefaultAsync(ct);
+            if (valid is { } sent)
+                return new InvitationOutcome(InvitationOutcomeKind.Failed,
+                    $"{reason} The invitation sent on {sent:d MMM yyyy} still works, so the account stays Invited.", null, null);
+        }
+        return Fail(account, reason);
     }
 
     private static InvitationOutcome Fail(Account account, string reason)

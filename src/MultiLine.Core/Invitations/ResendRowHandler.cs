@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
+using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Invitations;
@@ -17,6 +18,7 @@ public sealed class ResendRowHandler(InvitationIssuer invitations) : IBatchRowHa
     {
         var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
         var accounts = await db.Accounts.Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        await db.LockCapacityAsync(accounts.Values.Select(a => a.OrganizationId), cancellationToken);
         foreach (var row in rows)
         {
             if (!accounts.TryGetValue(row.TargetAccountId!.Value, out var account))
@@ -31,7 +33,9 @@ public sealed class ResendRowHandler(InvitationIssuer invitations) : IBatchRowHa
             {
                 case InvitationOutcomeKind.Queued:
                     (row.Outcome, row.Reason, row.Invitation) = (RowOutcome.Succeeded, null, InvitationState.Queued);
-                    break;
+                    await db.SaveChangesAsync(cancellationToken);
+                    row.InvitationId = outcome.Invitation!.Id;
+                    continue;
                 case InvitationOutcomeKind.NotApplicable:
                     (row.Outcome, row.Reason) = (RowOutcome.Skipped, outcome.Reason);
                     break;

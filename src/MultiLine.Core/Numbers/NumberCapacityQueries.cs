@@ -4,7 +4,7 @@ using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Numbers;
 
-/// <summary>Reads the figures of <see cref="FreeCapacity"/> from the database, with two grouped counts.</summary>
+/// <summary>Reads the figures of <see cref="FreeCapacity"/> from the database, and serializes the units of work that spend it.</summary>
 public static class NumberCapacityQueries
 {
     /// <summary>The organization's Available numbers and its pending accounts that hold no number (that organization only, not its subtree).</summary>
@@ -19,7 +19,7 @@ public static class NumberCapacityQueries
         var numbers = db.Visible<MultiLineNumber>();
         var accounts = db.Visible<Account>();
         var available = await numbers
-            .Where(n => organizationIds.Contains(n.OrganizationId) && n.State == NumberState.Available)
+            .Where(n => organizationIds.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
             .GroupBy(n => n.OrganizationId)
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
@@ -33,4 +33,23 @@ public static class NumberCapacityQueries
             id => id,
             id => new FreeCapacity(available.GetValueOrDefault(id), waiting.GetValueOrDefault(id)));
     }
+
+    /// <summary>
+    /// Locks the organizations' rows for the rest of the caller's transaction, lowest id first (so two callers never
+    /// wait on each other in a circle), by bumping <c>CapacityVersion</c>. Every unit of work that checks capacity and then
+    /// spends it (import groups, moves, resends, the single-account form) calls this before reading capacity, so on a
+    /// database with row locks the read-then-write runs one transaction at a time per organization; on SQLite the first
+    /// write also takes the database's write lock at once.
+    /// </summary>
+    public static async Task LockCapacityAsync(this MultiLineDbContext db, IEnumerable<int> organizationIds, CancellationToken cancellationToken = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Capacity is locked inside a transaction; begin one first.");
+        foreach (var id in organizationIds.Distinct().Order())
+            await db.Organizations.Where(o => o.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.CapacityVersion, o => o.CapacityVersion + 1), cancellationToken);
+    }
+
+    public static Task LockCapacityAsync(this MultiLineDbContext db, int organizationId, CancellationToken cancellationToken = default) =>
+        db.LockCapacityAsync([organizationId], cancellationToken);
 }

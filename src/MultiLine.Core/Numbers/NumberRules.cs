@@ -1,11 +1,55 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Persistence;
+
 namespace MultiLine.Core.Numbers;
 
-/// <summary>The state changes a number may go through, as plain rules the services and tests share.</summary>
+/// <summary>
+/// Which numbers an account may take, and how a number changes hands: written once, as query expressions the database
+/// evaluates and as the admin's words for a refusal. Used by the CSV check, the import worker, the single-account form
+/// and activation alike.
+/// </summary>
 public static class NumberRules
 {
-    /// <summary>A CSV row may name an Available number; an admin may also hand out a Reserved one.</summary>
-    public static bool CanBeTakenBy(NumberState state, bool byAdmin) =>
-        state == NumberState.Available || (byAdmin && state == NumberState.Reserved);
+    /// <summary>
+    /// Numbers an account of an organization may take: allocated to that organization or one of its ancestors
+    /// (<paramref name="ownerIds"/>), held by no one, and Available — or also Reserved when an admin hands it out
+    /// (<paramref name="byAdmin"/>; a CSV row may not).
+    /// </summary>
+    public static Expression<Func<MultiLineNumber, bool>> TakableBy(IReadOnlyCollection<int> ownerIds, bool byAdmin) => byAdmin
+        ? n => ownerIds.Contains(n.OrganizationId) && n.AccountId == null && (n.State == NumberState.Available || n.State == NumberState.Reserved)
+        : n => ownerIds.Contains(n.OrganizationId) && n.AccountId == null && n.State == NumberState.Available;
+
+    /// <summary>The organization's own Available numbers: what free capacity counts and what activation offers.</summary>
+    public static Expression<Func<MultiLineNumber, bool>> FreeIn(int organizationId) =>
+        n => n.OrganizationId == organizationId && n.State == NumberState.Available && n.AccountId == null;
+
+    /// <summary>
+    /// Gives <paramref name="e164"/> to the account with a conditional update, so a number is never held twice whatever
+    /// runs beside it. Returns false when the number is not (or no longer) takable.
+    /// </summary>
+    public static async Task<bool> TakeAsync(MultiLineDbContext db, string e164, IReadOnlyCollection<int> ownerIds, int accountId, bool byAdmin, CancellationToken cancellationToken = default)
+    {
+        var taken = await db.Numbers
+            .Where(n => n.E164 == e164)
+            .Where(TakableBy(ownerIds, byAdmin))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(n => n.State, NumberState.Assigned)
+                .SetProperty(n => n.AccountId, accountId)
+                .SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
+        return taken == 1;
+    }
+
+    /// <summary>
+    /// Why a number named for an account of an organization cannot be taken, in the admin's words; null when it can.
+    /// <paramref name="ownedByTarget"/>: the number belongs to the organization or one of its ancestors.
+    /// </summary>
+    public static string? Refusal(string shown, NumberState state, string? reservationTag, bool ownedByTarget, bool byAdmin) =>
+        !ownedByTarget ? $"{shown} is allocated to another organization."
+        : state is NumberState.Assigned or NumberState.Registered ? $"{shown} is already assigned to another account."
+        : state == NumberState.Reserved && !byAdmin
+            ? $"{shown} is reserved{(reservationTag is { } tag ? $" ({tag})" : "")}; only an admin can hand out a reserved number, from the single-account form."
+        : null;
 
     /// <summary>A reservation tag such as PORTED: required, upper-cased, at most 40 characters.</summary>
     public static bool TryNormalizeTag(string? tag, out string? normalized, out string? error)
@@ -15,14 +59,6 @@ public static class NumberRules
             : normalized.Length > 40 ? "A reservation tag has at most 40 characters."
             : null;
         return error is null;
-    }
-
-    /// <summary>Puts a number back to Available, whatever held it.</summary>
-    public static void Release(MultiLineNumber number)
-    {
-        number.State = NumberState.Available;
-        number.AccountId = null;
-        number.ReservationTag = null;
     }
 
     public static string Describe(NumberState state) => state switch

@@ -22,13 +22,15 @@ internal static class ImportEndpoints
         var imports = api.MapGroup("/organizations/{id:int}/imports").WithTags("Imports").RequireAuthorization(Policies.Accounts)
             .WithMetadata(new RequestSizeLimitAttribute(maxRequestBytes));
 
-        imports.MapPost("/validate", async (int id, int? permissionGroupId, bool? invite, string? fileName, HttpContext http, ImportValidator validator) =>
+        imports.MapPost("/validate", async (int id, int? permissionGroupId, bool? invite, string? fileName, HttpContext http, AccountImport import) =>
         {
-            var upload = await ReadAsync(http, id, permissionGroupId, fileName);
+            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName);
             if (upload.Refused is { } refused)
                 return refused;
-            var validation = await validator.ValidateAsync(new MemoryStream(upload.Bytes!), upload.Target!, http.RequestAborted);
-            return TypedResults.Ok(ApiValidation.From(validation));
+            var data = http.RequestServices.GetRequiredService<ScopedDbContextFactory>();
+            await using var db = await data.CreateAsync(http.RequestAborted);
+            var preview = await import.PreviewAsync(db, upload.File!, upload.Target!, http.RequestAborted);
+            return TypedResults.Ok(ApiValidation.From(preview.Validation));
         })
         .WithName("ValidateImport")
         .WithSummary("Checks a CSV file as the Add Account dialog previews it: file errors and warnings, per-row problems, counts and capacity. Writes nothing.")
@@ -39,25 +41,24 @@ internal static class ImportEndpoints
         .ProducesProblem(413)
         .WithMetadata(new CsvUploadMetadata(), ApiExample.Response(200, ApiExamples.Validation));
 
-        imports.MapPost("/", async (int id, int? permissionGroupId, bool? invite, bool? onlyValidRows, string? fileName, HttpContext http, ImportValidator validator, ImportSubmission submission) =>
+        imports.MapPost("/", async (int id, int? permissionGroupId, bool? invite, bool? onlyValidRows, string? fileName, HttpContext http, AccountImport import) =>
         {
-            var upload = await ReadAsync(http, id, permissionGroupId, fileName);
+            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName);
             if (upload.Refused is { } refused)
                 return refused;
-            var validation = await validator.ValidateAsync(new MemoryStream(upload.Bytes!), upload.Target!, http.RequestAborted);
-            var result = await submission.SubmitAsync(
-                new ImportRequest(validation, upload.Target!, upload.FileName!, invite == true, onlyValidRows == true, ApiRequest.AdminName(http.User)),
+            var outcome = await import.CommitAsync(
+                new ImportCommand(upload.File!, upload.Target!, invite == true, onlyValidRows == true, ApiRequest.AdminName(http.User)),
                 http.RequestAborted);
-            if (!result.Succeeded)
-                return ApiProblems.Upload(result.Refusal switch
+            if (!outcome.Succeeded)
+                return ApiProblems.Upload(outcome.Result.Refusal switch
                 {
                     SubmitRefusal.UnreadableFile => StatusCodes.Status400BadRequest,
                     SubmitRefusal.NotEnoughNumbers => StatusCodes.Status409Conflict,
                     _ => StatusCodes.Status422UnprocessableEntity,
-                }, result.Error!, validation);
+                }, outcome.Result.Error!, outcome.Validation);
             var data = http.RequestServices.GetRequiredService<ScopedDbContextFactory>();
             await using var db = await data.CreateAsync(http.RequestAborted);
-            return await BatchEndpoints.AcceptedAsync(db, result.BatchId!.Value, http.RequestAborted);
+            return await BatchEndpoints.AcceptedAsync(db, outcome.Result.BatchId!.Value, http.RequestAborted);
         })
         .WithName("ImportAccounts")
         .WithSummary("Imports a CSV file as a batch (invite=true for Import & Invite). 202 with the batch and a Location to poll.")
@@ -73,70 +74,52 @@ internal static class ImportEndpoints
         return api;
     }
 
-    private sealed record Upload(IResult? Refused, byte[]? Bytes = null, string? FileName = null, ImportTarget? Target = null);
+    private sealed record Upload(IResult? Refused, ImportUpload? File = null, ImportTarget? Target = null);
 
-    private static async Task<Upload> ReadAsync(HttpContext http, int organizationId, int? permissionGroupId, string? fileName)
+    /// <summary>The organization (in scope), its group (default unless given) and the file, read by the import command's rules.</summary>
+    private static async Task<Upload> ReadAsync(HttpContext http, AccountImport import, int organizationId, int? permissionGroupId, string? fileName)
     {
         var cancellationToken = http.RequestAborted;
         var data = http.RequestServices.GetRequiredService<ScopedDbContextFactory>();
         await using var db = await data.CreateAsync(cancellationToken);
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
             return new Upload(ApiProblems.NotFound(ApiProblems.OrganizationNotFound));
-        var groupId = permissionGroupId
-            ?? (await OrganizationDirectory.PermissionGroupsAsync(db, organizationId, cancellationToken)).FirstOrDefault(g => g.IsDefault)?.Id;
+        var groupId = permissionGroupId ?? await AccountImport.DefaultPermissionGroupAsync(db, organizationId, cancellationToken);
         if (groupId is null)
             return new Upload(ApiProblems.BadRequest("The organization has no default User Permissions group: choose one with permissionGroupId."));
 
-        var limits = http.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value;
-        var (bytes, name, error) = await ReadFileAsync(http.Request, limits.MaxFileBytes, cancellationToken);
-        if (error is not null)
-            return new Upload(error);
-        var target = new ImportTarget(organizationId, groupId.Value, AdminClaims.ToScope(http.User));
-        if (bytes!.Length > limits.MaxFileBytes)
-        {
-            // The reader words the refusal exactly as the dialog does.
-            var validator = http.RequestServices.GetRequiredService<ImportValidator>();
-            var tooLarge = await validator.ValidateAsync(new MemoryStream(bytes), target, cancellationToken);
-            return new Upload(ApiProblems.Upload(StatusCodes.Status413PayloadTooLarge, string.Join(" ", tooLarge.FileErrors.Select(p => p.Text)), tooLarge));
-        }
-        return new Upload(null, bytes, Path.GetFileName(fileName ?? name ?? DefaultFileName), target);
-    }
-
-    /// <summary>Copies at most one byte more than the limit, so a larger file is told apart without reading all of it.</summary>
-    private static async Task<(byte[]? Bytes, string? FileName, IResult? Error)> ReadFileAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
-    {
         try
         {
-            if (request.HasFormContentType)
+            var (stream, name, length) = await OpenFileAsync(http.Request, cancellationToken);
+            if (stream is null)
+                return new Upload(ApiProblems.BadRequest("The multipart form has no file: send the CSV in a field named file."));
+            await using (stream)
             {
-                var form = await request.ReadFormAsync(cancellationToken);
-                var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-                if (file is null)
-                    return (null, null, ApiProblems.BadRequest("The multipart form has no file: send the CSV in a field named file."));
-                await using var stream = file.OpenReadStream();
-                return (await CopyAsync(stream, maxBytes, cancellationToken), file.FileName, null);
+                var (file, error) = await import.ReadAsync(stream, fileName ?? name ?? DefaultFileName, length, cancellationToken);
+                if (error is not null)
+                    return new Upload(ApiProblems.Create(error.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, error.Message));
+                return new Upload(null, file, new ImportTarget(organizationId, groupId.Value, AdminClaims.ToScope(http.User)));
             }
-            return (await CopyAsync(request.Body, maxBytes, cancellationToken), null, null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, null, ApiProblems.Create(StatusCodes.Status413PayloadTooLarge,
-                $"The request is larger than the {maxBytes / 1024 / 1024:0.#} MB one upload can hold. Split the file into smaller files."));
+            return new Upload(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge,
+                $"The request is larger than the {AccountImport.Size(http.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value.MaxFileBytes)} one upload can hold. Split the file into smaller files."));
         }
         catch (InvalidDataException e)
         {
-            return (null, null, ApiProblems.BadRequest($"The multipart form cannot be read: {e.Message}"));
+            return new Upload(ApiProblems.BadRequest($"The multipart form cannot be read: {e.Message}"));
         }
     }
 
-    private static async Task<byte[]> CopyAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>The CSV's stream: the multipart field named file (or the first file), or else the raw body.</summary>
+    private static async Task<(Stream? Stream, string? FileName, long? Length)> OpenFileAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81_920];
-        int read;
-        while (buffer.Length <= maxBytes && (read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-            buffer.Write(chunk, 0, (int)Math.Min(read, maxBytes + 1 - buffer.Length));
-        return buffer.ToArray();
+        if (!request.HasFormContentType)
+            return (request.Body, null, null);
+        var form = await request.ReadFormAsync(cancellationToken);
+        var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+        return file is null ? (null, null, null) : (file.OpenReadStream(), file.FileName, file.Length);
     }
 }
 

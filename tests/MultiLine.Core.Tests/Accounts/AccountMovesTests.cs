@@ -69,7 +69,7 @@ public sealed class AccountMovesTests : IDisposable
         var released = await check.Numbers.SingleAsync(n => n.E164 == "+12125559999", TestContext.Current.CancellationToken);
         Assert.Equal((NumberState.Available, (int?)null), (released.State, released.AccountId));
         var row = await check.BatchRows.SingleAsync(r => r.BatchOperationId == batch.Id, TestContext.Current.CancellationToken);
-        Assert.Equal("Moved to Other with User Permissions \"Other default\"; +12125559999 went back to Available.", row.Reason);
+        Assert.Equal("Moved to Other: number +12125559999 released to Available; User Permissions \"Other default\" (Other's default).", row.Reason);
     }
 
     [Theory]

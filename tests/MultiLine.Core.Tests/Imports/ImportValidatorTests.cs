@@ -1,6 +1,7 @@
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Imports;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Numbers;
 using static MultiLine.Core.Tests.Imports.CsvFiles;
 
@@ -45,7 +46,9 @@ public sealed class ImportValidatorTests : IDisposable
             "Row 6, email address or device: \"A@B.com\" is also on row 2.",
             "Row 7, email address or device: \"+14155550123\" is also on row 4.",
         ], Errors(result));
-        Assert.Equal(new ImportCounts(5, 3, 2, 0), result.Counts);
+        // The phone-number username imports, with a warning that Import & Invite would not invite it.
+        Assert.Equal(new ImportCounts(5, 3, 2, 1), result.Counts);
+        Assert.Equal($"{ImportValidator.NotInvited} {InvitationRules.NeedsEmailAddress}", Assert.Single(result.Rows[2].Problems).Message);
     }
 
     [Fact]
@@ -80,7 +83,7 @@ public sealed class ImportValidatorTests : IDisposable
 
         var result = await _world.ValidateAsync(Lines(Header, Row("taken@example.com")));
 
-        Assert.Equal(["Row 2, email address or device: \"taken@example.com\" is already in use."], Errors(result));
+        Assert.Equal(["Row 2, email address or device: \"taken@example.com\" is already in use by another account."], Errors(result));
     }
 
     [Fact]
@@ -149,7 +152,7 @@ public sealed class ImportValidatorTests : IDisposable
         Assert.Equal(2, result.Capacity.RowsWithoutNumber);
         Assert.False(result.CanImportAndInvite);
         Assert.True(result.CanImport);
-        Assert.Equal("2 rows need a number; 1 available. That is not enough for Import & Invite: use Import, or add numbers to the organization first.",
+        Assert.Equal("2 rows without a number; 3 Available numbers, 2 pending accounts waiting for a number: free capacity 1. Import & Invite needs free capacity for every row without a number: use Import, or add numbers to the organization first.",
             result.Capacity.Message);
     }
 
@@ -163,7 +166,7 @@ public sealed class ImportValidatorTests : IDisposable
         var result = await _world.ValidateAsync(csv);
 
         Assert.True(result.CanImportAndInvite);
-        Assert.Equal("38 rows need a number; 120 available.", result.Capacity!.Message);
+        Assert.Equal("38 rows without a number; 120 Available numbers, 0 pending accounts waiting for a number: free capacity 120.", result.Capacity!.Message);
     }
 
     [Fact]

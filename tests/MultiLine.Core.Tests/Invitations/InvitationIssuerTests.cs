@@ -67,7 +67,7 @@ public sealed class InvitationIssuerTests : IDisposable
 
         var outcome = await _world.InviteAsync(account.Id);
 
-        Assert.Equal(InvitationIssuer.NeedsEmailAddress, outcome.Reason);
+        Assert.Equal(InvitationRules.NeedsEmailAddress, outcome.Reason);
         Assert.Equal(AccountStatus.InvitationFailed, (await _world.ReloadAsync(account.Id)).Status);
     }
 
@@ -86,7 +86,7 @@ public sealed class InvitationIssuerTests : IDisposable
         var outcome = await _world.Issuer.QueueAsync(db, newcomer, TestContext.Current.CancellationToken);
 
         Assert.Equal(InvitationOutcomeKind.Failed, outcome.Kind);
-        Assert.StartsWith("No number left to keep for this account: Acme has 3 available number(s) and 3 pending account(s)", outcome.Reason);
+        Assert.StartsWith("Acme has no free capacity for 1 account without a number (3 Available numbers, 3 pending accounts waiting for a number: free capacity 0)", outcome.Reason);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class ResendInvitationsTests : IDisposable
         Assert.Equal([RowOutcome.Skipped, RowOutcome.Succeeded, RowOutcome.Failed], rows.Select(r => r.Outcome));
         Assert.Equal("active@acme.example is active; it needs no invitation.", rows[0].Reason);
         Assert.Equal(("+12125550100", InvitationState.Queued), (rows[1].Number, rows[1].Invitation));
-        Assert.StartsWith("No number left to keep for this account: Acme has 0 available number(s)", rows[2].Reason);
+        Assert.StartsWith("Acme has no free capacity for 1 account without a number (0 Available numbers", rows[2].Reason);
         var holder = await check.Accounts.SingleAsync(a => a.Id == withNumber, TestContext.Current.CancellationToken);
         Assert.Equal(AccountStatus.Invited, holder.Status);
         Assert.Equal(1, await check.Invitations.CountAsync(i => i.AccountId == withNumber, TestContext.Current.CancellationToken));

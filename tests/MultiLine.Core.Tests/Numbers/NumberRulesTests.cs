@@ -5,25 +5,15 @@ namespace MultiLine.Core.Tests.Numbers;
 public sealed class NumberRulesTests
 {
     [Theory]
-    [InlineData(NumberState.Available, false, true)]
-    [InlineData(NumberState.Reserved, false, false)]
-    [InlineData(NumberState.Reserved, true, true)]
-    [InlineData(NumberState.Assigned, true, false)]
-    [InlineData(NumberState.Registered, true, false)]
-    public void ACsvRowTakesOnlyAvailableNumbersWhileAnAdminMayAlsoHandOutReservedOnes(NumberState state, bool byAdmin, bool expected)
+    [InlineData(NumberState.Available, true, false, null)]
+    [InlineData(NumberState.Reserved, true, false, "\"+1\" is reserved (PORTED); only an admin can hand out a reserved number, from the single-account form.")]
+    [InlineData(NumberState.Reserved, true, true, null)]
+    [InlineData(NumberState.Assigned, true, true, "\"+1\" is already assigned to another account.")]
+    [InlineData(NumberState.Registered, true, true, "\"+1\" is already assigned to another account.")]
+    [InlineData(NumberState.Available, false, true, "\"+1\" is allocated to another organization.")]
+    public void ACsvRowTakesOnlyAvailableNumbersOfItsTreeWhileAnAdminMayAlsoHandOutReservedOnes(NumberState state, bool owned, bool byAdmin, string? refusal)
     {
-        Assert.Equal(expected, NumberRules.CanBeTakenBy(state, byAdmin));
-    }
-
-    [Fact]
-    public void ReleasingPutsTheNumberBackToAvailableWithoutHolder()
-    {
-        var number = new MultiLineNumber { E164 = "+12125550100", State = NumberState.Assigned, AccountId = 7 };
-
-        NumberRules.Release(number);
-
-        Assert.Equal(NumberState.Available, number.State);
-        Assert.Null(number.AccountId);
+        Assert.Equal(refusal, NumberRules.Refusal("\"+1\"", state, "PORTED", owned, byAdmin));
     }
 
     [Theory]

@@ -118,8 +118,8 @@ public sealed class ImportsApiTests(ApiFixture api)
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.StartsWith("8 rows need a number;", problem.GetProperty("detail").GetString());
-        Assert.EndsWith("That is not enough for Import & Invite: use Import, or add numbers to the organization first.", problem.GetProperty("detail").GetString());
+        Assert.StartsWith("8 rows without a number; ", problem.GetProperty("detail").GetString());
+        Assert.EndsWith("Import & Invite needs free capacity for every row without a number: use Import, or add numbers to the organization first.", problem.GetProperty("detail").GetString());
         Assert.False(problem.GetProperty("capacity").GetProperty("sufficientForInvite").GetBoolean());
     }
 
@@ -134,7 +134,7 @@ public sealed class ImportsApiTests(ApiFixture api)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail;
-        Assert.StartsWith("The file is larger than", detail);
+        Assert.StartsWith("\"api-upload.csv\" is larger than 64 KB, the most one upload can hold.", detail);
         Assert.EndsWith("Split it into smaller files.", detail);
     }
 

@@ -39,7 +39,7 @@ public sealed class AdminFlowComponentTests(PortalFixture portal) : IClassFixtur
         Assert.Contains("2 valid", preview.Markup);
         Assert.Contains("1 invalid", preview.Markup);
         Assert.Contains("The template's \"Note\" row was skipped.", preview.Markup);
-        Assert.Contains("2 rows need a number; 120 available.", preview.Markup);
+        Assert.Contains("2 rows without a number; 120 Available numbers, 0 pending accounts waiting for a number: free capacity 120.", preview.Markup);
         var problem = Assert.Single(preview.FindAll(".ml-problems tbody tr"));
         Assert.Equal(["3", "monitor_sms", "\"yes\" is not one of on, off."], problem.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
     }
@@ -58,7 +58,7 @@ public sealed class AdminFlowComponentTests(PortalFixture portal) : IClassFixtur
         Assert.True(invite.HasAttribute("disabled"));
         invite.Closest(".mud-tooltip-root")!.PointerEnter();
         popovers.WaitForAssertion(() => Assert.Contains(
-            "38 rows need a number; 20 available. That is not enough for Import &amp; Invite: use Import, or add numbers to the organization first.", popovers.Markup));
+            "38 rows without a number; 20 Available numbers, 0 pending accounts waiting for a number: free capacity 20. Import &amp; Invite needs free capacity for every row without a number: use Import, or add numbers to the organization first.", popovers.Markup));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class AdminFlowComponentTests(PortalFixture portal) : IClassFixtur
 
         var move = dialogs.FindAll(".mud-dialog-actions button").Single(b => b.TextContent == "Move");
         Assert.False(move.HasAttribute("disabled"));
-        Assert.Contains("give up any number they hold (it goes back to Available) and get Health Monitor's default User Permissions group, \"Standard\"", dialogs.Markup);
+        Assert.Contains("give up any number they hold (it goes back to Available) and get its default User Permissions group, \"Standard\"", dialogs.Markup);
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();

@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Accounts;
+
+/// <summary>The account that already holds a username, and where it lives.</summary>
+public sealed record UsernameHolder(string NormalizedUsername, string Organization, string OrganizationPath)
+{
+    /// <summary>The refusal for <paramref name="value"/>, naming the organization only when <paramref name="visible"/> says the reader may see it.</summary>
+    public string Message(string value, Func<string, bool> visible) => Username.InUse(value, visible(OrganizationPath) ? Organization : null);
+}
+
+/// <summary>Who holds which usernames. Usernames are unique across all organizations, so callers pass a system context.</summary>
+public static class UsernameHolders
+{
+    /// <summary>Values per IN list, well under SQLite's parameter limit.</summary>
+    public const int LookupChunkSize = 500;
+
+    public static async Task<Dictionary<string, UsernameHolder>> FindAsync(MultiLineDbContext db, IEnumerable<string> normalizedUsernames, CancellationToken cancellationToken = default)
+    {
+        var holders = new Dictionary<string, UsernameHolder>(StringComparer.Ordinal);
+        foreach (var chunk in normalizedUsernames.Distinct().Chunk(LookupChunkSize))
+        {
+            var found = await db.Accounts.AsNoTracking()
+                .Where(a => chunk.Contains(a.NormalizedUsername))
+                .Select(a => new UsernameHolder(a.NormalizedUsername, a.Organization!.Name, a.Organization.Path))
+                .ToListAsync(cancellationToken);
+            foreach (var holder in found)
+                holders[holder.NormalizedUsername] = holder;
+        }
+        return holders;
+    }
+}
