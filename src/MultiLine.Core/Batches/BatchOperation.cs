@@ -125,7 +125,15 @@ public enum BatchState
 public enum RowOutcome { Pending = 0, Succeeded = 1, Failed = 2, Skipped = 3 }
 
 /// <summary>The delivery state of a row's invitation, as the report shows it.</summary>
-public enum InvitationState { Queued = 0, Sent = 1, Failed = 2 }
+public enum InvitationState
+{
+    Queued = 0,
+    Sent = 1,
+    Failed = 2,
+
+    /// <summary>A later resend replaced this invitation before it went out.</summary>
+    Replaced = 3,
+}
 
 public static class BatchStates
 {

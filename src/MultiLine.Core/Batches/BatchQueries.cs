@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
+using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Batches;
@@ -17,6 +18,20 @@ public sealed record BatchSummary(
 
 /// <summary>A row as the live views and the API show it.</summary>
 public sealed record BatchRowView(int RowNumber, string? Username, string? Name, RowOutcome Outcome, string? Reason, string? Number, InvitationState? Invitation);
+
+/// <summary>
+/// A row as the report shows it, following what happened after the batch: the invitation's delivery (its email's state
+/// and SMTP reply) and the number the account holds now, including one picked at activation.
+/// </summary>
+public sealed record BatchRowReport(
+    int RowNumber, string? FirstName, string? LastName, string? Username, string? Number, RowOutcome Outcome, string? Reason,
+    InvitationState? Invitation, string? DeliveryError)
+{
+    /// <summary>The row's reason, with the delivery failure appended when the invitation email failed.</summary>
+    public string? FullReason => Invitation == InvitationState.Failed && DeliveryError is { } error
+        ? string.IsNullOrEmpty(Reason) ? $"The invitation email failed: {error}" : $"{Reason} The invitation email failed: {error}"
+        : Reason;
+}
 
 /// <summary>What a late watcher needs to catch up: the batch and its latest rows.</summary>
 public sealed record BatchSnapshot(BatchSummary Batch, IReadOnlyList<BatchRowView> RecentRows);
@@ -54,9 +69,12 @@ public static class BatchQueries
             .Where(r => r.BatchOperationId == batchId && r.Outcome != RowOutcome.Pending)
             .OrderByDescending(r => r.ProcessedAtUtc).ThenByDescending(r => r.RowNumber)
             .Take(RecentRowCount)
-            .Select(View)
+            .Select(r => r.RowNumber)
             .ToListAsync(cancellationToken);
-        return new BatchSnapshot(batch, recent);
+        var rows = await WithDelivery(db, db.BatchRows.Where(r => r.BatchOperationId == batchId && recent.Contains(r.RowNumber)))
+            .ToListAsync(cancellationToken);
+        var byNumber = rows.ToDictionary(r => r.RowNumber);
+        return new BatchSnapshot(batch, recent.Select(n => View(byNumber[n])).ToList());
     }
 
     public static async Task<Page<BatchRowView>> RowsAsync(MultiLineDbContext db, int batchId, RowOutcome? outcome, PageRequest page, CancellationToken cancellationToken = default)
@@ -68,12 +86,35 @@ public static class BatchQueries
         if (outcome is { } o)
             query = query.Where(r => r.Outcome == o);
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(r => r.RowNumber).Skip(page.Skip).Take(page.Take).Select(View).ToListAsync(cancellationToken);
-        return new Page<BatchRowView>(items, total);
+        var items = await WithDelivery(db, query.OrderBy(r => r.RowNumber).Skip(page.Skip).Take(page.Take)).ToListAsync(cancellationToken);
+        return new Page<BatchRowView>(items.OrderBy(r => r.RowNumber).Select(View).ToList(), total);
     }
 
-    private static readonly System.Linq.Expressions.Expression<Func<BatchRow, BatchRowView>> View = r =>
-        new BatchRowView(r.RowNumber, r.Username, ((r.FirstName ?? "") + " " + (r.LastName ?? "")).Trim(), r.Outcome, r.Reason, r.Number ?? r.MultiLineNumber, r.Invitation);
+    /// <summary>
+    /// The rows with what happened since: the invitation's state read from its outbox email (Queued → Sent, or Failed
+    /// with the reply), and the number the account holds now. Rows of accounts deleted since keep what the batch recorded.
+    /// </summary>
+    public static IQueryable<BatchRowReport> WithDelivery(MultiLineDbContext db, IQueryable<BatchRow> rows) =>
+        from r in rows
+        join i in db.Invitations on r.InvitationId equals (int?)i.Id into invitations
+        from invitation in invitations.DefaultIfEmpty()
+        join m in db.EmailMessages on invitation.EmailMessageId equals (int?)m.Id into emails
+        from email in emails.DefaultIfEmpty()
+        join n in db.Numbers on r.AccountId equals n.AccountId into numbers
+        from held in numbers.DefaultIfEmpty()
+        select new BatchRowReport(
+            r.RowNumber, r.FirstName, r.LastName, r.Username,
+            held != null ? held.E164 : r.Number ?? r.MultiLineNumber,
+            r.Outcome, r.Reason,
+            email == null ? r.Invitation
+                : email.State == EmailState.Sent ? InvitationState.Sent
+                : email.State == EmailState.Failed ? InvitationState.Failed
+                : email.State == EmailState.Superseded ? InvitationState.Replaced
+                : InvitationState.Queued,
+            email != null && email.State == EmailState.Failed ? email.LastError : null);
+
+    private static BatchRowView View(BatchRowReport r) =>
+        new(r.RowNumber, r.Username, $"{r.FirstName} {r.LastName}".Trim(), r.Outcome, r.FullReason, r.Number, r.Invitation);
 
     private static IQueryable<BatchSummary> Project(IQueryable<BatchOperation> batches) => batches.Select(b => new BatchSummary(
         b.Id, b.Kind, b.State, b.Organization!.Name, b.OrganizationId, b.AdminName, b.FileName,

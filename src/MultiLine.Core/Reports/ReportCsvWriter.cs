@@ -32,24 +32,24 @@ public static class ReportCsvWriter
         var after = 0;
         while (true)
         {
-            var rows = await db.BatchRows.AsNoTracking()
-                .Where(r => r.BatchOperationId == batchId && r.RowNumber > after)
-                .OrderBy(r => r.RowNumber)
-                .Take(1000)
-                .Select(r => new { r.RowNumber, r.FirstName, r.LastName, r.Username, r.MultiLineNumber, r.Number, r.Outcome, r.Reason, r.Invitation })
+            var rows = await BatchQueries.WithDelivery(db, db.BatchRows.AsNoTracking()
+                    .Where(r => r.BatchOperationId == batchId && r.RowNumber > after)
+                    .OrderBy(r => r.RowNumber)
+                    .Take(1000))
                 .ToListAsync(cancellationToken);
             if (rows.Count == 0)
                 break;
+            rows.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
             foreach (var row in rows)
             {
                 csv.WriteField(row.RowNumber.ToString(CultureInfo.InvariantCulture));
                 csv.WriteField(Neutralize(row.FirstName));
                 csv.WriteField(Neutralize(row.LastName));
                 csv.WriteField(Neutralize(row.Username));
-                csv.WriteField(Neutralize(row.Number ?? row.MultiLineNumber));
+                csv.WriteField(Neutralize(row.Number));
                 csv.WriteField(OutcomeLabel(row.Outcome));
-                csv.WriteField(Neutralize(row.Reason));
-                csv.WriteField(row.Invitation?.ToString() ?? "");
+                csv.WriteField(Neutralize(row.FullReason));
+                csv.WriteField(InvitationLabel(row.Invitation));
                 await csv.NextRecordAsync();
             }
             after = rows[^1].RowNumber;
@@ -60,6 +60,13 @@ public static class ReportCsvWriter
     /// <summary>A cell starting with =, +, -, @, tab or CR gets a leading apostrophe, so a spreadsheet shows it as text.</summary>
     public static string Neutralize(string? value) =>
         string.IsNullOrEmpty(value) ? "" : value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+
+    public static string InvitationLabel(InvitationState? state) => state switch
+    {
+        null => "",
+        InvitationState.Replaced => "Replaced by a resend",
+        _ => state.ToString()!,
+    };
 
     public static string OutcomeLabel(RowOutcome outcome) => outcome == RowOutcome.Pending ? "Not processed yet" : outcome.ToString();
 

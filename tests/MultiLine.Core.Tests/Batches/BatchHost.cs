@@ -24,7 +24,7 @@ internal sealed class BatchHost : IAsyncDisposable
     public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
     public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
 
-    public static async Task<BatchHost> StartAsync(string databasePath, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000)
+    public static async Task<BatchHost> StartAsync(string databasePath, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -33,7 +33,7 @@ internal sealed class BatchHost : IAsyncDisposable
             ["Batches:RowsPerTransaction"] = rowsPerTransaction.ToString(),
             ["Batches:MaxConcurrentBatches"] = maxConcurrentBatches.ToString(),
             ["Batches:PollSeconds"] = "1",
-            ["Batches:WorkerId"] = "test-worker",
+            ["Batches:WorkerId"] = workerId,
             ["Import:MaxRows"] = maxRows.ToString(),
             ["Smtp:PickupFolder"] = Path.Combine(Path.GetDirectoryName(databasePath)!, "outbox"),
         });
