@@ -82,11 +82,14 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     private static void Fail(ValidationContext<AccountInput> context, string property, string? value, string message, Severity severity = Severity.Error) =>
         context.AddFailure(new ValidationFailure(property, message, value) { Severity = severity });
 
+    /// <summary>A cell that may hold a phone number: trimmed, and invisible characters inside it read as spaces (formatting).</summary>
+    private static string? PhoneText(string? value) => value is null ? null : CellText.InvisibleAsSpaces(CellText.Trim(value));
+
     private static string Quote(string value) => $"\"{value}\"";
 
     private static string? Name(string? value, string property, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return null;
         if (text.Length > MaxNameLength)
@@ -100,7 +103,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     private static T? Choice<T>(string? value, string property, ValidationContext<AccountInput> context, (string Text, T Value) first, (string Text, T Value) second)
         where T : struct
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
         {
             Fail(context, property, text, $"is required ({first.Text} or {second.Text}).");
@@ -117,7 +120,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     private static void CheckUsername(string? value, ValidationContext<AccountInput> context)
     {
         var state = State(context);
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (!Username.TryParse(text, out var username, out var error))
         {
             Fail(context, nameof(AccountInput.Username), text, error!);
@@ -136,7 +139,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var social = Choice(value, nameof(AccountInput.SocialMessaging), context, ("Yes", true), ("No", false));
         if (social == true && !state.Rules.Organization.SocialMessagingEnabled)
         {
-            var text = value!.Trim();
+            var text = CellText.Trim(value)!;
             Fail(context, nameof(AccountInput.SocialMessaging), text,
                 $"{Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
             return;
@@ -146,7 +149,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckMultiLineNumber(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (string.IsNullOrEmpty(text))
             return;
         if (Username.TryNormalizePhone(text, out var e164, out var error))
@@ -157,7 +160,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckForwardingNumber(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (string.IsNullOrEmpty(text))
             return;
         const string property = nameof(AccountInput.ForwardingNumber);
@@ -219,7 +222,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckRestrict(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return;
         const string property = nameof(AccountInput.RestrictIncomingSocialMessaging);
@@ -235,7 +238,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         }
         var state = State(context);
         state.Restrict = restrict;
-        var social = context.InstanceToValidate.SocialMessaging?.Trim();
+        var social = CellText.Trim(context.InstanceToValidate.SocialMessaging);
         if (social is not null && social.Equals("No", StringComparison.OrdinalIgnoreCase))
             Fail(context, property, text, $"{Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
     }
@@ -251,7 +254,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckLanguage(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return;
         if (Languages.TryGetValue(text, out var language))

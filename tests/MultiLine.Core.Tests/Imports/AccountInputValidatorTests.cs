@@ -76,6 +76,7 @@ public sealed class AccountInputValidatorTests
         { nameof(AccountInput.Username), "jane doe", "Row 14, email address or device: \"jane doe\" is neither an email address nor a phone number." },
         { nameof(AccountInput.Username), "4155550123", "Row 14, email address or device: \"4155550123\" has no country code; write it as +<country code><number>, e.g. +14155550123." },
         { nameof(AccountInput.Username), "+1 23", "Row 14, email address or device: \"+1 23\" is not a valid phone number." },
+        { nameof(AccountInput.Username), "jo\u200Bhn@example.com", "Row 14, email address or device: \"jo hn@example.com\" is not a valid email address." },
         { nameof(AccountInput.SocialMessaging), "", "Row 14, social_messaging: is required (Yes or No)." },
         { nameof(AccountInput.SocialMessaging), "true", "Row 14, social_messaging: \"true\" is not one of Yes, No." },
         { nameof(AccountInput.MultiLineNumber), "4155550100", "Row 14, multiline_number: \"4155550100\" has no country code; write it as +<country code><number>, e.g. +14155550123." },
@@ -120,6 +121,10 @@ public sealed class AccountInputValidatorTests
         { nameof(AccountInput.ForwardingNumber), "+123456789012345678" },
         { nameof(AccountInput.ForwardingNumber), "+1 (415) 555-0199" },
         { nameof(AccountInput.ForwardingNumber), "001.415.555.0199" },
+        { nameof(AccountInput.Username), "+44\u00A020\u202F7946\u200B0958" },
+        { nameof(AccountInput.MultiLineNumber), "\u2060+1\u00A0415\u200D555\u20090100" },
+        { nameof(AccountInput.ForwardingNumber), "+1\u00A0415\u202F555\u200B0199\uFEFF" },
+        { nameof(AccountInput.MonitorSms), "\u200Bon\u00A0" },
         { nameof(AccountInput.RestrictIncomingSocialMessaging), "False" },
         { nameof(AccountInput.Language), "italian" },
         { nameof(AccountInput.Language), "DE" },
@@ -139,6 +144,29 @@ public sealed class AccountInputValidatorTests
 
         Assert.Empty(Messages(check));
         Assert.NotNull(check.Draft);
+    }
+
+    [Fact]
+    public void InvisibleCharactersAroundAValueAreTrimmed()
+    {
+        var check = Check(Valid() with { FirstName = "\u00A0\u200BJane\uFEFF", LastName = "\u2060Doe\u202F", Username = "\u200Bjane@example.com\u00A0" });
+
+        Assert.Empty(check.Problems);
+        Assert.Equal(("Jane", "Doe", "jane@example.com"), (check.Draft!.FirstName, check.Draft.LastName, check.Draft.Username.Value));
+    }
+
+    [Fact]
+    public void InvisibleCharactersInPhoneNumbersAreFormatting()
+    {
+        var check = Check(Valid() with
+        {
+            FirstName = "\u00A0Jane\u200B", Username = "+44\u00A020\u202F7946\u200B0958", MultiLineNumber = "+1\u2060415\u00A0555\u200C0100",
+            ForwardingNumber = "\uFEFF+1\u00A0415\u2007555\u200D0199",
+        });
+
+        Assert.Empty(check.Problems);
+        Assert.Equal(("Jane", "+442079460958", "+14155550100", "+14155550199"),
+            (check.Draft!.FirstName, check.Draft.Username.Value, check.Draft.MultiLineNumber, check.Draft.ForwardingNumber));
     }
 
     [Fact]

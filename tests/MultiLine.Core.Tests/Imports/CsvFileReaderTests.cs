@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MultiLine.Core.Imports;
+using MultiLine.Core.Organizations;
 using static MultiLine.Core.Tests.Imports.CsvFiles;
 
 namespace MultiLine.Core.Tests.Imports;
@@ -20,6 +21,12 @@ public sealed class CsvFileReaderTests
         { "utf-16 BE with BOM", "utf-16BE" },
         { "windows-1252", "windows-1252" },
     };
+
+    private static readonly AccountRulesContext Rules = new(
+        new Organization { Id = 1, Name = "Acme", Path = "/1/" }, new PermissionGroup { Id = 1, Name = "Messaging only", Features = Features.Sms });
+
+    /// <summary>The per-cell rules on a row as read, as the upload's validation runs them.</summary>
+    private static AccountCheck Check(CsvRow row) => new AccountInputValidator().Check(row.Values, Rules);
 
     private static byte[] Encode(string text, string kind) => kind switch
     {
@@ -131,6 +138,46 @@ public sealed class CsvFileReaderTests
 
         Assert.Equal(("Jane", "Doe", "jane@example.com", "No", "auto", "English"),
             (values.FirstName, values.LastName, values.Username, values.SocialMessaging, values.MonitorCalls, values.Language));
+    }
+
+    [Fact]
+    public async Task InvisibleCharactersAroundValuesAreTrimmedLikeSpacesAndTheRowImportsClean()
+    {
+        var text = Lines(Header,
+            Row("\u200Bjane@example.com\u00A0", first: "\u00A0Jane\u200B", last: "\uFEFFDoe\u202F", social: "No\u2060", sms: "\u200Don\u200C"),
+            Row("\u2007+44 20 7946 0958\u3000", first: "Ann\u200B\u00A0", last: "\u205FLee", number: "\u00A0+1 415 555 0100\uFEFF"));
+
+        var result = await ReadAsync(text);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal(["Jane|Doe|jane@example.com|No|on", "Ann|Lee|+44 20 7946 0958|No|on"],
+            result.Rows.Select(r => $"{r.Values.FirstName}|{r.Values.LastName}|{r.Values.Username}|{r.Values.SocialMessaging}|{r.Values.MonitorSms}"));
+        Assert.Equal("+1 415 555 0100", result.Rows[1].Values.MultiLineNumber);
+        Assert.All(result.Rows, r => Assert.Empty(r.Problems));
+        Assert.All(result.Rows, r => Assert.Empty(Check(r).Problems));
+    }
+
+    [Fact]
+    public async Task HeaderNamesWithInvisibleCharactersMatchTheirColumns()
+    {
+        var text = "\uFEFFemail\u00A0,\u200Bsocial_messaging,monitor_calls\u2060,\u202Fmonitor_sms\uFEFF,\u200B\u00A0\r\n"
+            + "ann@example.com,No,auto,on,\u200B\r\n";
+
+        var result = await ReadAsync(Bytes(text, new UTF8Encoding(true), bom: true));
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal([CsvColumn.Username, CsvColumn.SocialMessaging, CsvColumn.MonitorCalls, CsvColumn.MonitorSms], result.Columns);
+        Assert.Equal("ann@example.com", result.Rows.Single().Values.Username);
+        Assert.Empty(result.Rows.Single().Problems);
+    }
+
+    [Fact]
+    public async Task ARowOfInvisibleCharactersOnlyIsABlankLine()
+    {
+        var result = await ReadAsync(Lines(Header, "\u00A0,\u200B,\uFEFF,,,,,,,\u202F", Row("a@example.com")));
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal([3], result.Rows.Select(r => r.RowNumber));
     }
 
     [Fact]
