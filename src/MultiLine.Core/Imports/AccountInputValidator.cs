@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Linq.Expressions;
 using FluentValidation;
 using FluentValidation.Results;
 using MultiLine.Core.Accounts;
@@ -30,19 +32,34 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     public AccountInputValidator()
     {
-        RuleFor(x => x.FirstName).Custom((value, c) => State(c).FirstName = Name(value, nameof(AccountInput.FirstName), c));
-        RuleFor(x => x.LastName).Custom((value, c) => State(c).LastName = Name(value, nameof(AccountInput.LastName), c));
-        RuleFor(x => x.Username).Custom(CheckUsername);
-        RuleFor(x => x.SocialMessaging).Custom(CheckSocialMessaging);
-        RuleFor(x => x.MultiLineNumber).Custom(CheckMultiLineNumber);
-        RuleFor(x => x.MonitorCalls).Custom((value, c) =>
+        Cell(x => x.FirstName, (value, c) => State(c).FirstName = Name(value, nameof(AccountInput.FirstName), c));
+        Cell(x => x.LastName, (value, c) => State(c).LastName = Name(value, nameof(AccountInput.LastName), c));
+        Cell(x => x.Username, CheckUsername);
+        Cell(x => x.SocialMessaging, CheckSocialMessaging);
+        Cell(x => x.MultiLineNumber, CheckMultiLineNumber);
+        Cell(x => x.MonitorCalls, (value, c) =>
             State(c).MonitorCalls = Choice(value, nameof(AccountInput.MonitorCalls), c, ("auto", MonitorCalls.Auto), ("off", MonitorCalls.Off)));
-        RuleFor(x => x.MonitorSms).Custom((value, c) =>
+        Cell(x => x.MonitorSms, (value, c) =>
             State(c).MonitorSms = Choice(value, nameof(AccountInput.MonitorSms), c, ("on", MonitorSms.On), ("off", MonitorSms.Off)));
-        RuleFor(x => x.ForwardingNumber).Custom(CheckForwardingNumber);
-        RuleFor(x => x.RestrictIncomingSocialMessaging).Custom(CheckRestrict);
-        RuleFor(x => x.Language).Custom(CheckLanguage);
+        Cell(x => x.ForwardingNumber, CheckForwardingNumber);
+        Cell(x => x.RestrictIncomingSocialMessaging, CheckRestrict);
+        Cell(x => x.Language, CheckLanguage);
     }
+
+    /// <summary>
+    /// A column's rule, run only on a value made of text: a control character is the cell's one error (a second message
+    /// about the same value would only repeat it), and nothing is stripped, since the admin must see what the value is.
+    /// </summary>
+    private void Cell(Expression<Func<AccountInput, string?>> cell, Action<string?, ValidationContext<AccountInput>> rule) =>
+        RuleFor(cell).Custom((value, context) =>
+        {
+            var text = CellText.Trim(value);
+            if (text is not null && CellText.IndexOfControl(text) is var control and >= 0)
+                Fail(context, context.PropertyPath, text, string.Create(CultureInfo.InvariantCulture,
+                    $"contains an invisible control character (U+{(int)text[control]:X4}) at position {control + 1}; retype the value."));
+            else
+                rule(value, context);
+        });
 
     /// <summary>A validation context carrying <paramref name="rules"/>, for callers that run the validator themselves (e.g. a form).</summary>
     public static ValidationContext<AccountInput> CreateContext(AccountInput input, AccountRulesContext rules)

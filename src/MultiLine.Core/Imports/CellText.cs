@@ -42,21 +42,21 @@ internal static class CellText
     }
 
     /// <summary>
-    /// Where the value holds a control character (C0 but tab, carriage return and line feed, which quoted cells may hold;
-    /// DEL; C1), or -1. Such a character is never typed on purpose, and stripping it could change what a value means.
+    /// A control character: C0 but tab, carriage return and line feed (which quoted cells may hold), DEL, C1. Never typed
+    /// on purpose, and stripping one could change what a value means, so a cell holding one is reported.
     /// </summary>
+    public static bool IsControl(char c) => char.IsControl(c) && c is not ('\t' or '\r' or '\n');
+
+    /// <summary>Where the value holds a <see cref="IsControl">control character</see>, or -1.</summary>
     public static int IndexOfControl(string text)
     {
         for (var i = 0; i < text.Length; i++)
         {
-            if (char.IsControl(text[i]) && text[i] is not ('\t' or '\r' or '\n'))
+            if (IsControl(text[i]))
                 return i;
         }
         return -1;
     }
-
-    /// <summary>Where the value holds U+FFFD, the character a decoder puts for bytes it cannot read, or -1.</summary>
-    public static int IndexOfUnreadable(string text) => text.IndexOf('\uFFFD');
 
     private static bool IsInvisible(char c) =>
         c is '\t' or '\r' or '\n' or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'

@@ -43,19 +43,15 @@ internal static class CsvEncodingDetection
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
             return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
 
-        var sample = bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)];
-        var isUtf16 = encoding is UnicodeEncoding;
-        if (!isUtf16 && sample.Contains((byte)0))
-            return BinaryMessage;
-
-        var text = encoding.GetString(sample);
+        // A few control characters (a NUL pasted into a name) are errors on their rows; many are a binary file.
+        var text = encoding.GetString(bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)]);
         var control = 0;
         foreach (var c in text)
         {
-            if (c == '\0' || (char.IsControl(c) && c is not ('\t' or '\r' or '\n')))
+            if (CellText.IsControl(c))
                 control++;
         }
-        return control > Math.Max(2, text.Length / 100) ? BinaryMessage : null;
+        return control > Math.Max(8, text.Length / 100) ? BinaryMessage : null;
     }
 
     private const string BinaryMessage =

@@ -169,6 +169,30 @@ public sealed class AccountInputValidatorTests
             (check.Draft!.FirstName, check.Draft.Username.Value, check.Draft.MultiLineNumber, check.Draft.ForwardingNumber));
     }
 
+    public static TheoryData<string, string, string> CellsWithControlCharacters => new()
+    {
+        { nameof(AccountInput.FirstName), "Joh\0n", "Row 14, firstname: contains an invisible control character (U+0000) at position 4; retype the value." },
+        { nameof(AccountInput.LastName), " Doe\u0085", "Row 14, lastname: contains an invisible control character (U+0085) at position 4; retype the value." },
+        { nameof(AccountInput.Username), "ann\u007F@example.com", "Row 14, email address or device: contains an invisible control character (U+007F) at position 4; retype the value." },
+        { nameof(AccountInput.MonitorSms), "on\u0001", "Row 14, monitor_sms: contains an invisible control character (U+0001) at position 3; retype the value." },
+        { nameof(AccountInput.ForwardingNumber), "\u001B+1 415 555 0199", "Row 14, forwarding_number: contains an invisible control character (U+001B) at position 1; retype the value." },
+        { nameof(AccountInput.Language), "English\v", "Row 14, language: contains an invisible control character (U+000B) at position 8; retype the value." },
+    };
+
+    [Theory]
+    [MemberData(nameof(CellsWithControlCharacters))]
+    public void ControlCharacterInACellIsItsOneErrorAndIsNotStripped(string property, string value, string expected)
+    {
+        var input = Valid();
+        typeof(AccountInput).GetProperty(property)!.SetValue(input, value);
+
+        var check = Check(input);
+
+        Assert.Null(check.Draft);
+        Assert.Equal([expected], Messages(check));
+        Assert.Equal(value.Trim(' '), check.Problems.Single().Value);
+    }
+
     [Fact]
     public void PhoneUsernameIsRefusedWhenTheOrganizationUsesSmtpDataOffload()
     {

@@ -181,6 +181,19 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
+    public async Task NulCharacterInACellIsAnErrorOnItsRowAndColumnNotABinaryFile()
+    {
+        var text = Lines([Header, .. Enumerable.Range(1, 5).Select(i => Row($"user{i}@example.com")), Row("nul@example.com", first: "Joh\0n")]);
+
+        var result = await ReadAsync(text);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal("Joh\0n", result.Rows[^1].Values.FirstName);
+        var errors = result.Rows.SelectMany(r => Check(r).Problems.Select(p => (p with { Row = r.RowNumber }).Text));
+        Assert.Equal(["Row 7, firstname: contains an invisible control character (U+0000) at position 4; retype the value."], errors);
+    }
+
+    [Fact]
     public async Task OddHeaderSpellingsAndAliasesMapToTheDocumentedColumns()
     {
         var text = Lines(
