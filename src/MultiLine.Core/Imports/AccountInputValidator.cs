@@ -47,8 +47,9 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     }
 
     /// <summary>
-    /// A column's rule, run only on a value made of text: a control character is the cell's one error (a second message
-    /// about the same value would only repeat it), and nothing is stripped, since the admin must see what the value is.
+    /// A column's rule, run only on a value made of text: a control character, or bytes the file's encoding could not read
+    /// (U+FFFD), is the cell's one error (a second message about the same value would only repeat it). Nothing is
+    /// stripped: the admin must see what the value is.
     /// </summary>
     private void Cell(Expression<Func<AccountInput, string?>> cell, Action<string?, ValidationContext<AccountInput>> rule) =>
         RuleFor(cell).Custom((value, context) =>
@@ -57,6 +58,9 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             if (text is not null && CellText.IndexOfControl(text) is var control and >= 0)
                 Fail(context, context.PropertyPath, text, string.Create(CultureInfo.InvariantCulture,
                     $"contains an invisible control character (U+{(int)text[control]:X4}) at position {control + 1}; retype the value."));
+            else if (text is not null && text.Contains(CellText.Unreadable))
+                Fail(context, context.PropertyPath, text,
+                    $"{Quote(text)} holds bytes that are not valid UTF-8 (shown as {CellText.Unreadable}); save the file as CSV UTF-8 and upload it again.");
             else
                 rule(value, context);
         });

@@ -10,6 +10,9 @@ namespace MultiLine.Core.Imports;
 /// </summary>
 internal static class CellText
 {
+    /// <summary>U+FFFD, what a decoder puts for bytes it cannot read.</summary>
+    public const char Unreadable = '\uFFFD';
+
     private static readonly SearchValues<char> Invisible = SearchValues.Create(AllChars().Where(IsInvisible).ToArray());
 
     /// <summary>The value without invisible characters at either end; empty when it holds nothing else, null when not given.</summary>

@@ -51,6 +51,43 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
+    public async Task Utf8FileWithOneInvalidByteKeepsEveryOtherAccentAndFlagsOnlyThatRow()
+    {
+        byte[] bytes =
+        [
+            .. Utf8(Accents),
+            .. Utf8("Anne,Ren"), 0xE9, .. Utf8(",anne@example.com,No,auto,on\r\n"), // é as Windows-1252 wrote it
+            .. Utf8(Lines("Jürgen,Größe,juergen@example.com,No,auto,off")),
+        ];
+
+        var result = await ReadAsync(bytes);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal("utf-8", result.EncodingName);
+        Assert.Equal(["François Müller", "José Núñez", "Anne Ren\uFFFD", "Jürgen Größe"],
+            result.Rows.Select(r => $"{r.Values.FirstName} {r.Values.LastName}"));
+        var errors = result.Rows.SelectMany(r => Check(r).Problems.Select(p => (p with { Row = r.RowNumber }).Text));
+        Assert.Equal(["Row 4, lastname: \"Ren\uFFFD\" holds bytes that are not valid UTF-8 (shown as \uFFFD); save the file as CSV UTF-8 and upload it again."],
+            errors);
+    }
+
+    [Fact]
+    public async Task Windows1252FileWithoutAnyUtf8SequenceIsStillReadAsWindows1252()
+    {
+        var text = Lines(
+            "firstname,lastname,email,social_messaging,monitor_calls,monitor_sms",
+            "Søren,Großmann-Œhlé,soren@example.com,No,auto,on",
+            "Zoë,D’Artagnan,zoe@example.com,No,off,off",
+            "Ærø,Ça Façon,aero@example.com,No,auto,on");
+
+        var result = await ReadAsync(Bytes(text, Windows1252, bom: false));
+
+        Assert.Equal("windows-1252", result.EncodingName);
+        Assert.Equal(["Søren Großmann-Œhlé", "Zoë D’Artagnan", "Ærø Ça Façon"], result.Rows.Select(r => $"{r.Values.FirstName} {r.Values.LastName}"));
+        Assert.All(result.Rows, r => Assert.Empty(Check(r).Problems));
+    }
+
+    [Fact]
     public async Task Utf16WithoutBomIsRecognizedByItsNulBytes()
     {
         var result = await ReadAsync(Bytes(Accents, Encoding.Unicode, bom: false));
