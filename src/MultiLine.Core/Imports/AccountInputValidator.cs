@@ -60,7 +60,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
                     $"contains an invisible control character (U+{(int)text[control]:X4}) at position {control + 1}; retype the value."));
             else if (text is not null && text.Contains(CellText.Unreadable))
                 Fail(context, context.PropertyPath, text,
-                    $"{Quote(text)} holds bytes that are not valid UTF-8 (shown as {CellText.Unreadable}); save the file as CSV UTF-8 and upload it again.");
+                    $"{ImportProblem.Quote(text)} holds bytes that are not valid UTF-8 (shown as {CellText.Unreadable}); save the file as CSV UTF-8 and upload it again.");
             else
                 rule(value, context);
         });
@@ -106,8 +106,6 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     /// <summary>A cell that may hold a phone number: trimmed, and invisible characters inside it read as spaces (formatting).</summary>
     private static string? PhoneText(string? value) => value is null ? null : CellText.InvisibleAsSpaces(CellText.Trim(value));
 
-    private static string Quote(string value) => $"\"{value}\"";
-
     private static string? Name(string? value, string property, ValidationContext<AccountInput> context)
     {
         var text = CellText.Trim(value);
@@ -115,7 +113,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             return null;
         if (text.Length > MaxNameLength)
         {
-            Fail(context, property, text, $"{Quote(text)} is {text.Length} characters long; at most {MaxNameLength} are allowed.");
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is too long; at most {MaxNameLength} characters are allowed.");
             return null;
         }
         return text;
@@ -134,7 +132,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             return first.Value;
         if (text.Equals(second.Text, StringComparison.OrdinalIgnoreCase))
             return second.Value;
-        Fail(context, property, text, $"{Quote(text)} is not one of {first.Text}, {second.Text}.");
+        Fail(context, property, text, $"{ImportProblem.Quote(text)} is not one of {first.Text}, {second.Text}.");
         return null;
     }
 
@@ -151,7 +149,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var organization = state.Rules.Organization;
         if (organization.SmtpDataOffload && username!.Kind != UsernameKind.Email)
             Fail(context, nameof(AccountInput.Username), text,
-                $"{Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
+                $"{ImportProblem.Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
     }
 
     private static void CheckSocialMessaging(string? value, ValidationContext<AccountInput> context)
@@ -162,7 +160,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         {
             var text = CellText.Trim(value)!;
             Fail(context, nameof(AccountInput.SocialMessaging), text,
-                $"{Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
+                $"{ImportProblem.Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
             return;
         }
         state.SocialMessaging = social;
@@ -195,7 +193,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var group = state.Rules.PermissionGroup;
         if (group.Features.HasFlag(Features.VoiceCalling))
             Fail(context, property, text,
-                $"{Quote(text)} will not be used: permission group {group.Name} has voice calling, and forwarding applies only to accounts without it.",
+                $"{ImportProblem.Quote(text)} will not be used: permission group {group.Name} has voice calling, and forwarding applies only to accounts without it.",
                 Severity.Warning);
     }
 
@@ -218,7 +216,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
                 plus++;
             else if (c is not (' ' or '-' or '.' or '(' or ')'))
             {
-                error = $"\"{text}\" is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.";
+                error = $"{ImportProblem.Quote(text)} is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.";
                 return false;
             }
         }
@@ -227,13 +225,13 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             start = 2;
         else if (plus != 1)
         {
-            error = $"\"{text}\" has no country code; write it as +<country code><number>, e.g. +14155550123.";
+            error = $"{ImportProblem.Quote(text)} has no country code; write it as +<country code><number>, e.g. +14155550123.";
             return false;
         }
         var length = count - start;
         if (length is < 4 or > 18)
         {
-            error = $"\"{text}\" has {length} digits; a forwarding number has 4 to 18 digits with country code.";
+            error = $"{ImportProblem.Quote(text)} has {length} digits; a forwarding number has 4 to 18 digits with country code.";
             return false;
         }
         normalized = string.Concat("+", digits[start..count]);
@@ -254,14 +252,14 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             restrict = false;
         else
         {
-            Fail(context, property, text, $"{Quote(text)} is not one of true, false.");
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is not one of true, false.");
             return;
         }
         var state = State(context);
         state.Restrict = restrict;
         var social = CellText.Trim(context.InstanceToValidate.SocialMessaging);
         if (social is not null && social.Equals("No", StringComparison.OrdinalIgnoreCase))
-            Fail(context, property, text, $"{Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
     }
 
     private static readonly Dictionary<string, Language> Languages = new(StringComparer.OrdinalIgnoreCase)
@@ -281,7 +279,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         if (Languages.TryGetValue(text, out var language))
             State(context).Language = language;
         else
-            Fail(context, nameof(AccountInput.Language), text, $"{Quote(text)} is not one of English, Italian, German, French, Spanish.");
+            Fail(context, nameof(AccountInput.Language), text, $"{ImportProblem.Quote(text)} is not one of English, Italian, German, French, Spanish.");
     }
 
     /// <summary>What the rules read successfully, so the draft needs no second parse.</summary>

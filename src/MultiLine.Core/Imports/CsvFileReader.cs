@@ -182,10 +182,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             if (name.Length == 0)
                 problems.Add(ImportProblem.FileWarning($"Column {CsvColumns.Letter(i)} has no name; its values are ignored."));
             else if (!CsvColumns.TryMatch(name, out var column))
-                problems.Add(ImportProblem.FileWarning($"Column \"{name}\" ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
+                problems.Add(ImportProblem.FileWarning($"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
             else if (firstIndex.TryGetValue(column, out var first))
                 problems.Add(ImportProblem.FileError(
-                    $"Columns {CsvColumns.Letter(first)} (\"{cells[first]}\") and {CsvColumns.Letter(i)} (\"{name}\") are both {column.Name()}; keep only one of them."));
+                    $"Columns {CsvColumns.Letter(first)} ({ImportProblem.Quote(cells[first])}) and {CsvColumns.Letter(i)} ({ImportProblem.Quote(name)}) are both {column.Name()}; keep only one of them."));
             else
             {
                 firstIndex[column] = i;

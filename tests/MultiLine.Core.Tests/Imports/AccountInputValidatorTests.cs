@@ -69,8 +69,8 @@ public sealed class AccountInputValidatorTests
 
     public static TheoryData<string, string, string> InvalidCells => new()
     {
-        { nameof(AccountInput.FirstName), new string('a', 65), $"Row 14, firstname: \"{new string('a', 65)}\" is 65 characters long; at most 64 are allowed." },
-        { nameof(AccountInput.LastName), new string('b', 70), $"Row 14, lastname: \"{new string('b', 70)}\" is 70 characters long; at most 64 are allowed." },
+        { nameof(AccountInput.FirstName), new string('a', 65), $"Row 14, firstname: \"{new string('a', 60)}…\" (65 characters) is too long; at most 64 characters are allowed." },
+        { nameof(AccountInput.LastName), new string('b', 70), $"Row 14, lastname: \"{new string('b', 60)}…\" (70 characters) is too long; at most 64 characters are allowed." },
         { nameof(AccountInput.Username), "", "Row 14, email address or device: is required (an email address or a phone number with country code)." },
         { nameof(AccountInput.Username), "jane@", "Row 14, email address or device: \"jane@\" is not a valid email address." },
         { nameof(AccountInput.Username), "jane doe", "Row 14, email address or device: \"jane doe\" is neither an email address nor a phone number." },
@@ -191,6 +191,24 @@ public sealed class AccountInputValidatorTests
         Assert.Null(check.Draft);
         Assert.Equal([expected], Messages(check));
         Assert.Equal(value.Trim(' '), check.Problems.Single().Value);
+    }
+
+    [Theory]
+    [InlineData(nameof(AccountInput.FirstName), "firstname: \"{0}…\" (10,000 characters) is too long; at most 64 characters are allowed.")]
+    [InlineData(nameof(AccountInput.Username), "email address or device: \"{0}…\" (10,000 characters) is neither an email address nor a phone number.")]
+    [InlineData(nameof(AccountInput.MonitorSms), "monitor_sms: \"{0}…\" (10,000 characters) is not one of on, off.")]
+    [InlineData(nameof(AccountInput.ForwardingNumber), "forwarding_number: \"{0}…\" (10,000 characters) is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.")]
+    [InlineData(nameof(AccountInput.Language), "language: \"{0}…\" (10,000 characters) is not one of English, Italian, German, French, Spanish.")]
+    public void AHugeCellIsCutInItsMessageAndValue(string property, string expected)
+    {
+        var input = Valid();
+        typeof(AccountInput).GetProperty(property)!.SetValue(input, new string('x', 10_000));
+
+        var problem = Assert.Single(Check(input).Problems);
+
+        Assert.Equal(string.Format(expected, new string('x', 60)), problem.Text);
+        Assert.True(problem.Text.Length < 200);
+        Assert.Equal(new string('x', 60) + "…", problem.Value);
     }
 
     [Fact]

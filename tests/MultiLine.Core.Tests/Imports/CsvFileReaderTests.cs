@@ -298,6 +298,15 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
+    public async Task AHugeUnknownHeaderIsCutInItsWarning()
+    {
+        var result = await ReadAsync(Lines(Header + "," + new string('z', 10_000), Row("a@example.com")));
+
+        var warning = Assert.Single(result.FileProblems);
+        Assert.Equal($"Column \"{new string('z', 60)}…\" (10,000 characters) (K) is not a known column; its values are ignored.", warning.Text);
+    }
+
+    [Fact]
     public async Task DuplicateHeaderColumnIsAFileError()
     {
         var result = await ReadAsync(Lines("email,social_messaging,monitor_calls,monitor_sms,username", "a@example.com,No,auto,on,b@example.com"));
