@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Linq.Expressions;
 using FluentValidation;
 using FluentValidation.Results;
 using MultiLine.Core.Accounts;
@@ -30,19 +32,38 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     public AccountInputValidator()
     {
-        RuleFor(x => x.FirstName).Custom((value, c) => State(c).FirstName = Name(value, nameof(AccountInput.FirstName), c));
-        RuleFor(x => x.LastName).Custom((value, c) => State(c).LastName = Name(value, nameof(AccountInput.LastName), c));
-        RuleFor(x => x.Username).Custom(CheckUsername);
-        RuleFor(x => x.SocialMessaging).Custom(CheckSocialMessaging);
-        RuleFor(x => x.MultiLineNumber).Custom(CheckMultiLineNumber);
-        RuleFor(x => x.MonitorCalls).Custom((value, c) =>
+        Cell(x => x.FirstName, (value, c) => State(c).FirstName = Name(value, nameof(AccountInput.FirstName), c));
+        Cell(x => x.LastName, (value, c) => State(c).LastName = Name(value, nameof(AccountInput.LastName), c));
+        Cell(x => x.Username, CheckUsername);
+        Cell(x => x.SocialMessaging, CheckSocialMessaging);
+        Cell(x => x.MultiLineNumber, CheckMultiLineNumber);
+        Cell(x => x.MonitorCalls, (value, c) =>
             State(c).MonitorCalls = Choice(value, nameof(AccountInput.MonitorCalls), c, ("auto", MonitorCalls.Auto), ("off", MonitorCalls.Off)));
-        RuleFor(x => x.MonitorSms).Custom((value, c) =>
+        Cell(x => x.MonitorSms, (value, c) =>
             State(c).MonitorSms = Choice(value, nameof(AccountInput.MonitorSms), c, ("on", MonitorSms.On), ("off", MonitorSms.Off)));
-        RuleFor(x => x.ForwardingNumber).Custom(CheckForwardingNumber);
-        RuleFor(x => x.RestrictIncomingSocialMessaging).Custom(CheckRestrict);
-        RuleFor(x => x.Language).Custom(CheckLanguage);
+        Cell(x => x.ForwardingNumber, CheckForwardingNumber);
+        Cell(x => x.RestrictIncomingSocialMessaging, CheckRestrict);
+        Cell(x => x.Language, CheckLanguage);
     }
+
+    /// <summary>
+    /// A column's rule, run only on a value made of text: a control character, or bytes the file's encoding could not read
+    /// (U+FFFD), is the cell's one error (a second message about the same value would only repeat it). Nothing is
+    /// stripped: the admin must see what the value is.
+    /// </summary>
+    private void Cell(Expression<Func<AccountInput, string?>> cell, Action<string?, ValidationContext<AccountInput>> rule) =>
+        RuleFor(cell).Custom((value, context) =>
+        {
+            var text = CellText.Trim(value);
+            if (text is not null && CellText.IndexOfControl(text) is var control and >= 0)
+                Fail(context, context.PropertyPath, text, string.Create(CultureInfo.InvariantCulture,
+                    $"contains an invisible control character (U+{(int)text[control]:X4}) at position {control + 1}; retype the value."));
+            else if (text is not null && text.Contains(CellText.Unreadable))
+                Fail(context, context.PropertyPath, text,
+                    $"{ImportProblem.Quote(text)} holds bytes that are not valid UTF-8 (shown as {CellText.Unreadable}); save the file as CSV UTF-8 and upload it again.");
+            else
+                rule(value, context);
+        });
 
     /// <summary>A validation context carrying <paramref name="rules"/>, for callers that run the validator themselves (e.g. a form).</summary>
     public static ValidationContext<AccountInput> CreateContext(AccountInput input, AccountRulesContext rules)
@@ -82,16 +103,17 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     private static void Fail(ValidationContext<AccountInput> context, string property, string? value, string message, Severity severity = Severity.Error) =>
         context.AddFailure(new ValidationFailure(property, message, value) { Severity = severity });
 
-    private static string Quote(string value) => $"\"{value}\"";
+    /// <summary>A cell that may hold a phone number: trimmed, and invisible characters inside it read as spaces (formatting).</summary>
+    private static string? PhoneText(string? value) => value is null ? null : CellText.InvisibleAsSpaces(CellText.Trim(value));
 
     private static string? Name(string? value, string property, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return null;
         if (text.Length > MaxNameLength)
         {
-            Fail(context, property, text, $"{Quote(text)} is {text.Length} characters long; at most {MaxNameLength} are allowed.");
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is too long; at most {MaxNameLength} characters are allowed.");
             return null;
         }
         return text;
@@ -100,7 +122,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     private static T? Choice<T>(string? value, string property, ValidationContext<AccountInput> context, (string Text, T Value) first, (string Text, T Value) second)
         where T : struct
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
         {
             Fail(context, property, text, $"is required ({first.Text} or {second.Text}).");
@@ -110,14 +132,14 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             return first.Value;
         if (text.Equals(second.Text, StringComparison.OrdinalIgnoreCase))
             return second.Value;
-        Fail(context, property, text, $"{Quote(text)} is not one of {first.Text}, {second.Text}.");
+        Fail(context, property, text, $"{ImportProblem.Quote(text)} is not one of {first.Text}, {second.Text}.");
         return null;
     }
 
     private static void CheckUsername(string? value, ValidationContext<AccountInput> context)
     {
         var state = State(context);
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (!Username.TryParse(text, out var username, out var error))
         {
             Fail(context, nameof(AccountInput.Username), text, error!);
@@ -127,7 +149,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var organization = state.Rules.Organization;
         if (organization.SmtpDataOffload && username!.Kind != UsernameKind.Email)
             Fail(context, nameof(AccountInput.Username), text,
-                $"{Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
+                $"{ImportProblem.Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
     }
 
     private static void CheckSocialMessaging(string? value, ValidationContext<AccountInput> context)
@@ -136,9 +158,9 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var social = Choice(value, nameof(AccountInput.SocialMessaging), context, ("Yes", true), ("No", false));
         if (social == true && !state.Rules.Organization.SocialMessagingEnabled)
         {
-            var text = value!.Trim();
+            var text = CellText.Trim(value)!;
             Fail(context, nameof(AccountInput.SocialMessaging), text,
-                $"{Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
+                $"{ImportProblem.Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
             return;
         }
         state.SocialMessaging = social;
@@ -146,7 +168,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckMultiLineNumber(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (string.IsNullOrEmpty(text))
             return;
         if (Username.TryNormalizePhone(text, out var e164, out var error))
@@ -157,7 +179,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckForwardingNumber(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = PhoneText(value);
         if (string.IsNullOrEmpty(text))
             return;
         const string property = nameof(AccountInput.ForwardingNumber);
@@ -171,7 +193,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var group = state.Rules.PermissionGroup;
         if (group.Features.HasFlag(Features.VoiceCalling))
             Fail(context, property, text,
-                $"{Quote(text)} will not be used: permission group {group.Name} has voice calling, and forwarding applies only to accounts without it.",
+                $"{ImportProblem.Quote(text)} will not be used: permission group {group.Name} has voice calling, and forwarding applies only to accounts without it.",
                 Severity.Warning);
     }
 
@@ -194,7 +216,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
                 plus++;
             else if (c is not (' ' or '-' or '.' or '(' or ')'))
             {
-                error = $"\"{text}\" is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.";
+                error = $"{ImportProblem.Quote(text)} is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.";
                 return false;
             }
         }
@@ -203,13 +225,13 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             start = 2;
         else if (plus != 1)
         {
-            error = $"\"{text}\" has no country code; write it as +<country code><number>, e.g. +14155550123.";
+            error = $"{ImportProblem.Quote(text)} has no country code; write it as +<country code><number>, e.g. +14155550123.";
             return false;
         }
         var length = count - start;
         if (length is < 4 or > 18)
         {
-            error = $"\"{text}\" has {length} digits; a forwarding number has 4 to 18 digits with country code.";
+            error = $"{ImportProblem.Quote(text)} has {length} digits; a forwarding number has 4 to 18 digits with country code.";
             return false;
         }
         normalized = string.Concat("+", digits[start..count]);
@@ -219,7 +241,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckRestrict(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return;
         const string property = nameof(AccountInput.RestrictIncomingSocialMessaging);
@@ -230,14 +252,14 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
             restrict = false;
         else
         {
-            Fail(context, property, text, $"{Quote(text)} is not one of true, false.");
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is not one of true, false.");
             return;
         }
         var state = State(context);
         state.Restrict = restrict;
-        var social = context.InstanceToValidate.SocialMessaging?.Trim();
+        var social = CellText.Trim(context.InstanceToValidate.SocialMessaging);
         if (social is not null && social.Equals("No", StringComparison.OrdinalIgnoreCase))
-            Fail(context, property, text, $"{Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
+            Fail(context, property, text, $"{ImportProblem.Quote(text)} is ignored because social_messaging is No.", Severity.Warning);
     }
 
     private static readonly Dictionary<string, Language> Languages = new(StringComparer.OrdinalIgnoreCase)
@@ -251,13 +273,13 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
     private static void CheckLanguage(string? value, ValidationContext<AccountInput> context)
     {
-        var text = value?.Trim();
+        var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
             return;
         if (Languages.TryGetValue(text, out var language))
             State(context).Language = language;
         else
-            Fail(context, nameof(AccountInput.Language), text, $"{Quote(text)} is not one of English, Italian, German, French, Spanish.");
+            Fail(context, nameof(AccountInput.Language), text, $"{ImportProblem.Quote(text)} is not one of English, Italian, German, French, Spanish.");
     }
 
     /// <summary>What the rules read successfully, so the draft needs no second parse.</summary>

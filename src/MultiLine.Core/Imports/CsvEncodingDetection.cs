@@ -1,13 +1,19 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
 namespace MultiLine.Core.Imports;
 
 /// <summary>
-/// How the bytes of an uploaded file are text: a BOM decides (UTF-8, UTF-16 LE/BE); without one, valid UTF-8 is
-/// UTF-8 and anything else is Windows-1252, what Excel writes for "CSV (comma delimited)" on Western Windows.
-/// Also recognizes files that are not text at all.
+/// How the bytes of an uploaded file are text: a BOM decides (UTF-8, UTF-16 LE/BE); without one, a file with any valid
+/// UTF-8 multi-byte sequence is UTF-8, and one whose bytes above 127 are never valid UTF-8 is Windows-1252, what Excel
+/// writes for "CSV (comma delimited)" on Western Windows. Also recognizes files that are not text at all.
 /// </summary>
+/// <remarks>
+/// A UTF-8 file damaged by a few foreign bytes (a value pasted from a Windows-1252 file) stays UTF-8: its invalid bytes
+/// read as U+FFFD and the cells holding them are errors on their rows, instead of every accent of the file turning into
+/// mojibake without a word. Real Windows-1252 names practically never form valid UTF-8 sequences.
+/// </remarks>
 internal static class CsvEncodingDetection
 {
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -32,7 +38,22 @@ internal static class CsvEncodingDetection
             return (Encoding.BigEndianUnicode, 2);
         if (LooksLikeUtf16WithoutBom(bytes, out var utf16))
             return (utf16!, 0);
-        return (System.Text.Unicode.Utf8.IsValid(bytes) ? Utf8 : Windows1252, 0);
+        return (IsUtf8(bytes) ? Utf8 : Windows1252, 0);
+    }
+
+    /// <summary>Valid UTF-8, or holds at least one valid multi-byte UTF-8 sequence among invalid bytes.</summary>
+    private static bool IsUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+            return true;
+        while (bytes.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) is var next and >= 0)
+        {
+            bytes = bytes[next..];
+            if (Rune.DecodeFromUtf8(bytes, out _, out var consumed) == OperationStatus.Done)
+                return true;
+            bytes = bytes[consumed..];
+        }
+        return false;
     }
 
     /// <summary>A message for the admin when the bytes are clearly not a CSV text file; null when they may be.</summary>
@@ -43,19 +64,15 @@ internal static class CsvEncodingDetection
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
             return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
 
-        var sample = bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)];
-        var isUtf16 = encoding is UnicodeEncoding;
-        if (!isUtf16 && sample.Contains((byte)0))
-            return BinaryMessage;
-
-        var text = encoding.GetString(sample);
+        // A few control characters (a NUL pasted into a name) are errors on their rows; many are a binary file.
+        var text = encoding.GetString(bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)]);
         var control = 0;
         foreach (var c in text)
         {
-            if (c == '\0' || (char.IsControl(c) && c is not ('\t' or '\r' or '\n')))
+            if (CellText.IsControl(c))
                 control++;
         }
-        return control > Math.Max(2, text.Length / 100) ? BinaryMessage : null;
+        return control > Math.Max(8, text.Length / 100) ? BinaryMessage : null;
     }
 
     private const string BinaryMessage =

@@ -23,8 +23,9 @@ public sealed record CsvReadResult(
 }
 
 /// <summary>
-/// Reads an account CSV the way real spreadsheets write it: detects encoding and separator, matches headers, skips blank
-/// lines and the template's Note row, numbers rows as the spreadsheet shows them, and enforces the upload limits.
+/// Reads an account CSV the way real spreadsheets write it: detects encoding and separator, matches headers, trims cells
+/// (invisible characters too, see <see cref="CellText"/>), skips blank lines and the template's Note row, numbers rows as
+/// the spreadsheet shows them, and enforces the upload limits.
 /// The file is copied once into memory (hashed there) and parsed from that buffer.
 /// </summary>
 public sealed class CsvFileReader(IOptions<ImportOptions> options)
@@ -91,7 +92,7 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             var width = 0;
             for (var i = 0; i < count; i++)
             {
-                var cell = parser[i].Trim();
+                var cell = CellText.Trim(parser[i]);
                 cells[i] = cell;
                 if (cell.Length > 0)
                     width = i + 1;
@@ -104,7 +105,6 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
 
             if (header is null)
             {
-                cells[0] = cells[0].TrimStart('\uFEFF');
                 header = ReadHeader(cells.AsSpan(0, width), problems, columns);
                 if (problems.Any(p => p.IsError))
                     return new CsvReadResult(problems, [], sha256, encodingName, separator, columns);
@@ -182,10 +182,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             if (name.Length == 0)
                 problems.Add(ImportProblem.FileWarning($"Column {CsvColumns.Letter(i)} has no name; its values are ignored."));
             else if (!CsvColumns.TryMatch(name, out var column))
-                problems.Add(ImportProblem.FileWarning($"Column \"{name}\" ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
+                problems.Add(ImportProblem.FileWarning($"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
             else if (firstIndex.TryGetValue(column, out var first))
                 problems.Add(ImportProblem.FileError(
-                    $"Columns {CsvColumns.Letter(first)} (\"{cells[first]}\") and {CsvColumns.Letter(i)} (\"{name}\") are both {column.Name()}; keep only one of them."));
+                    $"Columns {CsvColumns.Letter(first)} ({ImportProblem.Quote(cells[first])}) and {CsvColumns.Letter(i)} ({ImportProblem.Quote(name)}) are both {column.Name()}; keep only one of them."));
             else
             {
                 firstIndex[column] = i;

@@ -69,13 +69,14 @@ public sealed class AccountInputValidatorTests
 
     public static TheoryData<string, string, string> InvalidCells => new()
     {
-        { nameof(AccountInput.FirstName), new string('a', 65), $"Row 14, firstname: \"{new string('a', 65)}\" is 65 characters long; at most 64 are allowed." },
-        { nameof(AccountInput.LastName), new string('b', 70), $"Row 14, lastname: \"{new string('b', 70)}\" is 70 characters long; at most 64 are allowed." },
+        { nameof(AccountInput.FirstName), new string('a', 65), $"Row 14, firstname: \"{new string('a', 60)}…\" (65 characters) is too long; at most 64 characters are allowed." },
+        { nameof(AccountInput.LastName), new string('b', 70), $"Row 14, lastname: \"{new string('b', 60)}…\" (70 characters) is too long; at most 64 characters are allowed." },
         { nameof(AccountInput.Username), "", "Row 14, email address or device: is required (an email address or a phone number with country code)." },
         { nameof(AccountInput.Username), "jane@", "Row 14, email address or device: \"jane@\" is not a valid email address." },
         { nameof(AccountInput.Username), "jane doe", "Row 14, email address or device: \"jane doe\" is neither an email address nor a phone number." },
         { nameof(AccountInput.Username), "4155550123", "Row 14, email address or device: \"4155550123\" has no country code; write it as +<country code><number>, e.g. +14155550123." },
         { nameof(AccountInput.Username), "+1 23", "Row 14, email address or device: \"+1 23\" is not a valid phone number." },
+        { nameof(AccountInput.Username), "jo\u200Bhn@example.com", "Row 14, email address or device: \"jo hn@example.com\" is not a valid email address." },
         { nameof(AccountInput.SocialMessaging), "", "Row 14, social_messaging: is required (Yes or No)." },
         { nameof(AccountInput.SocialMessaging), "true", "Row 14, social_messaging: \"true\" is not one of Yes, No." },
         { nameof(AccountInput.MultiLineNumber), "4155550100", "Row 14, multiline_number: \"4155550100\" has no country code; write it as +<country code><number>, e.g. +14155550123." },
@@ -120,6 +121,10 @@ public sealed class AccountInputValidatorTests
         { nameof(AccountInput.ForwardingNumber), "+123456789012345678" },
         { nameof(AccountInput.ForwardingNumber), "+1 (415) 555-0199" },
         { nameof(AccountInput.ForwardingNumber), "001.415.555.0199" },
+        { nameof(AccountInput.Username), "+44\u00A020\u202F7946\u200B0958" },
+        { nameof(AccountInput.MultiLineNumber), "\u2060+1\u00A0415\u200D555\u20090100" },
+        { nameof(AccountInput.ForwardingNumber), "+1\u00A0415\u202F555\u200B0199\uFEFF" },
+        { nameof(AccountInput.MonitorSms), "\u200Bon\u00A0" },
         { nameof(AccountInput.RestrictIncomingSocialMessaging), "False" },
         { nameof(AccountInput.Language), "italian" },
         { nameof(AccountInput.Language), "DE" },
@@ -139,6 +144,71 @@ public sealed class AccountInputValidatorTests
 
         Assert.Empty(Messages(check));
         Assert.NotNull(check.Draft);
+    }
+
+    [Fact]
+    public void InvisibleCharactersAroundAValueAreTrimmed()
+    {
+        var check = Check(Valid() with { FirstName = "\u00A0\u200BJane\uFEFF", LastName = "\u2060Doe\u202F", Username = "\u200Bjane@example.com\u00A0" });
+
+        Assert.Empty(check.Problems);
+        Assert.Equal(("Jane", "Doe", "jane@example.com"), (check.Draft!.FirstName, check.Draft.LastName, check.Draft.Username.Value));
+    }
+
+    [Fact]
+    public void InvisibleCharactersInPhoneNumbersAreFormatting()
+    {
+        var check = Check(Valid() with
+        {
+            FirstName = "\u00A0Jane\u200B", Username = "+44\u00A020\u202F7946\u200B0958", MultiLineNumber = "+1\u2060415\u00A0555\u200C0100",
+            ForwardingNumber = "\uFEFF+1\u00A0415\u2007555\u200D0199",
+        });
+
+        Assert.Empty(check.Problems);
+        Assert.Equal(("Jane", "+442079460958", "+14155550100", "+14155550199"),
+            (check.Draft!.FirstName, check.Draft.Username.Value, check.Draft.MultiLineNumber, check.Draft.ForwardingNumber));
+    }
+
+    public static TheoryData<string, string, string> CellsWithControlCharacters => new()
+    {
+        { nameof(AccountInput.FirstName), "Joh\0n", "Row 14, firstname: contains an invisible control character (U+0000) at position 4; retype the value." },
+        { nameof(AccountInput.LastName), " Doe\u0085", "Row 14, lastname: contains an invisible control character (U+0085) at position 4; retype the value." },
+        { nameof(AccountInput.Username), "ann\u007F@example.com", "Row 14, email address or device: contains an invisible control character (U+007F) at position 4; retype the value." },
+        { nameof(AccountInput.MonitorSms), "on\u0001", "Row 14, monitor_sms: contains an invisible control character (U+0001) at position 3; retype the value." },
+        { nameof(AccountInput.ForwardingNumber), "\u001B+1 415 555 0199", "Row 14, forwarding_number: contains an invisible control character (U+001B) at position 1; retype the value." },
+        { nameof(AccountInput.Language), "English\v", "Row 14, language: contains an invisible control character (U+000B) at position 8; retype the value." },
+    };
+
+    [Theory]
+    [MemberData(nameof(CellsWithControlCharacters))]
+    public void ControlCharacterInACellIsItsOneErrorAndIsNotStripped(string property, string value, string expected)
+    {
+        var input = Valid();
+        typeof(AccountInput).GetProperty(property)!.SetValue(input, value);
+
+        var check = Check(input);
+
+        Assert.Null(check.Draft);
+        Assert.Equal([expected], Messages(check));
+        Assert.Equal(value.Trim(' '), check.Problems.Single().Value);
+    }
+
+    [Theory]
+    [InlineData(nameof(AccountInput.FirstName), "firstname: \"{0}…\" (10,000 characters) is too long; at most 64 characters are allowed.")]
+    [InlineData(nameof(AccountInput.Username), "email address or device: \"{0}…\" (10,000 characters) is neither an email address nor a phone number.")]
+    [InlineData(nameof(AccountInput.MonitorSms), "monitor_sms: \"{0}…\" (10,000 characters) is not one of on, off.")]
+    [InlineData(nameof(AccountInput.ForwardingNumber), "forwarding_number: \"{0}…\" (10,000 characters) is not a phone number: use 4 to 18 digits with country code, e.g. +14155550123.")]
+    [InlineData(nameof(AccountInput.Language), "language: \"{0}…\" (10,000 characters) is not one of English, Italian, German, French, Spanish.")]
+    public void AHugeCellIsCutInItsMessageAndValue(string property, string expected)
+    {
+        var input = Valid();
+        typeof(AccountInput).GetProperty(property)!.SetValue(input, new string('x', 10_000));
+
+        var problem = Assert.Single(Check(input).Problems);
+
+        Assert.Equal(string.Format(expected, new string('x', 60)), problem.Text);
+        Assert.True(problem.Text.Length < 200);
+        Assert.Equal(new string('x', 60) + "…", problem.Value);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MultiLine.Core.Imports;
+using MultiLine.Core.Organizations;
 using static MultiLine.Core.Tests.Imports.CsvFiles;
 
 namespace MultiLine.Core.Tests.Imports;
@@ -20,6 +21,12 @@ public sealed class CsvFileReaderTests
         { "utf-16 BE with BOM", "utf-16BE" },
         { "windows-1252", "windows-1252" },
     };
+
+    private static readonly AccountRulesContext Rules = new(
+        new Organization { Id = 1, Name = "Acme", Path = "/1/" }, new PermissionGroup { Id = 1, Name = "Messaging only", Features = Features.Sms });
+
+    /// <summary>The per-cell rules on a row as read, as the upload's validation runs them.</summary>
+    private static AccountCheck Check(CsvRow row) => new AccountInputValidator().Check(row.Values, Rules);
 
     private static byte[] Encode(string text, string kind) => kind switch
     {
@@ -41,6 +48,43 @@ public sealed class CsvFileReaderTests
         Assert.Equal(expectedEncoding, result.EncodingName);
         Assert.Equal(["François Müller", "José Núñez"], result.Rows.Select(r => $"{r.Values.FirstName} {r.Values.LastName}"));
         Assert.Equal([2, 3], result.Rows.Select(r => r.RowNumber));
+    }
+
+    [Fact]
+    public async Task Utf8FileWithOneInvalidByteKeepsEveryOtherAccentAndFlagsOnlyThatRow()
+    {
+        byte[] bytes =
+        [
+            .. Utf8(Accents),
+            .. Utf8("Anne,Ren"), 0xE9, .. Utf8(",anne@example.com,No,auto,on\r\n"), // é as Windows-1252 wrote it
+            .. Utf8(Lines("Jürgen,Größe,juergen@example.com,No,auto,off")),
+        ];
+
+        var result = await ReadAsync(bytes);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal("utf-8", result.EncodingName);
+        Assert.Equal(["François Müller", "José Núñez", "Anne Ren\uFFFD", "Jürgen Größe"],
+            result.Rows.Select(r => $"{r.Values.FirstName} {r.Values.LastName}"));
+        var errors = result.Rows.SelectMany(r => Check(r).Problems.Select(p => (p with { Row = r.RowNumber }).Text));
+        Assert.Equal(["Row 4, lastname: \"Ren\uFFFD\" holds bytes that are not valid UTF-8 (shown as \uFFFD); save the file as CSV UTF-8 and upload it again."],
+            errors);
+    }
+
+    [Fact]
+    public async Task Windows1252FileWithoutAnyUtf8SequenceIsStillReadAsWindows1252()
+    {
+        var text = Lines(
+            "firstname,lastname,email,social_messaging,monitor_calls,monitor_sms",
+            "Søren,Großmann-Œhlé,soren@example.com,No,auto,on",
+            "Zoë,D’Artagnan,zoe@example.com,No,off,off",
+            "Ærø,Ça Façon,aero@example.com,No,auto,on");
+
+        var result = await ReadAsync(Bytes(text, Windows1252, bom: false));
+
+        Assert.Equal("windows-1252", result.EncodingName);
+        Assert.Equal(["Søren Großmann-Œhlé", "Zoë D’Artagnan", "Ærø Ça Façon"], result.Rows.Select(r => $"{r.Values.FirstName} {r.Values.LastName}"));
+        Assert.All(result.Rows, r => Assert.Empty(Check(r).Problems));
     }
 
     [Fact]
@@ -134,6 +178,59 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
+    public async Task InvisibleCharactersAroundValuesAreTrimmedLikeSpacesAndTheRowImportsClean()
+    {
+        var text = Lines(Header,
+            Row("\u200Bjane@example.com\u00A0", first: "\u00A0Jane\u200B", last: "\uFEFFDoe\u202F", social: "No\u2060", sms: "\u200Don\u200C"),
+            Row("\u2007+44 20 7946 0958\u3000", first: "Ann\u200B\u00A0", last: "\u205FLee", number: "\u00A0+1 415 555 0100\uFEFF"));
+
+        var result = await ReadAsync(text);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal(["Jane|Doe|jane@example.com|No|on", "Ann|Lee|+44 20 7946 0958|No|on"],
+            result.Rows.Select(r => $"{r.Values.FirstName}|{r.Values.LastName}|{r.Values.Username}|{r.Values.SocialMessaging}|{r.Values.MonitorSms}"));
+        Assert.Equal("+1 415 555 0100", result.Rows[1].Values.MultiLineNumber);
+        Assert.All(result.Rows, r => Assert.Empty(r.Problems));
+        Assert.All(result.Rows, r => Assert.Empty(Check(r).Problems));
+    }
+
+    [Fact]
+    public async Task HeaderNamesWithInvisibleCharactersMatchTheirColumns()
+    {
+        var text = "\uFEFFemail\u00A0,\u200Bsocial_messaging,monitor_calls\u2060,\u202Fmonitor_sms\uFEFF,\u200B\u00A0\r\n"
+            + "ann@example.com,No,auto,on,\u200B\r\n";
+
+        var result = await ReadAsync(Bytes(text, new UTF8Encoding(true), bom: true));
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal([CsvColumn.Username, CsvColumn.SocialMessaging, CsvColumn.MonitorCalls, CsvColumn.MonitorSms], result.Columns);
+        Assert.Equal("ann@example.com", result.Rows.Single().Values.Username);
+        Assert.Empty(result.Rows.Single().Problems);
+    }
+
+    [Fact]
+    public async Task ARowOfInvisibleCharactersOnlyIsABlankLine()
+    {
+        var result = await ReadAsync(Lines(Header, "\u00A0,\u200B,\uFEFF,,,,,,,\u202F", Row("a@example.com")));
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal([3], result.Rows.Select(r => r.RowNumber));
+    }
+
+    [Fact]
+    public async Task NulCharacterInACellIsAnErrorOnItsRowAndColumnNotABinaryFile()
+    {
+        var text = Lines([Header, .. Enumerable.Range(1, 5).Select(i => Row($"user{i}@example.com")), Row("nul@example.com", first: "Joh\0n")]);
+
+        var result = await ReadAsync(text);
+
+        Assert.Empty(result.FileProblems);
+        Assert.Equal("Joh\0n", result.Rows[^1].Values.FirstName);
+        var errors = result.Rows.SelectMany(r => Check(r).Problems.Select(p => (p with { Row = r.RowNumber }).Text));
+        Assert.Equal(["Row 7, firstname: contains an invisible control character (U+0000) at position 4; retype the value."], errors);
+    }
+
+    [Fact]
     public async Task OddHeaderSpellingsAndAliasesMapToTheDocumentedColumns()
     {
         var text = Lines(
@@ -198,6 +295,15 @@ public sealed class CsvFileReaderTests
         Assert.Equal(ProblemSeverity.Warning, warning.Severity);
         Assert.Equal("Column \"Department\" (K) is not a known column; its values are ignored.", warning.Text);
         Assert.Single(result.Rows);
+    }
+
+    [Fact]
+    public async Task AHugeUnknownHeaderIsCutInItsWarning()
+    {
+        var result = await ReadAsync(Lines(Header + "," + new string('z', 10_000), Row("a@example.com")));
+
+        var warning = Assert.Single(result.FileProblems);
+        Assert.Equal($"Column \"{new string('z', 60)}…\" (10,000 characters) (K) is not a known column; its values are ignored.", warning.Text);
     }
 
     [Fact]
