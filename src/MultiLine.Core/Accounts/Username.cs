@@ -18,8 +18,8 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
     /// may see it (the holder is inside their scope); otherwise the organization stays unnamed.
     /// </summary>
     public static string InUse(string value, string? holderOrganization) => holderOrganization is null
-        ? $"\"{value}\" is already in use by another account."
-        : $"\"{value}\" already exists in organization {holderOrganization}.";
+        ? $"{Imports.ImportProblem.Quote(value)} is already in use by another account."
+        : $"{Imports.ImportProblem.Quote(value)} already exists in organization {holderOrganization}.";
 
     /// <summary>Reads what an admin typed. On failure <paramref name="error"/> says why, in the admin's words.</summary>
     public static bool TryParse(string? input, out Username? username, out string? error)

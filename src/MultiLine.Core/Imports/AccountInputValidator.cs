@@ -147,20 +147,18 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         }
         state.Username = username;
         var organization = state.Rules.Organization;
-        if (organization.SmtpDataOffload && username!.Kind != UsernameKind.Email)
-            Fail(context, nameof(AccountInput.Username), text,
-                $"{ImportProblem.Quote(text!)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address.");
+        if (OrganizationRules.UsernameRefusal(text!, organization) is { } refusal)
+            Fail(context, nameof(AccountInput.Username), text, refusal);
     }
 
     private static void CheckSocialMessaging(string? value, ValidationContext<AccountInput> context)
     {
         var state = State(context);
         var social = Choice(value, nameof(AccountInput.SocialMessaging), context, ("Yes", true), ("No", false));
-        if (social == true && !state.Rules.Organization.SocialMessagingEnabled)
+        var text = CellText.Trim(value);
+        if (social is { } on && OrganizationRules.SocialMessagingRefusal(text!, on, state.Rules.Organization) is { } refusal)
         {
-            var text = CellText.Trim(value)!;
-            Fail(context, nameof(AccountInput.SocialMessaging), text,
-                $"{ImportProblem.Quote(text)} is not allowed: organization {state.Rules.Organization.Name} does not have social messaging.");
+            Fail(context, nameof(AccountInput.SocialMessaging), text, refusal);
             return;
         }
         state.SocialMessaging = social;

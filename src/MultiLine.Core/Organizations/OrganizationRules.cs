@@ -12,12 +12,12 @@ public static class OrganizationRules
     /// <summary>Why <paramref name="username"/> cannot be an account of <paramref name="organization"/>; null when it can.</summary>
     public static string? UsernameRefusal(string username, Organization organization) =>
         organization.SmtpDataOffload && !Username.IsEmail(username)
-            ? $"\"{username}\" is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address."
+            ? $"{Imports.ImportProblem.Quote(username)} is a phone number; organization {organization.Name} uses SMTP data offload, so the username must be an email address."
             : null;
 
     /// <summary>Why social messaging cannot be on for an account of <paramref name="organization"/>; null when it can.</summary>
     public static string? SocialMessagingRefusal(string shown, bool socialMessaging, Organization organization) =>
         socialMessaging && !organization.SocialMessagingEnabled
-            ? $"\"{shown}\" is not allowed: organization {organization.Name} does not have social messaging."
+            ? $"{Imports.ImportProblem.Quote(shown)} is not allowed: organization {organization.Name} does not have social messaging."
             : null;
 }
