@@ -28,7 +28,7 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
         var text = input?.Trim() ?? "";
         if (text.Length == 0)
         {
-            error = "is required (an email address or a phone number with country code).";
+            error = "Missing. Enter an email address or a phone number with country code.";
             return false;
         }
 

@@ -125,7 +125,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var text = CellText.Trim(value);
         if (string.IsNullOrEmpty(text))
         {
-            Fail(context, property, text, $"is required ({first.Text} or {second.Text}).");
+            Fail(context, property, text, $"Missing. Enter {first.Text} or {second.Text}.");
             return null;
         }
         if (text.Equals(first.Text, StringComparison.OrdinalIgnoreCase))

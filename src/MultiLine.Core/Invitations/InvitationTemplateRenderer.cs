@@ -52,12 +52,25 @@ public static partial class InvitationTemplateRenderer
     private static string Fill(string text, InvitationValues values, bool encode)
     {
         string Value(string raw) => encode ? WebUtility.HtmlEncode(raw) : raw;
-        return text
+        return WithoutEmpty(WithoutEmpty(text, "{f_name}", values.FirstName), "{l_name}", values.LastName)
             .Replace("{f_name}", Value(values.FirstName), StringComparison.Ordinal)
             .Replace("{l_name}", Value(values.LastName), StringComparison.Ordinal)
             .Replace("{u_name}", Value(values.Username), StringComparison.Ordinal)
             .Replace("{multiline_number}", Value(values.MultilineNumber), StringComparison.Ordinal)
             .Replace(ActivationLink, Value(values.ActivationLink), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An empty name takes its separator with it, so "is ready, {f_name}" becomes "is ready" and "Hello {f_name} {l_name},"
+    /// becomes "Hello {l_name}," rather than leaving a dangling comma or double space.
+    /// </summary>
+    private static string WithoutEmpty(string text, string placeholder, string value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+            return text;
+        foreach (var around in new[] { $", {placeholder}", $"{placeholder}, ", $" {placeholder}", $"{placeholder} " })
+            text = text.Replace(around, "", StringComparison.Ordinal);
+        return text.Replace(placeholder, "", StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"\{[a-z_]+\}")]

@@ -67,7 +67,8 @@ public static partial class OrganizationSettings
             .ToList();
         var bad = parts.Where(p => !DomainPattern().IsMatch(p)).ToList();
         domains = parts;
-        error = bad.Count == 0 ? null : $"Not an email domain: {string.Join(", ", bad)}. Write domains such as acme.example.";
+        error = bad.Count == 0 ? null
+            : $"{string.Join(", ", bad.Select(b => $"\"{b}\""))} {(bad.Count == 1 ? "is not an email domain" : "are not email domains")}. Write domains such as acme.example.";
         return error is null;
     }
 
@@ -80,12 +81,12 @@ public static partial class OrganizationSettings
         var problems = new List<string>();
         var domains = form.AllowedEmailDomains.Select(d => d.Trim().ToLowerInvariant()).Distinct().ToList();
         if (domains.FirstOrDefault(d => !DomainPattern().IsMatch(d)) is { } badDomain)
-            problems.Add($"Not an email domain: {badDomain}.");
+            problems.Add($"\"{badDomain}\" is not an email domain. Write domains such as acme.example.");
         if (form.SmtpDataOffload && !organization.SmtpDataOffload)
         {
             var phoneUsernames = await db.Accounts.CountAsync(a => a.OrganizationId == organizationId && a.NormalizedUsername.StartsWith("+"), cancellationToken);
             if (phoneUsernames > 0)
-                problems.Add($"SMTP data offload needs every username to be an email address; {phoneUsernames:N0} account(s) of {organization.Name} use a phone number.");
+                problems.Add($"SMTP data offload needs every username to be an email address; {Common.Words.Count(phoneUsernames, "account")} of {organization.Name} {(phoneUsernames == 1 ? "uses" : "use")} a phone number.");
         }
         var eligible = (await EligibleAdminsAsync(db, organizationId, cancellationToken)).Select(a => a.Id).ToHashSet();
         if (form.DesignatedAdminIds.Any(id => !eligible.Contains(id)))

@@ -19,7 +19,7 @@ public sealed class UsernameTests
     [InlineData("4155550123", "\"4155550123\" has no country code; write it as +<country code><number>, e.g. +14155550123.")]
     [InlineData("jane@", "\"jane@\" is not a valid email address.")]
     [InlineData("jane doe", "\"jane doe\" is neither an email address nor a phone number.")]
-    [InlineData("", "is required (an email address or a phone number with country code).")]
+    [InlineData("", "Missing. Enter an email address or a phone number with country code.")]
     public void BadUsernamesAreRefusedWithAReason(string input, string error)
     {
         Assert.False(Username.TryParse(input, out _, out var message));

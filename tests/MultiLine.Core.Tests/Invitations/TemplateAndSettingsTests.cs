@@ -70,7 +70,7 @@ public sealed class TemplateAndSettingsTests : IDisposable
         var result = await OrganizationSettings.SaveAsync(db, _world.OrganizationId, new OrganizationSettingsForm(false, true, [], []), _admin, _world.Clock.Now.UtcDateTime, TestContext.Current.CancellationToken);
 
         Assert.False(result.Succeeded);
-        Assert.Equal("SMTP data offload needs every username to be an email address; 1 account(s) of Acme use a phone number.", Assert.Single(result.Problems));
+        Assert.Equal("SMTP data offload needs every username to be an email address; 1 account of Acme uses a phone number.", Assert.Single(result.Problems));
     }
 
     [Theory]
@@ -81,6 +81,25 @@ public sealed class TemplateAndSettingsTests : IDisposable
     public void DomainsAreReadFromWhatTheAdminTypes(string text, bool valid)
     {
         Assert.Equal(valid, OrganizationSettings.TryParseDomains(text, out _, out _));
+    }
+
+    [Fact]
+    public void AnEmptyNameTakesItsSeparatorWithItInTheSubjectAndGreeting()
+    {
+        var email = InvitationTemplateRenderer.Render(InvitationTemplateDefaults.For(Language.English),
+            new InvitationValues("", "", "jane@acme.example", "+12125550100", "https://portal.example/activate/abc"));
+
+        Assert.Equal("Your MultiLine business number is ready", email.Subject);
+        Assert.Contains("Hello,", email.TextBody);
+        Assert.DoesNotContain(" ,", email.TextBody);
+    }
+
+    [Fact]
+    public void EveryBadDomainIsQuotedInOneSentence()
+    {
+        OrganizationSettings.TryParseDomains("acme.example not a domain!", out _, out var error);
+
+        Assert.Equal("\"not\", \"a\", \"domain!\" are not email domains. Write domains such as acme.example.", error);
     }
 
     public void Dispose() => _world.Dispose();
