@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -8,19 +9,24 @@ using MultiLine.Web.Tests.Integration;
 
 namespace MultiLine.Web.Tests.Components;
 
-/// <summary>The live progress of a batch, on a clock the test moves: what it says while running, and how often it repaints.</summary>
-public sealed class BatchProgressViewTests : IClassFixture<PortalFixture>, IAsyncDisposable
+/// <summary>
+/// The live progress of a batch, on a clock the test moves (what it says while running, how often it repaints), the
+/// batch page and the reports list.
+/// </summary>
+public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisposable
 {
     private readonly PortalFixture _portal;
     // Whole seconds, so the stored start times and the clock agree to the tick.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private readonly BunitContext _context;
 
-    public BatchProgressViewTests(PortalFixture portal)
+    public BatchReportsTests(PortalFixture portal)
     {
         _portal = portal;
         _context = PortalTestContext.Create(portal.Factory);
         _context.Services.AddSingleton<TimeProvider>(_clock);
+        // The batch page tells browser tests when it is interactive.
+        _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
     private static CancellationToken Cancel => Xunit.TestContext.Current.CancellationToken;
 
@@ -139,6 +145,28 @@ public sealed class BatchProgressViewTests : IClassFixture<PortalFixture>, IAsyn
         Assert.Equal("under a second", Duration($"fast-{marker}.csv"));
         _clock.Advance(TimeSpan.FromSeconds(2));
         page.WaitForAssertion(() => Assert.Equal("0:02", Duration($"running-{marker}.csv")));
+    }
+
+    [Fact]
+    public void ABatchThatIsNotFoundOffersNoReportToDownload()
+    {
+        var page = _context.Render<BatchDetailPage>(p => p.Add(c => c.BatchId, int.MaxValue));
+
+        page.WaitForAssertion(() => Assert.Contains("Batch not found", page.Markup));
+        Assert.DoesNotContain(page.FindAll("a, button"), e => e.TextContent.Contains("Download", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task ABatchOffersItsReportAndWhileItRunsSaysTheReportIsPartial()
+    {
+        var finished = await AddBatchAsync(BatchState.Completed, total: 2, processed: 2, ranFor: TimeSpan.FromSeconds(4), took: TimeSpan.FromSeconds(3));
+        var running = await AddBatchAsync(BatchState.Running, total: 2, processed: 1, ranFor: TimeSpan.FromSeconds(4));
+
+        var done = _context.Render<BatchDetailPage>(p => p.Add(c => c.BatchId, finished));
+        var partial = _context.Render<BatchDetailPage>(p => p.Add(c => c.BatchId, running));
+
+        done.WaitForAssertion(() => Assert.Equal($"batches/{finished}/report.csv", done.FindAll("a").Single(a => a.TextContent.Trim() == "Download report").GetAttribute("href")));
+        partial.WaitForAssertion(() => Assert.Equal($"batches/{running}/report.csv", partial.FindAll("a").Single(a => a.TextContent.Trim() == "Download partial report").GetAttribute("href")));
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
