@@ -26,6 +26,9 @@ public sealed class BatchLiveState(TimeProvider clock)
 
     public bool IsFinished => Batch?.IsFinished == true;
 
+    /// <summary>At least one row has its outcome: until then the batch is only starting.</summary>
+    public bool HasStarted => Counts.Processed > 0;
+
     public IReadOnlyList<BatchRowView> RecentRows
     {
         get { lock (_gate) return _recent.ToList(); }

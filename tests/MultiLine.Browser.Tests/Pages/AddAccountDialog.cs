@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace MultiLine.Browser.Tests.Pages;
 
-/// <summary>The Add Account dialog's Multiple Accounts tab, as the help article walks through it.</summary>
+/// <summary>The Add Account dialog: its Multiple Accounts tab, as the help article walks through it, and its Single Account tab.</summary>
 public sealed class AddAccountDialog(IPage page)
 {
     public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
@@ -14,10 +14,31 @@ public sealed class AddAccountDialog(IPage page)
         await Dialog.GetByRole(AriaRole.Tab, new() { Name = "Multiple Accounts" }).ClickAsync();
     }
 
+    public Task OpenSingleAccountAsync() => page.GetByRole(AriaRole.Button, new() { Name = "Add Account" }).ClickAsync();
+
+    public ILocator Username => Dialog.GetByLabel("Email address or device");
+
+    /// <summary>The error under the username field, as MudBlazor writes it in the field's helper line.</summary>
+    public ILocator UsernameError => Dialog.Locator(".mud-input-control").Filter(new() { Has = page.GetByLabel("Email address or device") }).Locator(".mud-input-helper-text.mud-input-error");
+
+    public ILocator Button(string name) => Dialog.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
+
+    /// <summary>On the Single Account tab: chooses the organization, then waits until Save can be used.</summary>
+    public async Task ChooseSingleAccountOrganizationAsync(string name)
+    {
+        await SelectOrganizationAsync(Dialog.GetByLabel("Choose Organization").First, name);
+        await Expect(Button("Save")).ToBeEnabledAsync();
+    }
+
     public async Task ChooseOrganizationAsync(string name)
     {
+        await SelectOrganizationAsync(Dialog.GetByLabel("Choose Organization").Last, name);
+        await Expect(Dialog.GetByRole(AriaRole.Button, new() { Name = "Upload" })).ToBeEnabledAsync();
+    }
+
+    private async Task SelectOrganizationAsync(ILocator select, string name)
+    {
         // The drop-down stays disabled until the organizations in scope are loaded.
-        var select = Dialog.GetByLabel("Choose Organization").Last;
         await Expect(select).ToBeEnabledAsync();
         var option = page.Locator(".mud-popover-open .mud-list-item").GetByText(name, new() { Exact = true });
         await select.ClickAsync();
@@ -32,7 +53,6 @@ public sealed class AddAccountDialog(IPage page)
             await select.ClickAsync();
         }
         await option.ClickAsync();
-        await Expect(Dialog.GetByRole(AriaRole.Button, new() { Name = "Upload" })).ToBeEnabledAsync();
     }
 
     public Task UploadAsync(string fileName, byte[] content) =>

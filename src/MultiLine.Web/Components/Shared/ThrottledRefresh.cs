@@ -3,20 +3,20 @@ namespace MultiLine.Web.Components.Shared;
 /// <summary>
 /// Runs a refresh at most once per interval, and only when something was marked since the last one: live views
 /// repaint a few times a second however fast events arrive. Errors go to <paramref name="onError"/>
-/// (a component's <c>DispatchExceptionAsync</c>).
+/// (a component's <c>DispatchExceptionAsync</c>). The timer runs on <paramref name="clock"/>, so tests move it.
 /// </summary>
 public sealed class ThrottledRefresh : IAsyncDisposable
 {
     private readonly Func<Task> _refresh;
     private readonly Func<Exception, Task> _onError;
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
     private int _dirty;
 
-    public ThrottledRefresh(TimeSpan interval, Func<Task> refresh, Func<Exception, Task> onError)
+    public ThrottledRefresh(TimeSpan interval, TimeProvider clock, Func<Task> refresh, Func<Exception, Task> onError)
     {
         _refresh = refresh;
         _onError = onError;
-        _timer = new Timer(_ => _ = TickAsync(), null, interval, interval);
+        _timer = clock.CreateTimer(_ => _ = TickAsync(), null, interval, interval);
     }
 
     /// <summary>Something changed: refresh at the next tick. Safe from any thread.</summary>
