@@ -112,7 +112,7 @@ public sealed class BatchProgressAndSingleAccountTests(BrowserFixture browser) :
         await dialog.Button("Save & Invite").ClickAsync();
 
         var warning = page.Locator(".mud-snackbar.mud-alert-filled-warning");
-        await Expect(warning).ToContainTextAsync(InvitationIssuer.NeedsEmailAddress);
+        await Expect(warning).ToContainTextAsync(InvitationRules.NeedsEmailAddress);
         await Expect(page.Locator(".mud-snackbar.mud-alert-filled-success")).ToHaveCountAsync(0);
         await Screenshots.SaveAsync(page, "10-single-account-added-not-invited");
         await using var after = browser.Portal.CreateDbContext();

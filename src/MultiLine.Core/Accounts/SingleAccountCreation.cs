@@ -88,7 +88,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         if (request.Invite)
         {
             var invitation = await invitations.QueueAsync(db, account, cancellationToken);
-            note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited: {invitation.Reason}";
+            note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited. {invitation.Reason}";
             warning = !invitation.Succeeded;
             await db.SaveChangesAsync(cancellationToken);
         }

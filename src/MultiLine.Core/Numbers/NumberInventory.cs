@@ -73,7 +73,7 @@ public static class NumberInventory
         foreach (var chunk in range.Chunk(500))
             taken.AddRange(await db.Numbers.Where(n => chunk.Contains(n.E164)).Select(n => n.E164).ToListAsync(cancellationToken));
         if (taken.Count > 0)
-            return NumberChange.Refused($"{taken.Count:N0} of these numbers already exist (first: {taken.Min()}). Choose a free range.");
+            return NumberChange.Refused($"{taken.Count:N0} of these numbers already {(taken.Count == 1 ? "exists" : "exist")} (first: {taken.Min()}). Choose a free range.");
 
         db.Numbers.AddRange(range.Select(e164 => new MultiLineNumber { E164 = e164, OrganizationId = organizationId, State = NumberState.Available }));
         try

@@ -86,7 +86,7 @@ public sealed class SingleAccountFormTests(PortalFixture portal) : IClassFixture
         snackbars.WaitForAssertion(() =>
         {
             var snackbar = Assert.Single(snackbars.FindAll(".mud-snackbar"));
-            Assert.Contains(InvitationIssuer.NeedsEmailAddress, snackbar.TextContent);
+            Assert.Contains(InvitationRules.NeedsEmailAddress, snackbar.TextContent);
             Assert.Contains("mud-alert-filled-warning", snackbar.ClassName);
         });
         Assert.DoesNotContain("mud-alert-filled-success", snackbars.Markup);
