@@ -41,7 +41,7 @@ public sealed class ImportFlowTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(dialog.Dialog.GetByText("2 invalid", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(dialog.ProblemRows.Filter(new() { HasText = "\"yes\" is not one of on, off." })).ToContainTextAsync("monitor_sms");
         await Expect(dialog.ProblemRows.Filter(new() { HasText = "not-an-email" })).ToContainTextAsync("email address or device");
-        await Expect(dialog.Dialog.GetByText("40 rows need a number;")).ToBeVisibleAsync();
+        await Expect(dialog.Dialog.GetByText("40 rows without a number;")).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "04-upload-preview");
 
         await dialog.ImportOnlyValidRowsAsync();

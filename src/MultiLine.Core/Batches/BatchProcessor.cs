@@ -23,6 +23,9 @@ public sealed class BatchProcessor(
     ILogger<BatchProcessor> logger)
 {
     public const string CancelledReason = "Cancelled before this row was processed.";
+
+    /// <summary>Rows in a batch's first group; each next group doubles up to <see cref="BatchOptions.RowsPerTransaction"/>.</summary>
+    public const int FirstGroupSize = 10;
     private readonly BatchOptions _options = options.Value;
 
     /// <summary>Processes the batch if this worker can claim it. Returns false when another worker holds it or it is finished.</summary>
@@ -73,6 +76,8 @@ public sealed class BatchProcessor(
         var handler = handlers.FirstOrDefault(h => h.Handles(batch.Kind))
             ?? throw new InvalidOperationException($"No handler for {batch.Kind} batches.");
 
+        // The first groups are small, so the first rows show within a moment of the commit; then full groups for throughput.
+        var groupSize = Math.Min(FirstGroupSize, _options.RowsPerTransaction);
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
@@ -98,8 +103,9 @@ public sealed class BatchProcessor(
             var rows = await db.BatchRows
                 .Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Pending)
                 .OrderBy(r => r.RowNumber)
-                .Take(_options.RowsPerTransaction)
+                .Take(groupSize)
                 .ToListAsync(stoppingToken);
+            groupSize = Math.Min(groupSize * 2, _options.RowsPerTransaction);
             if (rows.Count == 0)
             {
                 tracked.State = BatchStates.Final(tracked.Failed, tracked.Warnings, cancelled: false);
