@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
@@ -90,6 +91,26 @@ public sealed class InvitationWorld : IDisposable
         var outcome = await Issuer.QueueAsync(db, account!);
         await db.SaveChangesAsync();
         return outcome;
+    }
+
+    /// <summary>New accounts, each holding a new number, invited in one save as an import group does.</summary>
+    public async Task InviteNewAccountsAsync(IEnumerable<string> usernames)
+    {
+        await using var db = Db();
+        var numbers = await db.Numbers.CountAsync();
+        foreach (var username in usernames)
+        {
+            var account = new Account
+            {
+                Username = username, NormalizedUsername = username.ToLowerInvariant(), FirstName = "Ava", LastName = "Rossi", Language = Language.English,
+                OrganizationId = OrganizationId, PermissionGroupId = GroupId, Status = AccountStatus.NotInvited, CreatedAtUtc = Clock.Now.UtcDateTime,
+            };
+            db.Numbers.Add(new MultiLineNumber { E164 = $"+1313{numbers++:D7}", OrganizationId = OrganizationId, State = NumberState.Assigned, Account = account });
+            var outcome = await Issuer.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: true, NewAccount: true));
+            if (!outcome.Succeeded)
+                throw new InvalidOperationException(outcome.Reason);
+        }
+        await db.SaveChangesAsync();
     }
 
     public async Task<Account> ReloadAsync(int accountId)

@@ -26,7 +26,10 @@ public sealed class SmtpOptions
     /// <summary>Folder for .eml files when no host is set. Empty: "outbox" next to the database file.</summary>
     public string? PickupFolder { get; set; }
 
-    /// <summary>Retries within one delivery run for a transient failure (connection lost, 4xx reply), with exponential backoff.</summary>
+    /// <summary>
+    /// Retries within one delivery run when the connection fails (refused, lost, timed out, 421), with exponential
+    /// backoff. A 4xx reply to one message (greylisting) is not retried here: that message gets its own next attempt.
+    /// </summary>
     [Range(0, 10)]
     public int RetryAttempts { get; set; } = 3;
 
