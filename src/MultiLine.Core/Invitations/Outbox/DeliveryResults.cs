@@ -68,16 +68,15 @@ internal sealed class DeliveryResults(TimeProvider clock, ILogger logger)
         await transaction.CommitAsync(CancellationToken.None);
     }
 
+    // Plain SQL rather than ExecuteUpdate, which runs the LINQ pipeline for every message: about 0.5 ms against 0.15 ms
+    // a message on a busy 2-core machine. The parameters still go through EF's type mappings.
     private static Task<int> WriteMessageAsync(MultiLineDbContext db, EmailMessage message) =>
-        db.EmailMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.State, message.State)
-            .SetProperty(m => m.Attempts, message.Attempts)
-            .SetProperty(m => m.LastError, message.LastError)
-            .SetProperty(m => m.SentAtUtc, message.SentAtUtc)
-            .SetProperty(m => m.PickupFile, message.PickupFile)
-            .SetProperty(m => m.NextAttemptAtUtc, message.NextAttemptAtUtc)
-            .SetProperty(m => m.ClaimedBy, (string?)null)
-            .SetProperty(m => m.ClaimExpiresAtUtc, (DateTime?)null), CancellationToken.None);
+        db.Database.ExecuteSqlAsync($"""
+            UPDATE "EmailMessages" SET "State" = {(int)message.State}, "Attempts" = {message.Attempts}, "LastError" = {message.LastError},
+                "SentAtUtc" = {message.SentAtUtc}, "PickupFile" = {message.PickupFile}, "NextAttemptAtUtc" = {message.NextAttemptAtUtc},
+                "ClaimedBy" = NULL, "ClaimExpiresAtUtc" = NULL
+            WHERE "Id" = {message.Id}
+            """, CancellationToken.None);
 
     private static bool IsBusy(Exception e) =>
         (e as SqliteException ?? e.InnerException as SqliteException) is { SqliteErrorCode: SqliteBusy or SqliteLocked };

@@ -4,10 +4,11 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Invitations.Outbox;
 
 /// <summary>
-/// One sender's lease on the messages of one run. Claiming is a single conditional UPDATE of the picked rows that
-/// re-checks "queued, due, and not leased by another live sender", so when two senders pick the same rows each row
-/// goes to one of them; the run then reads back the rows that carry its own lease. A sender that dies leaves its lease to run
-/// out, and another sender takes the messages after that. A long run renews its lease at half time.
+/// One sender's lease on the messages of one run. Claiming is a single conditional UPDATE that picks the oldest due rows
+/// and re-checks, on each row it changes, "queued, due, and not leased by another live sender"; the run then reads back
+/// the rows that carry its lease. So when two senders reach for the same rows, each row goes to one of them. A sender
+/// that dies leaves its lease to run out, and another sender takes the messages after that. A long run renews its
+/// lease at half time.
 /// </summary>
 internal sealed class OutboxLease
 {
@@ -15,6 +16,7 @@ internal sealed class OutboxLease
     private readonly TimeSpan _duration;
     private readonly TimeProvider _clock;
     private readonly HashSet<int> _open;
+    private DateTime _untilUtc;
     private DateTime _renewAtUtc;
 
     private OutboxLease(IReadOnlyList<EmailMessage> messages, SmtpOptions settings, TimeProvider clock, DateTime claimedAtUtc)
@@ -24,6 +26,7 @@ internal sealed class OutboxLease
         _duration = settings.LeaseDuration;
         _clock = clock;
         _open = [.. messages.Select(m => m.Id)];
+        _untilUtc = claimedAtUtc + _duration;
         _renewAtUtc = claimedAtUtc + _duration / 2;
     }
 
@@ -33,23 +36,21 @@ internal sealed class OutboxLease
     /// <summary>Leased messages without a result yet, in order.</summary>
     public IEnumerable<EmailMessage> Open => Messages.Where(m => _open.Contains(m.Id));
 
-    /// <summary>Leases up to <see cref="SmtpOptions.BatchSize"/> due messages.</summary>
+    /// <summary>Leases up to <see cref="SmtpOptions.BatchSize"/> due messages, oldest first.</summary>
     public static async Task<OutboxLease> ClaimAsync(MultiLineDbContext db, SmtpOptions settings, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = now + settings.LeaseDuration;
         var me = settings.SenderId;
-        var picked = await Claimable(db, now, me).OrderBy(m => m.NextAttemptAtUtc).ThenBy(m => m.Id)
-            .Take(settings.BatchSize).Select(m => m.Id).ToListAsync(cancellationToken);
-        if (picked.Count == 0)
-            return new OutboxLease([], settings, clock, now);
-
-        // The UPDATE re-checks the condition, so a row another sender leased since the SELECT is not taken. On
-        // PostgreSQL, SELECT … FOR UPDATE SKIP LOCKED would let concurrent senders pick different rows to begin with.
-        await Claimable(db, now, me).Where(m => picked.Contains(m.Id))
+        var oldest = Claimable(db, now, me).OrderBy(m => m.NextAttemptAtUtc).ThenBy(m => m.Id).Take(settings.BatchSize).Select(m => m.Id);
+        // The sender's context sees every organization, so the rows are filtered on the table being updated: SQLite runs
+        // the statement under its write lock, and PostgreSQL re-checks the condition on a row another sender changed
+        // meanwhile. On PostgreSQL, FOR UPDATE SKIP LOCKED in the sub-select would let each sender pick other rows.
+        var claimed = await Claimable(db, now, me).Where(m => oldest.Contains(m.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, me).SetProperty(m => m.ClaimExpiresAtUtc, until), cancellationToken);
-        var messages = await db.EmailMessages.AsNoTracking()
-            .Where(m => picked.Contains(m.Id) && m.ClaimedBy == me && m.ClaimExpiresAtUtc == until)
+        if (claimed == 0)
+            return new OutboxLease([], settings, clock, now);
+        var messages = await Leased(db, me, until).AsNoTracking()
             .OrderBy(m => m.NextAttemptAtUtc).ThenBy(m => m.Id)
             .Include(m => m.Attachments)
             .AsSplitQuery()
@@ -75,7 +76,7 @@ internal sealed class OutboxLease
             return;
         var open = _open.ToList();
         // Not cancellable: the run is usually ending because the host stops, and the release takes milliseconds.
-        await db.EmailMessages.Where(m => open.Contains(m.Id) && m.ClaimedBy == _senderId && m.State == EmailState.Queued)
+        await Leased(db, _senderId, _untilUtc).Where(m => open.Contains(m.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimExpiresAtUtc, (DateTime?)null), CancellationToken.None);
         _open.Clear();
     }
@@ -84,16 +85,12 @@ internal sealed class OutboxLease
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         var until = now + _duration;
-        var open = _open.ToList();
-        var renewed = await db.EmailMessages.Where(m => open.Contains(m.Id) && m.ClaimedBy == _senderId && m.State == EmailState.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimExpiresAtUtc, until), cancellationToken);
-        if (renewed < open.Count)
-        {
-            // The lease ran out before this renewal and another sender took some messages: they are its to send now.
-            var kept = await db.EmailMessages.Where(m => open.Contains(m.Id) && m.ClaimedBy == _senderId).Select(m => m.Id).ToListAsync(cancellationToken);
-            _open.IntersectWith(kept);
-        }
+        await Leased(db, _senderId, _untilUtc).ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimExpiresAtUtc, until), cancellationToken);
+        _untilUtc = until;
         _renewAtUtc = now + _duration / 2;
+        // If the lease ran out before this renewal, another sender may have taken some messages: they are its to send now.
+        var kept = await Leased(db, _senderId, until).Select(m => m.Id).ToListAsync(cancellationToken);
+        _open.IntersectWith(kept);
     }
 
     /// <summary>
@@ -101,6 +98,10 @@ internal sealed class OutboxLease
     /// each run first saves the results that earlier runs could not save.
     /// </summary>
     private static IQueryable<EmailMessage> Claimable(MultiLineDbContext db, DateTime now, string me) =>
-        db.EmailMessages.Where(m => m.State == EmailState.Queued && m.NextAttemptAtUtc <= now
+        db.Visible<EmailMessage>().Where(m => m.State == EmailState.Queued && m.NextAttemptAtUtc <= now
             && (m.ClaimedBy == null || m.ClaimExpiresAtUtc < now || m.ClaimedBy == me));
+
+    /// <summary>Queued messages under this one lease.</summary>
+    private static IQueryable<EmailMessage> Leased(MultiLineDbContext db, string me, DateTime until) =>
+        db.Visible<EmailMessage>().Where(m => m.State == EmailState.Queued && m.ClaimedBy == me && m.ClaimExpiresAtUtc == until);
 }
