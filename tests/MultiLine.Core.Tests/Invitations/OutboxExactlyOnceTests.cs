@@ -148,7 +148,7 @@ public sealed class OutboxExactlyOnceTests : IDisposable
             if (count != 1)
                 return;
             writeLock = await WriteLock.TakeAsync(_world.Database.FilePath);
-            stop.CancelAfter(TimeSpan.FromSeconds(1.5));
+            stop.CancelAfter(TimeSpan.FromSeconds(2));
         });
         var sender = _world.CreateSender(InvitationWorld.SmtpFor("stopping-host", smtp.Port), _world.Database.SystemWithLockTimeout(seconds: 1));
         var recipients = Recipients(3);
