@@ -13,9 +13,7 @@ public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDispo
     public TestDatabase()
     {
         FilePath = Path.Combine(_folder, "test.db");
-        Options = new DbContextOptionsBuilder<MultiLineDbContext>()
-            .UseMultiLineSqlite($"Data Source={FilePath};Pooling=False")
-            .Options;
+        Options = OptionsFor(Connection);
         using var db = CreateDbContext();
         db.Database.Migrate();
     }
@@ -28,6 +26,20 @@ public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDispo
 
     /// <summary>What services that work across organizations take.</summary>
     public SystemDbContextFactory System => new(this);
+
+    /// <summary>Like <see cref="System"/>, but a write waits only <paramref name="seconds"/> for another writer before "database is locked".</summary>
+    public SystemDbContextFactory SystemWithLockTimeout(int seconds) =>
+        new(new Contexts(OptionsFor($"{Connection};Default Timeout={seconds}", seconds * 1000)));
+
+    private string Connection => $"Data Source={FilePath};Pooling=False";
+
+    private static DbContextOptions<MultiLineDbContext> OptionsFor(string connectionString, int busyTimeoutMilliseconds = 10_000) =>
+        new DbContextOptionsBuilder<MultiLineDbContext>().UseMultiLineSqlite(connectionString, busyTimeoutMilliseconds).Options;
+
+    private sealed class Contexts(DbContextOptions<MultiLineDbContext> options) : IDbContextFactory<MultiLineDbContext>
+    {
+        public MultiLineDbContext CreateDbContext() => new(options);
+    }
 
     public void Dispose()
     {

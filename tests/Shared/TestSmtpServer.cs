@@ -15,12 +15,14 @@ namespace MultiLine.Tests;
 
 /// <summary>
 /// A real SMTP server on 127.0.0.1 (SmtpServer package) that keeps every message it accepts. Its listening socket has
-/// NoDelay on (accepted sockets inherit it), or each message would stall ~45 ms on delayed ACKs.
+/// NoDelay on (accepted sockets inherit it), or each message would stall ~45 ms on delayed ACKs. It can refuse (550)
+/// or greylist (450) recipients, and tell the test about each message before it answers the sender.
 /// </summary>
 public sealed class TestSmtpServer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
+    private readonly ConcurrentQueue<string> _deferred = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private Task _running = Task.CompletedTask;
 
@@ -29,8 +31,15 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public int Port { get; private set; }
     public IReadOnlyCollection<MimeMessage> Messages => _messages;
 
-    /// <summary>Starts a server; <paramref name="port"/> 0 picks a free one. <paramref name="acceptRecipient"/> false refuses with 550.</summary>
-    public static async Task<TestSmtpServer> StartAsync(int port = 0, Func<string, bool>? acceptRecipient = null)
+    /// <summary>Recipients answered 450, once per attempt.</summary>
+    public IReadOnlyCollection<string> Deferred => _deferred;
+
+    /// <summary>Starts a server; <paramref name="port"/> 0 picks a free one.</summary>
+    /// <param name="acceptRecipient">False refuses the recipient with 550.</param>
+    /// <param name="deferRecipient">True answers the recipient 450, as a greylisting server does.</param>
+    /// <param name="received">Runs for each accepted message, with the count so far, before the sender gets the 250.</param>
+    public static async Task<TestSmtpServer> StartAsync(int port = 0, Func<string, bool>? acceptRecipient = null, Func<string, bool>? deferRecipient = null,
+        Func<MimeMessage, int, Task>? received = null)
     {
         var server = new TestSmtpServer();
         var listeners = new NoDelayListenerFactory();
@@ -40,9 +49,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
             .Build();
         var services = new ServiceProvider();
         services.Add(listeners);
-        services.Add(new Store(server));
-        if (acceptRecipient is not null)
-            services.Add(new DelegatingMailboxFilter((IMailbox to, IMailbox from) => acceptRecipient(to.AsAddress())));
+        services.Add(new Store(server, received));
+        services.Add(new RecipientFilter(server, acceptRecipient, deferRecipient));
         var smtp = new SmtpServer.SmtpServer(options, services);
         server._running = smtp.StartAsync(server._stop.Token);
         server.Port = await listeners.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -57,6 +65,14 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Waits until the messages received so far satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<MimeMessage>, bool> condition, TimeSpan? timeout = null)
+    {
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        while (!condition(_messages))
+            await _arrived.WaitAsync(deadline.Token);
     }
 
     /// <summary>Waits until a message matching <paramref name="match"/> has arrived.</summary>
@@ -78,14 +94,36 @@ public sealed class TestSmtpServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class Store(TestSmtpServer server) : MessageStore
+    private sealed class Store(TestSmtpServer server, Func<MimeMessage, int, Task>? received) : MessageStore
     {
-        public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        private int _count;
+
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             using var stream = new MemoryStream(buffer.ToArray());
-            server._messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
+            var message = MimeMessage.Load(stream, cancellationToken);
+            server._messages.Enqueue(message);
+            var count = Interlocked.Increment(ref _count);
+            if (received is not null)
+                await received(message, count);
             server._arrived.Release();
-            return Task.FromResult(SmtpResponse.Ok);
+            return SmtpResponse.Ok;
+        }
+    }
+
+    private sealed class RecipientFilter(TestSmtpServer server, Func<string, bool>? accept, Func<string, bool>? defer) : IMailboxFilter
+    {
+        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+        {
+            var address = to.AsAddress();
+            if (defer?.Invoke(address) == true)
+            {
+                server._deferred.Enqueue(address);
+                throw new SmtpResponseException(new SmtpResponse((SmtpReplyCode)450, "4.2.0 Greylisted, please try again later"));
+            }
+            return Task.FromResult(accept?.Invoke(address) ?? true);
         }
     }
 

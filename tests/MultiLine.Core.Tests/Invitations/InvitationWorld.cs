@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
@@ -29,7 +30,7 @@ public sealed class InvitationWorld : IDisposable
         Notifications = new NotificationComposer(Clock, Issuer);
         Activation = new AccountActivation(Database.System, Clock);
         Pickup = Path.Combine(Path.GetDirectoryName(Database.FilePath)!, "outbox");
-        Sender = new OutboxSender(Database.System, new EmailTransportFactory(Options.Create(Smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(Smtp), Clock, NullLogger<OutboxSender>.Instance);
+        Sender = CreateSender(Smtp);
 
         using var db = Database.CreateDbContext();
         var organization = new Organization { Name = "Acme", AllowedEmailDomains = [.. allowedDomains] };
@@ -47,11 +48,7 @@ public sealed class InvitationWorld : IDisposable
     public TestDatabase Database { get; } = new();
     public TestClock Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
     public InvitationOptions Invitation { get; } = new() { PublicBaseUrl = "https://portal.test/" };
-    public SmtpOptions Smtp { get; } = new()
-    {
-        Host = "127.0.0.1", TlsMode = SmtpTlsMode.None, RetryAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10),
-        MaxDeliveryRuns = 3, RequeueDelay = TimeSpan.Zero, TimeoutMilliseconds = 5_000,
-    };
+    public SmtpOptions Smtp { get; } = SmtpFor("test-sender");
     public OutboxSignal Signal { get; } = new();
     public InvitationIssuer Issuer { get; }
     public NotificationComposer Notifications { get; }
@@ -62,6 +59,17 @@ public sealed class InvitationWorld : IDisposable
     public int GroupId { get; }
 
     public MultiLineDbContext Db() => Database.CreateDbContext();
+
+    /// <summary>Quick test settings for a sender named <paramref name="senderId"/>, delivering to 127.0.0.1:<paramref name="port"/>.</summary>
+    public static SmtpOptions SmtpFor(string senderId, int port = 25) => new()
+    {
+        Host = "127.0.0.1", Port = port, TlsMode = SmtpTlsMode.None, RetryAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(10),
+        MaxDeliveryRuns = 3, RequeueDelay = TimeSpan.Zero, TimeoutMilliseconds = 5_000, SenderId = senderId,
+    };
+
+    /// <summary>Another sender on this database, as a second host or a restarted process would have.</summary>
+    public OutboxSender CreateSender(SmtpOptions smtp, SystemDbContextFactory? contexts = null) =>
+        new(contexts ?? Database.System, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(smtp), Clock, NullLogger<OutboxSender>.Instance);
 
     public async Task<Account> AddAccountAsync(string username, Language language = Language.English, bool withNumber = false, string first = "Ava", string last = "Rossi")
     {
@@ -90,6 +98,26 @@ public sealed class InvitationWorld : IDisposable
         var outcome = await Issuer.QueueAsync(db, account!);
         await db.SaveChangesAsync();
         return outcome;
+    }
+
+    /// <summary>New accounts, each holding a new number, invited in one save as an import group does.</summary>
+    public async Task InviteNewAccountsAsync(IEnumerable<string> usernames)
+    {
+        await using var db = Db();
+        var numbers = await db.Numbers.CountAsync();
+        foreach (var username in usernames)
+        {
+            var account = new Account
+            {
+                Username = username, NormalizedUsername = username.ToLowerInvariant(), FirstName = "Ava", LastName = "Rossi", Language = Language.English,
+                OrganizationId = OrganizationId, PermissionGroupId = GroupId, Status = AccountStatus.NotInvited, CreatedAtUtc = Clock.Now.UtcDateTime,
+            };
+            db.Numbers.Add(new MultiLineNumber { E164 = $"+1313{numbers++:D7}", OrganizationId = OrganizationId, State = NumberState.Assigned, Account = account });
+            var outcome = await Issuer.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: true, NewAccount: true));
+            if (!outcome.Succeeded)
+                throw new InvalidOperationException(outcome.Reason);
+        }
+        await db.SaveChangesAsync();
     }
 
     public async Task<Account> ReloadAsync(int accountId)

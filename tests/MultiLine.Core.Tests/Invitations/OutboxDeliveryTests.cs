@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using MultiLine.Core.Accounts;
@@ -94,6 +95,47 @@ public sealed class OutboxDeliveryTests : IDisposable
         Assert.Equal(failed.LastError, account.InvitationError);
         Assert.Equal(AccountStatus.Invited, (await _world.ReloadAsync(fine.Id)).Status);
         Assert.Equal("ava@acme.example", Assert.Single(smtp.Messages).To.Mailboxes.Single().Address);
+    }
+
+    [Fact]
+    public async Task GreylistedRecipientsGetTheirOwnLaterAttemptWithoutHoldingUpTheOthers()
+    {
+        var greylisting = true;
+        await using var smtp = await TestSmtpServer.StartAsync(deferRecipient: address => greylisting && address.StartsWith("grey"));
+        _world.Smtp.Port = smtp.Port;
+        _world.Smtp.RetryDelay = TimeSpan.FromSeconds(1);
+        _world.Smtp.RequeueDelay = TimeSpan.FromMinutes(1);
+        var recipients = Enumerable.Range(0, 55).Select(i => i % 11 == 5 ? $"grey{i}@acme.example" : $"user{i}@acme.example").ToList();
+        var greylisted = recipients.Where(r => r.StartsWith("grey")).ToList();
+        await _world.InviteNewAccountsAsync(recipients);
+
+        var run = Stopwatch.StartNew();
+        Assert.Equal(55, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+        run.Stop();
+
+        Assert.Equal(recipients.Except(greylisted).Order(), smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Order());
+        // Asked once each, not retried within the run (which waited seconds per recipient); the bound is only a sanity check.
+        Assert.Equal(greylisted.Order(), smtp.Deferred.Order());
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(10), $"The run took {run.Elapsed}.");
+        await using (var db = _world.Db())
+        {
+            var waiting = await db.EmailMessages.Where(m => m.State == EmailState.Queued).ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(greylisted.Order(), waiting.Select(m => m.ToAddress).Order());
+            Assert.All(waiting, m =>
+            {
+                Assert.Equal(1, m.Attempts);
+                Assert.Equal(_world.Clock.Now.UtcDateTime.AddMinutes(1), m.NextAttemptAtUtc);
+                Assert.StartsWith("The mail server deferred it: 450", m.LastError);
+                Assert.Null(m.ClaimedBy);
+            });
+        }
+        Assert.Equal(0, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        greylisting = false;
+        _world.Clock.Now += TimeSpan.FromMinutes(1);
+        Assert.Equal(5, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Order());
     }
 
     [Fact]

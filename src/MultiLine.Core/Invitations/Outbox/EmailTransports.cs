@@ -61,8 +61,9 @@ public sealed class PickupFolderTransport(string folder, TimeProvider clock) : I
 }
 
 /// <summary>
-/// MailKit over one connection for a run of messages. Transient failures are retried with exponential backoff (Polly),
-/// reconnecting when the connection broke; a 5xx reply is final and returned with the server's words.
+/// MailKit over one connection for a run of messages. Connection failures are retried with exponential backoff (Polly),
+/// reconnecting first; a 4xx reply to the message is returned as Deferred at once, a 5xx reply as Refused, both with
+/// the server's words.
 /// </summary>
 public sealed class SmtpEmailTransport : IEmailTransport
 {
@@ -135,9 +136,11 @@ public sealed class SmtpEmailTransport : IEmailTransport
         return _client;
     }
 
+    // A 4xx reply to one message (a greylisted recipient, a full mailbox) belongs to that message: it goes back to the
+    // queue with its own next attempt at once instead of holding up the run. Only 421 is about the connection.
     private static bool IsTransient(Exception e) => e switch
     {
-        SmtpCommandException command => (int)command.StatusCode is >= 400 and < 500,
+        SmtpCommandException command => command.StatusCode == SmtpStatusCode.ServiceNotAvailable,
         SmtpProtocolException or ServiceNotConnectedException or SocketException or IOException or TimeoutException => true,
         _ => false,
     };

@@ -2,15 +2,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MultiLine.Core.Accounts;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Invitations.Outbox;
 
 /// <summary>
-/// The hosted sender of the outbox. Each run claims the due queued messages (oldest first) and delivers them over one
-/// transport (one SMTP connection), then records Sent, Failed with the server's reply, or a later retry. One instance
-/// per database: runs never overlap.
+/// The hosted sender of the outbox. Each run leases the due queued messages (oldest first, see <see cref="OutboxLease"/>),
+/// delivers them over one transport (one SMTP connection) and saves each result as soon as it is known: Sent, Failed
+/// with the server's reply, or back in the queue with the message's own next attempt. Several senders (one per host)
+/// may share a database; a crash re-sends at most the message that was in flight. Runs of one sender never overlap.
 /// </summary>
 public sealed class OutboxSender(
     SystemDbContextFactory factory,
@@ -20,12 +20,12 @@ public sealed class OutboxSender(
     TimeProvider clock,
     ILogger<OutboxSender> logger) : BackgroundService
 {
-    private const int SaveEvery = 200;
     private readonly SemaphoreSlim _run = new(1, 1);
+    private readonly DeliveryResults _results = new(clock, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("Outbox: {Transport}", transports.Describe());
+        logger.LogInformation("Outbox: {Transport} Sender {SenderId}.", transports.Describe(), options.Value.SenderId);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -63,68 +63,96 @@ public sealed class OutboxSender(
     {
         var settings = options.Value;
         await using var db = await factory.CreateAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var due = await db.EmailMessages
-            .Where(m => m.State == EmailState.Queued && m.NextAttemptAtUtc <= now)
-            .OrderBy(m => m.NextAttemptAtUtc).ThenBy(m => m.Id)
-            .Take(settings.BatchSize)
-            .Include(m => m.Attachments)
-            .AsSplitQuery()
-            .ToListAsync(cancellationToken);
-        if (due.Count == 0)
+        // One connection for the run's lease and its many small writes.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await _results.SaveEarlierAsync(db, cancellationToken);
+        var lease = await OutboxLease.ClaimAsync(db, settings, clock, cancellationToken);
+        if (lease.Messages.Count == 0)
             return 0;
-
-        var failedInvitations = new Dictionary<int, string>();
-        var settled = 0;
-        await using (var transport = transports.Create())
+        try
         {
-            for (var i = 0; i < due.Count; i++)
-            {
-                var message = due[i];
-                var result = await transport.SendAsync(OutboxMime.Build(message, settings), cancellationToken);
-                now = clock.GetUtcNow().UtcDateTime;
-                message.Attempts++;
-                switch (result.Outcome)
-                {
-                    case DeliveryOutcome.Sent:
-                        message.State = EmailState.Sent;
-                        message.SentAtUtc = now;
-                        message.PickupFile = result.PickupFile;
-                        message.LastError = null;
-                        break;
-                    case DeliveryOutcome.Refused:
-                        Fail(message, result.Error!, failedInvitations);
-                        break;
-                    case DeliveryOutcome.Deferred:
-                        Reschedule(message, result.Error!, now, settings, failedInvitations);
-                        break;
-                    case DeliveryOutcome.Unreachable:
-                        // The server is down: everything left in this run waits for the next one.
-                        logger.LogWarning("Outbox: {Error}", result.Error);
-                        foreach (var waiting in due.Skip(i))
-                        {
-                            if (waiting != message)
-                                waiting.Attempts++;
-                            Reschedule(waiting, result.Error!, now, settings, failedInvitations);
-                        }
-                        settled += due.Count - i;
-                        i = due.Count;
-                        continue;
-                }
-                settled++;
-                if (settled % SaveEvery == 0)
-                    await SaveAsync(db, failedInvitations, cancellationToken);
-            }
+            return await DeliverAsync(db, lease, settings, cancellationToken);
         }
-        await SaveAsync(db, failedInvitations, cancellationToken);
+        finally
+        {
+            await ReleaseAsync(db, lease);
+        }
+    }
+
+    private async Task<int> DeliverAsync(MultiLineDbContext db, OutboxLease lease, SmtpOptions settings, CancellationToken cancellationToken)
+    {
+        var settled = 0;
+        await using var transport = transports.Create();
+        foreach (var message in lease.Messages)
+        {
+            if (!await lease.HoldsAsync(db, message, cancellationToken))
+                continue;
+            var result = await transport.SendAsync(OutboxMime.Build(message, settings), cancellationToken);
+            if (result.Outcome == DeliveryOutcome.Unreachable)
+                return settled + await PostponeAsync(db, lease, result.Error!, settings, cancellationToken);
+            Settle(message, result, clock.GetUtcNow().UtcDateTime, settings);
+            lease.Close(message);
+            await _results.SaveAsync(db, message, cancellationToken);
+            settled++;
+        }
         return settled;
     }
 
-    private static void Reschedule(EmailMessage message, string error, DateTime now, SmtpOptions settings, Dictionary<int, string> failedInvitations)
+    /// <summary>The server is down: this message and the rest of the run wait for a later run.</summary>
+    private async Task<int> PostponeAsync(MultiLineDbContext db, OutboxLease lease, string error, SmtpOptions settings, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Outbox: {Error}", error);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var waiting = lease.Open.ToList();
+        foreach (var message in waiting)
+        {
+            message.Attempts++;
+            Reschedule(message, error, now, settings);
+            lease.Close(message);
+            await _results.SaveAsync(db, message, cancellationToken);
+        }
+        return waiting.Count;
+    }
+
+    /// <summary>A stopped run gives back the messages it did not get to; if that fails too, their lease runs out.</summary>
+    private async Task ReleaseAsync(MultiLineDbContext db, OutboxLease lease)
+    {
+        try
+        {
+            await lease.ReleaseOpenAsync(db);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Outbox: could not give back the messages of a stopped run; other senders take them when the lease ends.");
+        }
+    }
+
+    private static void Settle(EmailMessage message, DeliveryResult result, DateTime now, SmtpOptions settings)
+    {
+        message.Attempts++;
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Sent:
+                message.State = EmailState.Sent;
+                message.SentAtUtc = now;
+                message.PickupFile = result.PickupFile;
+                message.LastError = null;
+                break;
+            case DeliveryOutcome.Refused:
+                Fail(message, result.Error!);
+                break;
+            default:
+                Reschedule(message, result.Error!, now, settings);
+                break;
+        }
+    }
+
+    /// <summary>Back to the queue with the message's own backoff, so a greylisted recipient holds up no one else.</summary>
+    private static void Reschedule(EmailMessage message, string error, DateTime now, SmtpOptions settings)
     {
         if (message.Attempts >= settings.MaxDeliveryRuns)
         {
-            Fail(message, $"Not delivered after {message.Attempts} attempts. {error}", failedInvitations);
+            Fail(message, $"Not delivered after {message.Attempts} attempts. {error}");
             return;
         }
         message.LastError = error;
@@ -132,29 +160,10 @@ public sealed class OutboxSender(
         message.NextAttemptAtUtc = now + (backoff > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : backoff);
     }
 
-    private static void Fail(EmailMessage message, string error, Dictionary<int, string> failedInvitations)
+    /// <summary>Failed for good; saving it makes an invited account Invitation failed with the reason.</summary>
+    private static void Fail(EmailMessage message, string error)
     {
         message.State = EmailState.Failed;
         message.LastError = error.Length > 1000 ? error[..1000] : error;
-        if (message is { Kind: EmailKind.Invitation, AccountId: { } accountId })
-            failedInvitations[accountId] = message.LastError;
-    }
-
-    /// <summary>Saves the run so far; accounts whose invitation failed become Invitation failed with the reason.</summary>
-    private static async Task SaveAsync(MultiLineDbContext db, Dictionary<int, string> failedInvitations, CancellationToken cancellationToken)
-    {
-        if (failedInvitations.Count > 0)
-        {
-            var ids = failedInvitations.Keys.ToList();
-            var accounts = await db.Accounts.Where(a => ids.Contains(a.Id) && a.Status == AccountStatus.Invited).ToListAsync(cancellationToken);
-            foreach (var account in accounts)
-            {
-                account.Status = AccountStatus.InvitationFailed;
-                account.InvitationError = failedInvitations[account.Id];
-            }
-            failedInvitations.Clear();
-        }
-        // Delivery results must be recorded even when the host is stopping, or messages would be sent twice.
-        await db.SaveChangesAsync(CancellationToken.None);
     }
 }

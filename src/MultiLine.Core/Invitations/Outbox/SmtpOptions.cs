@@ -26,7 +26,10 @@ public sealed class SmtpOptions
     /// <summary>Folder for .eml files when no host is set. Empty: "outbox" next to the database file.</summary>
     public string? PickupFolder { get; set; }
 
-    /// <summary>Retries within one delivery run for a transient failure (connection lost, 4xx reply), with exponential backoff.</summary>
+    /// <summary>
+    /// Retries within one delivery run when the connection fails (refused, lost, timed out, 421), with exponential
+    /// backoff. A 4xx reply to one message (greylisting) is not retried here: that message gets its own next attempt.
+    /// </summary>
     [Range(0, 10)]
     public int RetryAttempts { get; set; } = 3;
 
@@ -43,12 +46,26 @@ public sealed class SmtpOptions
     /// <summary>How often the sender looks for due messages when nobody woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Messages claimed per run; they go over one SMTP connection.</summary>
+    /// <summary>Messages leased per run; they go over one SMTP connection.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
 
     [Range(1_000, 600_000)]
     public int TimeoutMilliseconds { get; set; } = 30_000;
+
+    /// <summary>
+    /// Names this sender in its leases on messages; must differ between running instances that share a database.
+    /// The default (machine, process and a random part) is new for every start.
+    /// </summary>
+    [Required, MaxLength(200)]
+    public string SenderId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// How long a run's lease on its messages holds; a long run renews it at half time. When a sender dies, others take
+    /// its messages after this. Keep it well above the time one message may take (timeout and retries).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
     public bool UsesPickupFolder => string.IsNullOrWhiteSpace(Host);
 }

@@ -1,0 +1,207 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Tests;
+
+namespace MultiLine.Core.Tests.Invitations;
+
+/// <summary>
+/// At least once, close to exactly once: senders sharing a database, a sender that died, a run stopped midway and a
+/// locked database never make the outbox send a message twice, except the one message in flight at a crash.
+/// </summary>
+public sealed class OutboxExactlyOnceTests : IDisposable
+{
+    private readonly InvitationWorld _world = new(availableNumbers: 0);
+
+    [Fact]
+    public async Task TwoSendersSharingTheDatabaseDeliverEveryMessageExactlyOnce()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        var recipients = Recipients(300);
+        await using (var first = await OutboxHost.StartAsync(_world, "host-a", smtp.Port, batchSize: 20))
+        await using (var second = await OutboxHost.StartAsync(_world, "host-b", smtp.Port, batchSize: 20))
+        {
+            // Queued once both hosts poll, so that both deliver from the start.
+            await _world.InviteNewAccountsAsync(recipients);
+            await smtp.WaitUntilAsync(received => received.Select(m => m.MessageId).Distinct().Count() == recipients.Count);
+        }
+
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(To).Order());
+        await using var db = _world.Db();
+        Assert.All(await db.EmailMessages.ToListAsync(TestContext.Current.CancellationToken), m =>
+        {
+            Assert.Equal(EmailState.Sent, m.State);
+            Assert.Equal(1, m.Attempts);
+            Assert.Null(m.ClaimedBy);
+        });
+    }
+
+    [Fact]
+    public async Task MessagesLeasedByASenderThatDiedAreTakenByAnotherOnceTheLeaseEnds()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        _world.Smtp.Port = smtp.Port;
+        var recipients = Recipients(20);
+        await _world.InviteNewAccountsAsync(recipients);
+        // What a sender killed in the middle of a run leaves behind: its lease on the messages it had not sent.
+        await using (var db = _world.Db())
+        {
+            var until = _world.Clock.Now.UtcDateTime + _world.Smtp.LeaseDuration;
+            await db.EmailMessages.ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, "dead-host").SetProperty(m => m.ClaimExpiresAtUtc, until), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(smtp.Messages);
+
+        _world.Clock.Now += _world.Smtp.LeaseDuration + TimeSpan.FromSeconds(1);
+        Assert.Equal(20, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(To).Order());
+        await using var after = _world.Db();
+        Assert.Equal(20, await after.EmailMessages.CountAsync(m => m.State == EmailState.Sent && m.ClaimedBy == null, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ALongRunRenewsItsLeaseSoAnotherSenderDoesNotTakeItsMessages()
+    {
+        await using var otherSmtp = await TestSmtpServer.StartAsync();
+        var other = _world.CreateSender(InvitationWorld.SmtpFor("other-host", otherSmtp.Port));
+        // Each message takes 50 s of the test clock (the lease is 2 min); meanwhile the other sender looks for work.
+        await using var smtp = await TestSmtpServer.StartAsync(received: async (_, _) =>
+        {
+            _world.Clock.Now += TimeSpan.FromSeconds(50);
+            await other.DeliverDueAsync(TestContext.Current.CancellationToken);
+        });
+        _world.Smtp.Port = smtp.Port;
+        var recipients = Recipients(10);
+        await _world.InviteNewAccountsAsync(recipients);
+
+        Assert.Equal(10, await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(To).Order());
+        Assert.Empty(otherSmtp.Messages);
+    }
+
+    [Fact]
+    public async Task ARunStoppedMidwayHasSavedWhatItSentSoARestartSendsOnlyTheRest()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        await using var smtp = await TestSmtpServer.StartAsync(received: async (_, count) =>
+        {
+            if (count == 30)
+                await stop.CancelAsync();
+        });
+        _world.Smtp.Port = smtp.Port;
+        var recipients = Recipients(50);
+        await _world.InviteNewAccountsAsync(recipients);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _world.Sender.DeliverDueAsync(stop.Token));
+
+        var receivedBeforeStop = smtp.Messages.Select(To).ToHashSet();
+        Assert.Equal(30, receivedBeforeStop.Count);
+        await using (var db = _world.Db())
+        {
+            // Everything the server took is saved as Sent, except at most the message in flight when the run stopped.
+            var saved = (await db.EmailMessages.Where(m => m.State == EmailState.Sent).Select(m => m.ToAddress).ToListAsync(TestContext.Current.CancellationToken)).ToHashSet();
+            Assert.Subset(receivedBeforeStop, saved);
+            Assert.InRange(saved.Count, 29, 30);
+        }
+
+        var restarted = _world.CreateSender(InvitationWorld.SmtpFor("restarted-host", smtp.Port));
+        await restarted.DeliverDueAsync(TestContext.Current.CancellationToken);
+
+        var received = CountByRecipient(smtp);
+        Assert.Equal(recipients.Order(), received.Keys.Order());
+        Assert.InRange(received.Values.Sum() - recipients.Count, 0, 1);
+    }
+
+    [Fact]
+    public async Task AResultTheLockedDatabaseRefusesIsSavedOnceTheLockIsGoneAndNothingIsSentTwice()
+    {
+        Task? lockReleased = null;
+        await using var smtp = await TestSmtpServer.StartAsync(received: async (_, count) =>
+        {
+            if (count == 1)
+                lockReleased = ReleaseLaterAsync(await WriteLock.TakeAsync(_world.Database.FilePath), TimeSpan.FromSeconds(2.5));
+        });
+        var sender = _world.CreateSender(InvitationWorld.SmtpFor("patient-host", smtp.Port), _world.Database.SystemWithLockTimeout(seconds: 1));
+        var recipients = Recipients(3);
+        await _world.InviteNewAccountsAsync(recipients);
+
+        Assert.Equal(3, await sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        // The first result could only be saved after the other writer let go; the run waited for it instead of failing.
+        Assert.True(lockReleased!.IsCompletedSuccessfully);
+        Assert.Equal(0, await sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(To).Order());
+        await using var db = _world.Db();
+        Assert.Equal(3, await db.EmailMessages.CountAsync(m => m.State == EmailState.Sent && m.ClaimedBy == null, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task AResultStillUnsavedWhenTheRunStoppedIsSavedByTheNextRunAndNotSentAgain()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        WriteLock? writeLock = null;
+        await using var smtp = await TestSmtpServer.StartAsync(received: async (_, count) =>
+        {
+            if (count != 1)
+                return;
+            writeLock = await WriteLock.TakeAsync(_world.Database.FilePath);
+            stop.CancelAfter(TimeSpan.FromSeconds(2));
+        });
+        var sender = _world.CreateSender(InvitationWorld.SmtpFor("stopping-host", smtp.Port), _world.Database.SystemWithLockTimeout(seconds: 1));
+        var recipients = Recipients(3);
+        await _world.InviteNewAccountsAsync(recipients);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sender.DeliverDueAsync(stop.Token));
+        await writeLock!.DisposeAsync();
+        await using (var db = _world.Db())
+            Assert.Equal(3, await db.EmailMessages.CountAsync(m => m.State == EmailState.Queued, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, await sender.DeliverDueAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(recipients.Order(), smtp.Messages.Select(To).Order());
+        await using var after = _world.Db();
+        Assert.Equal(3, await after.EmailMessages.CountAsync(m => m.State == EmailState.Sent && m.ClaimedBy == null, TestContext.Current.CancellationToken));
+    }
+
+    private static async Task ReleaseLaterAsync(WriteLock writeLock, TimeSpan after)
+    {
+        await Task.Delay(after);
+        await writeLock.DisposeAsync();
+    }
+
+    /// <summary>SQLite's write lock, taken by another connection (another writer) until disposed.</summary>
+    private sealed class WriteLock(SqliteConnection connection) : IAsyncDisposable
+    {
+        public static async Task<WriteLock> TakeAsync(string file)
+        {
+            var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+            await connection.OpenAsync();
+            await using var begin = connection.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            await begin.ExecuteNonQueryAsync();
+            return new WriteLock(connection);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await using (var rollback = connection.CreateCommand())
+            {
+                rollback.CommandText = "ROLLBACK;";
+                await rollback.ExecuteNonQueryAsync();
+            }
+            await connection.DisposeAsync();
+        }
+    }
+
+    private static List<string> Recipients(int count) => [.. Enumerable.Range(0, count).Select(i => $"user{i:D3}@acme.example")];
+
+    private static string To(MimeMessage message) => message.To.Mailboxes.Single().Address;
+
+    private static Dictionary<string, int> CountByRecipient(TestSmtpServer smtp) =>
+        smtp.Messages.GroupBy(To).ToDictionary(g => g.Key, g => g.Count());
+
+    public void Dispose() => _world.Dispose();
+}
