@@ -113,7 +113,7 @@ public sealed class InvitationWorld : IDisposable
                 OrganizationId = OrganizationId, PermissionGroupId = GroupId, Status = AccountStatus.NotInvited, CreatedAtUtc = Clock.Now.UtcDateTime,
             };
             db.Numbers.Add(new MultiLineNumber { E164 = $"+1313{numbers++:D7}", OrganizationId = OrganizationId, State = NumberState.Assigned, Account = account });
-            var outcome = await Issuer.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: true, NewAccount: true));
+            var outcome = await Issuer.QueueAsync(db, account, new InvitationQueueing(CapacityCovered: true, NewAccount: true));
             if (!outcome.Succeeded)
                 throw new InvalidOperationException(outcome.Reason);
         }

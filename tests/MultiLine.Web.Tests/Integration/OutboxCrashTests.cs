@@ -82,7 +82,7 @@ public sealed class OutboxCrashTests : IDisposable
                 PermissionGroup = group, Status = AccountStatus.NotInvited, CreatedAtUtc = DateTime.UtcNow,
             };
             db.Numbers.Add(new MultiLineNumber { E164 = $"+1212{i:D7}", Organization = organization, State = NumberState.Assigned, Account = account });
-            var outcome = await issuer.QueueAsync(db, account, new InvitationQueueing(CapacityReserved: true, NewAccount: true), TestContext.Current.CancellationToken);
+            var outcome = await issuer.QueueAsync(db, account, new InvitationQueueing(CapacityCovered: true, NewAccount: true), TestContext.Current.CancellationToken);
             Assert.True(outcome.Succeeded, outcome.Reason);
         }
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
