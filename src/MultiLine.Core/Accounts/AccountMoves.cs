@@ -75,7 +75,7 @@ public static class AccountMoves
 
     /// <summary>The kind of a change, without the account's own number, for the plan's counted summary.</summary>
     internal static string Kind(string change) =>
-        change.StartsWith(NumberReleased + " ", StringComparison.Ordinal) ? "its number released to Available" : change;
+        change.StartsWith(NumberReleased + " ", StringComparison.Ordinal) ? "number released to Available" : change;
 
     /// <summary>Reads the selection and the destination through the admin's scoped context.</summary>
     public static async Task<MovePlan?> PlanAsync(MultiLineDbContext db, IReadOnlyCollection<int> accountIds, int destinationId, CancellationToken cancellationToken = default)

@@ -28,6 +28,23 @@ public sealed class SingleAccountCreationTests : IDisposable
     }
 
     [Fact]
+    public async Task AUsernameSavedByAnotherAdminMeanwhileIsAFieldErrorNotAnErrorPage()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        var racer = new InsertAfterUsernameLookup("twin@acme.example", _world.Acme.Id, _world.Standard.Id);
+        var creation = new SingleAccountCreation(new AccountInputValidator(), host.Services.GetRequiredService<InvitationIssuer>(), racer.Around(_world.Database), TimeProvider.System);
+        await using var db = _world.Database.CreateDbContext();
+
+        var result = await creation.CreateAsync(db.WithScope(_world.AcmeAdmin),
+            new SingleAccountRequest(Input("Twin@acme.example"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), TestContext.Current.CancellationToken);
+
+        Assert.True(racer.Inserted);
+        Assert.False(result.Succeeded);
+        Assert.Equal(("email address or device", "\"Twin@acme.example\" is already in use by another account."),
+            (Assert.Single(result.Problems).Column, result.Problems[0].Message));
+    }
+
+    [Fact]
     public async Task AnAdminMayHandOutAReservedNumber()
     {
         _world.AddNumber(_world.Acme, "+12125550100", NumberState.Reserved, tag: "PORTED");

@@ -1,7 +1,4 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
@@ -12,6 +9,7 @@ using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 using MultiLine.Core.Reports;
+using MultiLine.Core.Tests.Accounts;
 using MultiLine.Core.Tests.Imports;
 
 namespace MultiLine.Core.Tests.Batches;
@@ -164,7 +162,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
             await db.Accounts.ExecuteDeleteAsync(Ct);
             await db.BatchRows.Where(r => r.BatchOperationId == batchId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Outcome, RowOutcome.Pending), Ct);
         }
-        var racer = new InsertAfterUsernameLookup(_world.Acme.Id, _world.Standard.Id);
+        var racer = new InsertAfterUsernameLookup("race@acme.example", _world.Acme.Id, _world.Standard.Id);
         var options = new DbContextOptionsBuilder<MultiLineDbContext>(_world.Database.Options).AddInterceptors(racer).Options;
         await using var raced = new MultiLineDbContext(options).WithScope(AdminScope.System);
         await using var transaction = await raced.Database.BeginTransactionAsync(Ct);
@@ -202,30 +200,6 @@ public sealed class RulesOnEveryPathTests : IDisposable
 
         Assert.Equal("2,Jane,Doe,sent@acme.example,,Succeeded,,Sent", lines[1]);
         Assert.Equal("3,Jane,Doe,picked@acme.example,'+12125550002,Succeeded,,Sent", lines[2]);
-    }
-
-    /// <summary>Plays another transaction that commits a username between the import's read and its insert.</summary>
-    private sealed class InsertAfterUsernameLookup(int organizationId, int groupId) : DbCommandInterceptor
-    {
-        public bool Inserted { get; private set; }
-
-        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result, CancellationToken cancellationToken = default)
-        {
-            if (Inserted || !command.CommandText.Contains("\"NormalizedUsername\" IN", StringComparison.Ordinal))
-                return result;
-            Inserted = true;
-            await using var insert = command.Connection!.CreateCommand();
-            insert.Transaction = command.Transaction;
-            insert.CommandText = """
-                INSERT INTO "Accounts" ("Username", "NormalizedUsername", "OrganizationId", "PermissionGroupId", "Status", "SocialMessaging",
-                    "RestrictIncomingSocialMessaging", "MonitorCalls", "MonitorSms", "Language", "CreatedAtUtc")
-                VALUES ('race@acme.example', 'race@acme.example', $org, $group, 0, 0, 0, 0, 0, 0, '2026-01-01 00:00:00')
-                """;
-            insert.Parameters.Add(new SqliteParameter("$org", organizationId));
-            insert.Parameters.Add(new SqliteParameter("$group", groupId));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            return result;
-        }
     }
 
     public void Dispose() => _world.Dispose();
