@@ -10,10 +10,11 @@ using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
 using MultiLine.Web.Invitations;
+using MultiLine.Persistence.Sqlite;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddMultiLineDatabase();
+builder.AddMultiLineDatabase(SqliteEngine.Instance);
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();
 builder.AddMultiLineAccounts();

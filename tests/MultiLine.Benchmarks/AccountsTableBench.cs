@@ -8,6 +8,7 @@ using MultiLine.Core.Admins;
 using MultiLine.Core.Common;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Benchmarks;
 
@@ -25,7 +26,7 @@ public static class AccountsTableBench
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Benchmark" });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Path"] = Path.Combine(folder, "bench.db") });
             builder.Services.AddLogging();
-            builder.AddMultiLineDatabase();
+            builder.AddMultiLineDatabase(SqliteEngine.Instance);
             builder.AddMultiLineDemoData();
             using var host = builder.Build();
             await host.Services.MigrateDatabaseAsync();

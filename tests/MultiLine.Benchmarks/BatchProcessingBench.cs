@@ -14,6 +14,7 @@ using MultiLine.Core.Invitations;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Benchmarks;
 
@@ -90,7 +91,7 @@ public static class BatchProcessingBench
             ["Smtp:PickupFolder"] = Path.Combine(folder, "outbox"),
         });
         builder.Services.AddLogging();
-        builder.AddMultiLineDatabase();
+        builder.AddMultiLineDatabase(SqliteEngine.Instance);
         builder.AddMultiLineDemoData();
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();

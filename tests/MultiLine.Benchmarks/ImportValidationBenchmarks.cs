@@ -10,6 +10,7 @@ using MultiLine.Core.Admins;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Benchmarks;
 

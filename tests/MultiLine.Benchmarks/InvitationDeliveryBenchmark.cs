@@ -12,6 +12,7 @@ using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 using MultiLine.Tests;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Benchmarks;
 
@@ -65,7 +66,7 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
         _smtp = TestSmtpServer.StartAsync().GetAwaiter().GetResult();
         var smtp = new SmtpOptions { Host = "127.0.0.1", Port = _smtp.Port, TlsMode = SmtpTlsMode.None };
         var signal = new OutboxSignal();
-        _sender = new OutboxSender(new SystemDbContextFactory(this), new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
+        _sender = new OutboxSender(new SystemDbContextFactory(this), SqliteEngine.Instance, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
             Options.Create(smtp), TimeProvider.System, NullLogger<OutboxSender>.Instance);
         var invitations = Options.Create(new InvitationOptions { PublicBaseUrl = "https://portal.example/" });
         _issuer = new InvitationIssuer(invitations, new ConfiguredPortalLinks(invitations), TimeProvider.System, signal);

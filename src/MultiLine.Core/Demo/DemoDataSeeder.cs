@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
@@ -14,7 +13,7 @@ namespace MultiLine.Core.Demo;
 /// states, accounts in all statuses and three admins. Bulk rows go through prepared SQLite commands in one
 /// transaction so that 200,000 accounts take seconds, not minutes.
 /// </summary>
-public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHasher<Admin> hasher)
+public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHasher<Admin> hasher, IDatabaseEngine engine)
 {
     public const string ScopedAdminEmail = "support.admin@multiline.example";
     public const string ReportsAdminEmail = "reports@multiline.example";
@@ -103,29 +102,9 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
         return admin;
     }
 
-    private static async Task SeedNumbersAndAccountsAsync(MultiLineDbContext db, List<OrgPlan> plans, int totalAccounts, CancellationToken cancellationToken)
+    private async Task SeedNumbersAndAccountsAsync(MultiLineDbContext db, List<OrgPlan> plans, int totalAccounts, CancellationToken cancellationToken)
     {
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-
-        var insertAccount = connection.CreateCommand();
-        insertAccount.Transaction = transaction;
-        insertAccount.CommandText = """
-            INSERT INTO Accounts (FirstName, LastName, Username, NormalizedUsername, OrganizationId, PermissionGroupId, SocialMessaging,
-                RestrictIncomingSocialMessaging, MonitorCalls, MonitorSms, ForwardingNumber, Language, Status, InvitationError, CreatedAtUtc)
-            VALUES ($first, $last, $user, $norm, $org, $group, $social, 0, $calls, $sms, NULL, $lang, $status, $error, $created);
-            SELECT last_insert_rowid();
-            """;
-        var accountParameters = new[] { "$first", "$last", "$user", "$norm", "$org", "$group", "$social", "$calls", "$sms", "$lang", "$status", "$error", "$created" }
-            .ToDictionary(name => name, name => insertAccount.Parameters.Add(new SqliteParameter(name, null)));
-
-        var insertNumber = connection.CreateCommand();
-        insertNumber.Transaction = transaction;
-        insertNumber.CommandText = "INSERT INTO Numbers (E164, OrganizationId, State, ReservationTag, AccountId) VALUES ($e164, $org, $state, $tag, $account);";
-        var numberParameters = new[] { "$e164", "$org", "$state", "$tag", "$account" }
-            .ToDictionary(name => name, name => insertNumber.Parameters.Add(new SqliteParameter(name, null)));
-
+        await using var writer = await engine.OpenDemoRowWriterAsync(db, cancellationToken);
         var random = new Random(20261124);
         var now = DateTime.UtcNow;
         var serial = 0;
@@ -136,15 +115,8 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
             var nextNumber = 2_000_000;
             string NextE164() => $"+1{plan.AreaCode}{nextNumber++}";
 
-            void AddNumber(NumberState state, string? tag, long? accountId)
-            {
-                numberParameters["$e164"].Value = NextE164();
-                numberParameters["$org"].Value = organization.Id;
-                numberParameters["$state"].Value = (int)state;
-                numberParameters["$tag"].Value = (object?)tag ?? DBNull.Value;
-                numberParameters["$account"].Value = (object?)accountId ?? DBNull.Value;
-                insertNumber.ExecuteNonQuery();
-            }
+            void AddNumber(NumberState state, string? tag, long? accountId) =>
+                writer.AddNumber(new DemoNumberRow(NextE164(), organization.Id, state, tag, accountId));
 
             for (var i = 0; i < accounts; i++, serial++)
             {
@@ -155,22 +127,14 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
                 var username = usePhone
                     ? $"+4477009{serial:D5}"
                     : $"{Ascii(first)}.{Ascii(last)}{serial}@{plan.EmailDomain}";
-                accountParameters["$first"].Value = first;
-                accountParameters["$last"].Value = last;
-                accountParameters["$user"].Value = username;
-                accountParameters["$norm"].Value = username.ToLowerInvariant();
-                accountParameters["$org"].Value = organization.Id;
-                accountParameters["$group"].Value = plan.GroupId;
-                accountParameters["$social"].Value = organization.SocialMessagingEnabled && serial % 2 == 0;
-                accountParameters["$calls"].Value = (int)(serial % 3 == 0 ? MonitorCalls.Auto : MonitorCalls.Off);
-                accountParameters["$sms"].Value = (int)(serial % 4 == 0 ? MonitorSms.On : MonitorSms.Off);
-                accountParameters["$lang"].Value = serial % 7 == 0 ? (int)Language.Italian : serial % 9 == 0 ? (int)Language.German : (int)Language.English;
-                accountParameters["$status"].Value = (int)status;
-                accountParameters["$error"].Value = status == AccountStatus.InvitationFailed
-                    ? "550 5.1.1 Recipient address rejected: user unknown"
-                    : DBNull.Value;
-                accountParameters["$created"].Value = now.AddMinutes(-serial);
-                var accountId = (long)insertAccount.ExecuteScalar()!;
+                var accountId = writer.AddAccount(new DemoAccountRow(
+                    first, last, username, organization.Id, plan.GroupId, organization.SocialMessagingEnabled && serial % 2 == 0,
+                    serial % 3 == 0 ? MonitorCalls.Auto : MonitorCalls.Off,
+                    serial % 4 == 0 ? MonitorSms.On : MonitorSms.Off,
+                    serial % 7 == 0 ? Language.Italian : serial % 9 == 0 ? Language.German : Language.English,
+                    status,
+                    status == AccountStatus.InvitationFailed ? "550 5.1.1 Recipient address rejected: user unknown" : null,
+                    now.AddMinutes(-serial)));
 
                 // Active and suspended accounts hold a registered number; most pending ones hold an assigned one,
                 // the rest will pick at activation (they count against free capacity).
@@ -186,7 +150,7 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
                 AddNumber(NumberState.Available, null, null);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await writer.CommitAsync(cancellationToken);
     }
 
     /// <summary>Designated admins for batch notifications, and one organization's own Italian invitation text.</summary>

@@ -2,10 +2,15 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MultiLine.Core.Persistence;
 
-/// <summary>Where the embedded SQLite database lives. Relative paths are resolved against the app's folder.</summary>
+/// <summary>Which database engine, and where the embedded SQLite database lives (relative paths are resolved against the app's folder).</summary>
 public sealed class DatabaseOptions
 {
     public const string Section = "Database";
+    public const string DefaultProvider = "Sqlite";
+
+    /// <summary>The engine: <c>Sqlite</c> (embedded, the default).</summary>
+    [Required]
+    public string Provider { get; set; } = DefaultProvider;
 
     [Required]
     public string Path { get; set; } = "data/multiline.db";

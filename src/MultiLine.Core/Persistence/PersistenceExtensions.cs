@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -8,29 +9,31 @@ namespace MultiLine.Core.Persistence;
 
 public static class PersistenceExtensions
 {
-    /// <summary>SQLite through <see cref="IDbContextFactory{TContext}"/>, one context per operation.</summary>
-    public static IHostApplicationBuilder AddMultiLineDatabase(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The database through <see cref="IDbContextFactory{TContext}"/>, one context per operation, on the engine that
+    /// <c>Database:Provider</c> names among <paramref name="engines"/> (default <c>Sqlite</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddMultiLineDatabase(this IHostApplicationBuilder builder, params IDatabaseEngine[] engines)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var name = builder.Configuration[$"{DatabaseOptions.Section}:{nameof(DatabaseOptions.Provider)}"] ?? DatabaseOptions.DefaultProvider;
+        var engine = engines.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException(
+                $"Database:Provider is \"{name}\"; this build knows {string.Join(", ", engines.Select(e => e.Name))}.");
+        builder.Services.AddSingleton(engine);
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddDbContextFactory<MultiLineDbContext>((services, options) =>
-        {
-            var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseMultiLineSqlite(database.ConnectionString(contentRoot), database.BusyTimeoutMilliseconds);
-        });
+            engine.Configure(options.UseMultiLineDefaults(), services.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
         builder.Services.AddScoped<ScopedDbContextFactory>();
         builder.Services.AddSingleton<SystemDbContextFactory>();
         return builder;
     }
 
-    /// <summary>The provider settings every context uses, also in tests and benchmarks.</summary>
-    public static TBuilder UseMultiLineSqlite<TBuilder>(this TBuilder options, string connectionString, int busyTimeoutMilliseconds = 10_000)
-        where TBuilder : DbContextOptionsBuilder
+    /// <summary>What every context needs whatever the engine.</summary>
+    public static TBuilder UseMultiLineDefaults<TBuilder>(this TBuilder options) where TBuilder : DbContextOptionsBuilder
     {
-        options.UseSqlite(connectionString)
-            .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds))
-            // Permission groups are deliberately not scope-filtered: sub-organizations inherit their ancestors' groups.
-            .ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
+        // Permission groups are deliberately not scope-filtered: sub-organizations inherit their ancestors' groups.
+        options.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
         return options;
     }
 

@@ -6,6 +6,7 @@ using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Core.Tests.Batches;
 
@@ -37,7 +38,7 @@ internal sealed class BatchHost : IAsyncDisposable
             ["Import:MaxRows"] = maxRows.ToString(),
             ["Smtp:PickupFolder"] = Path.Combine(Path.GetDirectoryName(databasePath)!, "outbox"),
         });
-        builder.AddMultiLineDatabase();
+        builder.AddMultiLineDatabase(SqliteEngine.Instance);
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();
         builder.AddMultiLineInvitationServices();

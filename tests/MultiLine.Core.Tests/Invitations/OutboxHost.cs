@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Core.Tests.Invitations;
 
@@ -31,7 +32,7 @@ internal sealed class OutboxHost : IAsyncDisposable
             ["Invitations:PublicBaseUrl"] = "https://portal.test/",
         });
         builder.Services.AddSingleton<TimeProvider>(world.Clock);
-        builder.AddMultiLineDatabase();
+        builder.AddMultiLineDatabase(SqliteEngine.Instance);
         builder.AddMultiLineInvitationServices();
         var host = builder.Build();
         await host.StartAsync();

@@ -10,6 +10,7 @@ using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 using MultiLine.Tests;
+using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Web.Tests.Integration;
 

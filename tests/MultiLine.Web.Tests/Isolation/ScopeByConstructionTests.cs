@@ -34,6 +34,20 @@ public sealed partial class ScopeByConstructionTests
         Assert.Empty(offenders);
     }
 
+    [Fact]
+    public void TheDomainLibraryHoldsNoDatabaseProviderOrDialect()
+    {
+        // Engines live in their own persistence assemblies (MultiLine.Persistence.*), each with its own migrations.
+        var references = typeof(MultiLine.Core.Persistence.MultiLineDbContext).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, name => name.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) || name.Contains("Npgsql", StringComparison.OrdinalIgnoreCase));
+        var offenders = SourceFiles("src/MultiLine.Core")
+            .Where(f => ProviderDialect().IsMatch(File.ReadAllText(f)))
+            .Select(f => Path.GetRelativePath(Root, f))
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
     private static IEnumerable<string> SourceFiles(string folder) =>
         Directory.EnumerateFiles(Path.Combine(Root, folder), "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
@@ -50,6 +64,9 @@ public sealed partial class ScopeByConstructionTests
 
     [GeneratedRegex(@"IgnoreQueryFilters\s*\(")]
     private static partial Regex IgnoreQueryFilters();
+
+    [GeneratedRegex(@"Microsoft\.Data\.Sqlite|UseSqlite|UseNpgsql|last_insert_rowid|\bPRAGMA\b|Migrations\.Migration\b")]
+    private static partial Regex ProviderDialect();
 
     [GeneratedRegex(@"SystemDbContextFactory|IDbContextFactory\s*<|\bAdminScope\.System\b|WithScope\s*\(")]
     private static partial Regex UnscopedFactory();

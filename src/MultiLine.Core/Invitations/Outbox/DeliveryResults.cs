@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MultiLine.Core.Accounts;
@@ -13,9 +12,8 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// still unsaved then is kept here and saved before the next run leases anything, so it never causes a second send
 /// from this process.
 /// </summary>
-internal sealed class DeliveryResults(TimeProvider clock, ILogger logger)
+internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock, ILogger logger)
 {
-    private const int SqliteBusy = 5, SqliteLocked = 6;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     private readonly Dictionary<int, EmailMessage> _unsaved = [];
@@ -78,6 +76,5 @@ internal sealed class DeliveryResults(TimeProvider clock, ILogger logger)
             WHERE "Id" = {message.Id}
             """, CancellationToken.None);
 
-    private static bool IsBusy(Exception e) =>
-        (e as SqliteException ?? e.InnerException as SqliteException) is { SqliteErrorCode: SqliteBusy or SqliteLocked };
+    private bool IsBusy(Exception e) => engine.IsBusy(e);
 }

@@ -14,6 +14,7 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// </summary>
 public sealed class OutboxSender(
     SystemDbContextFactory factory,
+    IDatabaseEngine engine,
     EmailTransportFactory transports,
     OutboxSignal signal,
     IOptions<SmtpOptions> options,
@@ -21,7 +22,7 @@ public sealed class OutboxSender(
     ILogger<OutboxSender> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _run = new(1, 1);
-    private readonly DeliveryResults _results = new(clock, logger);
+    private readonly DeliveryResults _results = new(engine, clock, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -2,20 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MultiLine.Core.Persistence;
 
 #nullable disable
 
-namespace MultiLine.Core.Persistence.Migrations
+namespace MultiLine.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(MultiLineDbContext))]
-    [Migration("20261126010200_RulesOnEveryPath")]
-    partial class RulesOnEveryPath
+    partial class MultiLineDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

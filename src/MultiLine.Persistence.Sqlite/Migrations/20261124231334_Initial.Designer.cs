@@ -8,7 +8,7 @@ using MultiLine.Core.Persistence;
 
 #nullable disable
 
-namespace MultiLine.Core.Persistence.Migrations
+namespace MultiLine.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(MultiLineDbContext))]
     [Migration("20261124231334_Initial")]

@@ -8,11 +8,11 @@ using MultiLine.Core.Persistence;
 
 #nullable disable
 
-namespace MultiLine.Core.Persistence.Migrations
+namespace MultiLine.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(MultiLineDbContext))]
-    [Migration("20261126004237_Sessions")]
-    partial class Sessions
+    [Migration("20261126010200_RulesOnEveryPath")]
+    partial class RulesOnEveryPath
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -341,6 +341,9 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("TotalRows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Warnings")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FileSha256");
@@ -375,6 +378,9 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Invitation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("InvitationId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Language")
@@ -429,6 +435,8 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InvitationId");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();
@@ -564,6 +572,13 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("ClaimExpiresAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -684,6 +699,9 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.PrimitiveCollection<string>("AllowedEmailDomains")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("CapacityVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -873,6 +891,11 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasForeignKey("BatchOperationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("MultiLine.Core.Invitations.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("MultiLine.Core.Invitations.Invitation", b =>

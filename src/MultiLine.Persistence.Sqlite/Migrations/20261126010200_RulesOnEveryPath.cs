@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace MultiLine.Core.Persistence.Migrations
+namespace MultiLine.Persistence.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class RulesOnEveryPath : Migration

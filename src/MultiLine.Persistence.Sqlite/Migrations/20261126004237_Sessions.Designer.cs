@@ -2,17 +2,20 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MultiLine.Core.Persistence;
 
 #nullable disable
 
-namespace MultiLine.Core.Persistence.Migrations
+namespace MultiLine.Persistence.Sqlite.Migrations
 {
     [DbContext(typeof(MultiLineDbContext))]
-    partial class MultiLineDbContextModelSnapshot : ModelSnapshot
+    [Migration("20261126004237_Sessions")]
+    partial class Sessions
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
@@ -338,9 +341,6 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("TotalRows")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("Warnings")
-                        .HasColumnType("INTEGER");
-
                     b.HasKey("Id");
 
                     b.HasIndex("FileSha256");
@@ -375,9 +375,6 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("Invitation")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("InvitationId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Language")
@@ -432,8 +429,6 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("InvitationId");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();
@@ -569,13 +564,6 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTime?>("ClaimExpiresAtUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ClaimedBy")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -696,9 +684,6 @@ namespace MultiLine.Core.Persistence.Migrations
                     b.PrimitiveCollection<string>("AllowedEmailDomains")
                         .IsRequired()
                         .HasColumnType("TEXT");
-
-                    b.Property<int>("CapacityVersion")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -888,11 +873,6 @@ namespace MultiLine.Core.Persistence.Migrations
                         .HasForeignKey("BatchOperationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.HasOne("MultiLine.Core.Invitations.Invitation", null)
-                        .WithMany()
-                        .HasForeignKey("InvitationId")
-                        .OnDelete(DeleteBehavior.SetNull);
                 });
 
             modelBuilder.Entity("MultiLine.Core.Invitations.Invitation", b =>

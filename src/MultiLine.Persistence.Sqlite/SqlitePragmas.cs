@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace MultiLine.Core.Persistence;
+namespace MultiLine.Persistence.Sqlite;
 
 /// <summary>Sets the per-connection SQLite options: WAL journal, busy timeout, foreign keys.</summary>
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor

@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Demo;
+
+namespace MultiLine.Core.Persistence;
+
+/// <summary>
+/// A database engine the portal runs on, chosen with <c>Database:Provider</c>. Each engine lives in its own persistence
+/// assembly with its own migrations (EF Core's pattern of one migrations assembly per provider), so the domain library
+/// holds no provider, SQL dialect or migration.
+/// </summary>
+public interface IDatabaseEngine
+{
+    /// <summary>The value of <c>Database:Provider</c> that selects this engine, e.g. <c>Sqlite</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Connects contexts to the engine (provider, connection, migrations assembly, interceptors).</summary>
+    void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string contentRoot);
+
+    /// <summary>
+    /// The command failed only because another writer held the database (SQLite: busy or locked), so the same write
+    /// can succeed when tried again.
+    /// </summary>
+    bool IsBusy(Exception exception);
+
+    /// <summary>The engine's fast path for the demo data's bulk rows, inside one transaction on the context's connection.</summary>
+    Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,42 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Demo;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Persistence.Sqlite;
+
+/// <summary>The embedded default: one SQLite file in WAL mode, with this assembly's migrations.</summary>
+public sealed class SqliteEngine : IDatabaseEngine
+{
+    public static readonly SqliteEngine Instance = new();
+
+    public string Name => "Sqlite";
+
+    public void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string contentRoot) =>
+        options.UseMultiLineSqlite(database.ConnectionString(contentRoot), database.BusyTimeoutMilliseconds);
+
+    public bool IsBusy(Exception exception) =>
+        (exception as SqliteException ?? exception.InnerException as SqliteException) is { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    private const int SqliteBusy = 5, SqliteLocked = 6;
+
+    public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        return new SqliteDemoRowWriter(connection, (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken));
+    }
+}
+
+public static class SqliteDatabaseExtensions
+{
+    /// <summary>The SQLite settings every context uses, also in tests and benchmarks: pragmas, busy timeout, this assembly's migrations.</summary>
+    public static TBuilder UseMultiLineSqlite<TBuilder>(this TBuilder options, string connectionString, int busyTimeoutMilliseconds = 10_000)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteEngine).Assembly.GetName().Name))
+            .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds))
+            .UseMultiLineDefaults();
+        return options;
+    }
+}
