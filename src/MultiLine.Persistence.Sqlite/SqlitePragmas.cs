@@ -1,24 +1,32 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace MultiLine.Persistence.Sqlite;
 
-/// <summary>Sets the per-connection SQLite options: WAL journal, busy timeout, foreign keys.</summary>
+/// <summary>
+/// Sets the per-connection SQLite options: WAL journal, busy timeout, foreign keys. A read-only connection (EF Core's
+/// probe of whether the database exists) gets only the settings that write nothing, since switching a new file to WAL
+/// is a write.
+/// </summary>
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
-    private string Sql => $"PRAGMA journal_mode=WAL; PRAGMA busy_timeout={busyTimeoutMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+    private string Sql(DbConnection connection) =>
+        new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly
+            ? $"PRAGMA busy_timeout={busyTimeoutMilliseconds}; PRAGMA foreign_keys=ON;"
+            : $"PRAGMA journal_mode=WAL; PRAGMA busy_timeout={busyTimeoutMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = Sql(connection);
         command.ExecuteNonQuery();
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = Sql(connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

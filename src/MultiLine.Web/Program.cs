@@ -15,6 +15,7 @@ using MultiLine.Persistence.Sqlite;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddMultiLineDatabase(SqliteEngine.Instance);
+builder.AddMultiLineHealthChecks();
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();
 builder.AddMultiLineAccounts();
@@ -48,6 +49,7 @@ app.UseMultiLineApi();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
+app.MapMultiLineHealthChecks();
 app.MapSignOut();
 app.MapMultiLineReports();
 app.MapCsvTemplate();
