@@ -1,6 +1,7 @@
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
+using MultiLine.Core.Numbers;
 
 namespace MultiLine.Web.Api;
 
@@ -22,7 +23,7 @@ internal static class ApiExamples
 
     public static readonly ApiValidation Validation = new(
         CanImport: true, CanImportAndInvite: true, new ImportCounts(3, 2, 1, 0),
-        new ApiImportCapacity(1, 574, true, "1 row needs a number; 574 available."),
+        ApiImportCapacity.From(new ImportCapacity(1, new FreeCapacity(600, 26)))!,
         [], [],
         [new(4, "monitor_sms", "yes", "\"yes\" is not one of on, off.", ProblemSeverity.Error, "Row 4, monitor_sms: \"yes\" is not one of on, off.")],
         "3f1c…");
@@ -39,8 +40,8 @@ internal static class ApiExamples
 
     public static readonly object MoveConflict = Problem(409, "Conflict", MovePlan.NotEnoughNumbers);
 
-    public static readonly object ImportConflict = Problem(409, "Conflict",
-        "12 rows need a number; 3 available. That is not enough for Import & Invite: use Import, or add numbers to the organization first.");
+    // Worded by the domain, so the documented answer cannot drift from the real one.
+    public static readonly object ImportConflict = Problem(409, "Conflict", new ImportCapacity(12, new FreeCapacity(3, 0)).Message);
 
     private static object Problem(int status, string title, string detail) =>
         new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.10", title, status, detail };
