@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Common;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Imports;
@@ -32,8 +34,15 @@ var app = builder.Build();
 await app.Services.MigrateDatabaseAsync();
 await app.Services.SeedDemoDataAsync();
 
+var node = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
 app.UseForwardedHeaders();
 app.UseMultiLineSecurityHeaders();
+if (!node.ServesUi)
+{
+    // A Worker node (Node:Role) runs batches and the outbox only: it answers health checks and 404 to everything else.
+    app.UseWhen(context => !context.Request.Path.StartsWithSegments("/health"),
+        other => other.Run(context => { context.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; }));
+}
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -48,14 +57,17 @@ app.UseAuthorization();
 app.UseMultiLineApi();
 app.UseAntiforgery();
 
-app.MapStaticAssets().AllowAnonymous();
 app.MapMultiLineHealthChecks();
-app.MapSignOut();
-app.MapMultiLineReports();
-app.MapCsvTemplate();
-app.MapMultiLineInvitations();
-app.MapMultiLineApi();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();
+if (node.ServesUi)
+{
+    app.MapStaticAssets().AllowAnonymous();
+    app.MapSignOut();
+    app.MapMultiLineReports();
+    app.MapCsvTemplate();
+    app.MapMultiLineInvitations();
+    app.MapMultiLineApi();
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();
+}
 
 app.Run();
 

@@ -1,3 +1,4 @@
+using MultiLine.Core.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -18,7 +19,7 @@ public static class BatchExtensions
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
-        builder.Services.AddHostedService<BatchWorker>();
+        builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);
         return builder;
     }
 }

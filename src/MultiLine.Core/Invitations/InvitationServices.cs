@@ -1,3 +1,4 @@
+using MultiLine.Core.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,7 @@ public static class InvitationServices
         services.AddSingleton<NotificationComposer>();
         services.AddSingleton<AccountActivation>();
         services.AddSingleton<OutboxSender>();
-        services.AddHostedService(provider => provider.GetRequiredService<OutboxSender>());
+        services.AddHostedServiceFor(node => node.RunsBackgroundWork, provider => provider.GetRequiredService<OutboxSender>());
         return builder;
     }
 
