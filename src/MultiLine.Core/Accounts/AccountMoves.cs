@@ -7,9 +7,12 @@ using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Accounts;
 
+/// <summary>One thing a move changes: <see cref="Text"/> for the account's report row, <see cref="Kind"/> to count alike changes in the dialog.</summary>
+public sealed record MoveChange(string Kind, string Text);
+
 /// <summary>An account the admin selected, whether it can move, and what moving would change.</summary>
 public sealed record MoveCandidate(
-    int AccountId, string Username, string Name, string Organization, AccountStatus Status, string? NotMovableReason, IReadOnlyList<string> Changes)
+    int AccountId, string Username, string Name, string Organization, AccountStatus Status, string? NotMovableReason, IReadOnlyList<MoveChange> Changes)
 {
     public bool Movable => NotMovableReason is null;
 }
@@ -36,7 +39,7 @@ public sealed record MovePlan(
 
     /// <summary>The changes of the movable accounts, counted: e.g. "3 accounts: social messaging will be switched off".</summary>
     public IReadOnlyList<string> ChangeSummary => Movable
-        .SelectMany(c => c.Changes.Select(AccountMoves.Kind).Distinct())
+        .SelectMany(c => c.Changes.Select(change => change.Kind).Distinct())
         .GroupBy(kind => kind)
         .Select(g => $"{Words.Count(g.Count(), "account")}: {g.Key}")
         .ToList();
@@ -53,7 +56,7 @@ public static class AccountMoves
     public sealed record Mover(int Id, string Username, AccountStatus Status, int OrganizationId, bool SocialMessaging, bool RestrictIncomingSocialMessaging, int PermissionGroupId, string? Number);
 
     /// <summary>What moving <paramref name="account"/> to <paramref name="destination"/> does: a refusal, or the changes in the admin's words.</summary>
-    public static (string? Refusal, IReadOnlyList<string> Changes) Apply(Mover account, Organization destination, PermissionGroup? defaultGroup)
+    public static (string? Refusal, IReadOnlyList<MoveChange> Changes) Apply(Mover account, Organization destination, PermissionGroup? defaultGroup)
     {
         if (!AccountStatuses.IsPending(account.Status))
             return ($"is {AccountStatuses.Label(account.Status).ToLowerInvariant()}; only pending accounts move.", []);
@@ -61,21 +64,18 @@ public static class AccountMoves
             return ($"is already in {destination.Name}.", []);
         if (OrganizationRules.UsernameRefusal(account.Username, destination) is not null)
             return ($"is a phone number; {destination.Name} uses SMTP data offload, so it takes only email usernames.", []);
-        var changes = new List<string>();
+        var changes = new List<MoveChange>();
         if (account.Number is { } number)
-            changes.Add($"{NumberReleased} {number} released to Available");
+            changes.Add(new("number released to Available", $"number {number} released to Available"));
         if (account.SocialMessaging && !destination.SocialMessagingEnabled)
-            changes.Add($"social messaging off ({destination.Name} does not have it)");
+            changes.Add(Alike($"social messaging off ({destination.Name} does not have it)"));
         if (defaultGroup is not null && defaultGroup.Id != account.PermissionGroupId)
-            changes.Add($"User Permissions \"{defaultGroup.Name}\" ({destination.Name}'s default)");
+            changes.Add(Alike($"User Permissions \"{defaultGroup.Name}\" ({destination.Name}'s default)"));
         return (null, changes);
     }
 
-    private const string NumberReleased = "number";
-
-    /// <summary>The kind of a change, without the account's own number, for the plan's counted summary.</summary>
-    internal static string Kind(string change) =>
-        change.StartsWith(NumberReleased + " ", StringComparison.Ordinal) ? "number released to Available" : change;
+    /// <summary>A change worded the same for every account it applies to.</summary>
+    private static MoveChange Alike(string text) => new(text, text);
 
     /// <summary>Reads the selection and the destination through the admin's scoped context.</summary>
     public static async Task<MovePlan?> PlanAsync(MultiLineDbContext db, IReadOnlyCollection<int> accountIds, int destinationId, CancellationToken cancellationToken = default)
@@ -166,7 +166,7 @@ public sealed class MoveRowHandler : IBatchRowHandler
             row.AccountId = account.Id;
             Finish(row, RowOutcome.Succeeded, changes.Count == 0
                 ? $"Moved to {destination.Name}; nothing else changed."
-                : $"Moved to {destination.Name}: {string.Join("; ", changes)}.");
+                : $"Moved to {destination.Name}: {string.Join("; ", changes.Select(c => c.Text))}.");
         }
         await db.SaveChangesAsync(cancellationToken);
     }

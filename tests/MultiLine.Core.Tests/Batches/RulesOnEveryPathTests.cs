@@ -71,6 +71,25 @@ public sealed class RulesOnEveryPathTests : IDisposable
     }
 
     [Fact]
+    public async Task TheWorkerAppliesASettingThatChangedAfterTheCommit()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        var csv = CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("social@acme.example", social: "Yes"), CsvFiles.Row("plain@acme.example")]);
+        // Checked and committed while Acme had social messaging; switched off before the worker reaches the rows.
+        var checkedFile = await host.Validator.ValidateAsync(new MemoryStream(CsvFiles.Utf8(csv)), _world.Target(), Ct);
+        await SetAsync(o => o.SocialMessagingEnabled = false, _world.Acme);
+
+        var submitted = await host.Submission.SubmitAsync(new ImportRequest(checkedFile, _world.Target(), "accounts.csv", false, false, "Test Admin"), Ct);
+        var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
+
+        Assert.Equal((BatchState.CompletedWithErrors, 1, 1), (batch.State, batch.Succeeded, batch.Failed));
+        await using var check = _world.Database.CreateDbContext();
+        var failed = await check.BatchRows.SingleAsync(r => r.BatchOperationId == batch.Id && r.Outcome == RowOutcome.Failed, Ct);
+        Assert.Equal("social_messaging: \"Yes\" is not allowed: organization Acme does not have social messaging. (The organization's settings changed after the file was checked.)", failed.Reason);
+        Assert.Equal(0, await check.Accounts.CountAsync(a => a.SocialMessaging, Ct));
+    }
+
+    [Fact]
     public async Task ThePreviewWarnsAboutRowsThatWouldImportButNotBeInvitedAndTheBatchEndsWithWarnings()
     {
         await SetAsync(o => o.AllowedEmailDomains = ["acme.example"], _world.Acme);

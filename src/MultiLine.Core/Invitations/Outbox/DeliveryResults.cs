@@ -43,7 +43,7 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
                 await WriteAsync(db, message);
                 return;
             }
-            catch (Exception e) when (IsBusy(e))
+            catch (Exception e) when (engine.IsBusy(e))
             {
                 logger.LogWarning("Outbox: the database is locked; saving the result of message {MessageId} again in {Delay} ms.", message.Id, delay.TotalMilliseconds);
                 await Task.Delay(delay, clock, stoppingToken);
@@ -75,6 +75,4 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
                 "ClaimedBy" = NULL, "ClaimExpiresAtUtc" = NULL
             WHERE "Id" = {message.Id}
             """, CancellationToken.None);
-
-    private bool IsBusy(Exception e) => engine.IsBusy(e);
 }
