@@ -13,7 +13,7 @@ public sealed class SqliteEngine : IDatabaseEngine
     public string Name => "Sqlite";
 
     public void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string contentRoot) =>
-        options.UseMultiLineSqlite(database.ConnectionString(contentRoot), database.BusyTimeoutMilliseconds);
+        options.UseMultiLineSqlite(database.SqliteConnectionString(contentRoot), database.BusyTimeoutMilliseconds);
 
     public bool IsBusy(Exception exception) =>
         (exception as SqliteException ?? exception.InnerException as SqliteException) is { SqliteErrorCode: SqliteBusy or SqliteLocked };

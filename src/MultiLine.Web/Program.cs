@@ -12,11 +12,12 @@ using MultiLine.Web.Components;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
 using MultiLine.Web.Invitations;
+using MultiLine.Persistence.PostgreSQL;
 using MultiLine.Persistence.Sqlite;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddMultiLineDatabase(SqliteEngine.Instance);
+builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
 builder.AddMultiLineHealthChecks();
 builder.AddMultiLineDemoData();
 builder.AddMultiLineAuthentication();

@@ -1,25 +1,32 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Persistence;
-using MultiLine.Persistence.Sqlite;
+using MultiLine.Tests;
 
 namespace MultiLine.Core.Tests;
 
-/// <summary>A real SQLite file in a temp folder, migrated, deleted when the test ends.</summary>
+/// <summary>
+/// A real, migrated database on the run's engine (<see cref="TestEngine"/>: a SQLite file in a temp folder, or a fresh
+/// PostgreSQL database), removed when the test ends.
+/// </summary>
 public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-tests-").FullName;
 
     public TestDatabase()
     {
-        FilePath = Path.Combine(_folder, "test.db");
-        Options = OptionsFor(Connection);
-        using var db = CreateDbContext();
-        db.Database.Migrate();
+        Engine = EngineDatabase.Create(_folder);
+        Options = Engine.Options();
     }
 
-    public string FilePath { get; }
+    public EngineDatabase Engine { get; }
+
+    /// <summary>A folder of the test's own, for files beside the database (outbox pickup, uploads).</summary>
+    public string Folder => _folder;
+
+    /// <summary>The SQLite file; only for tests about SQLite itself (locks, pragmas).</summary>
+    public string FilePath => Engine.SqlitePath ?? throw new InvalidOperationException("This test is about SQLite; the run uses " + Engine.Provider + ".");
+
     public DbContextOptions<MultiLineDbContext> Options { get; }
 
     /// <summary>A system context (all organizations), to arrange data and check what the code wrote.</summary>
@@ -30,12 +37,7 @@ public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDispo
 
     /// <summary>Like <see cref="System"/>, but a write waits only <paramref name="seconds"/> for another writer before "database is locked".</summary>
     public SystemDbContextFactory SystemWithLockTimeout(int seconds) =>
-        new(new Contexts(OptionsFor($"{Connection};Default Timeout={seconds}", seconds * 1000)));
-
-    private string Connection => $"Data Source={FilePath};Pooling=False";
-
-    private static DbContextOptions<MultiLineDbContext> OptionsFor(string connectionString, int busyTimeoutMilliseconds = 10_000) =>
-        new DbContextOptionsBuilder<MultiLineDbContext>().UseMultiLineSqlite(connectionString, busyTimeoutMilliseconds).Options;
+        new(new Contexts(Engine.Options(seconds * 1000, $"Data Source={FilePath};Pooling=False;Default Timeout={seconds}")));
 
     private sealed class Contexts(DbContextOptions<MultiLineDbContext> options) : IDbContextFactory<MultiLineDbContext>
     {
@@ -44,7 +46,7 @@ public sealed class TestDatabase : IDbContextFactory<MultiLineDbContext>, IDispo
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        Engine.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

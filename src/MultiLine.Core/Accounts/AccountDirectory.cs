@@ -45,7 +45,8 @@ public static class AccountDirectory
                 .Select(n => n.AccountId!.Value);
             query = query.Where(a =>
                 EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
-                || EF.Functions.Like((a.FirstName ?? "") + " " + (a.LastName ?? ""), pattern, "\\")
+                // lower() on both sides: LIKE folds case on SQLite but not on PostgreSQL.
+                || EF.Functions.Like(((a.FirstName ?? "") + " " + (a.LastName ?? "")).ToLower(), pattern, "\\")
                 || holders.Contains(a.Id));
         }
 

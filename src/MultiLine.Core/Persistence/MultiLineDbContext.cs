@@ -48,6 +48,14 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
     /// <summary>ASP.NET Core data-protection keys, shared by every instance so cookies and antiforgery tokens survive restarts.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
+    {
+        // Every DateTime is UTC: written as UTC whatever its Kind, read back as Kind=Utc from every engine
+        // (SQLite hands back Unspecified; PostgreSQL's timestamptz refuses anything but Utc).
+        conventions.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        conventions.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         // The first filter is a scope path that is never a prefix (AdminScope.None) until a factory sets the scope.
@@ -66,7 +74,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(g => g.Name).HasMaxLength(100);
             e.HasIndex(g => new { g.OrganizationId, g.Name }).IsUnique();
             // At most one default per defining organization.
-            e.HasIndex(g => g.OrganizationId).IsUnique().HasFilter("\"IsDefault\" = 1").HasDatabaseName("IX_PermissionGroups_OneDefault");
+            e.HasIndex(g => g.OrganizationId).IsUnique().HasFilter("\"IsDefault\"").HasDatabaseName("IX_PermissionGroups_OneDefault");
             e.HasOne(g => g.Organization).WithMany(o => o.PermissionGroups).HasForeignKey(g => g.OrganizationId);
         });
 

@@ -756,7 +756,7 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.HasIndex("OrganizationId")
                         .IsUnique()
                         .HasDatabaseName("IX_PermissionGroups_OneDefault")
-                        .HasFilter("\"IsDefault\" = 1");
+                        .HasFilter("\"IsDefault\"");
 
                     b.HasIndex("OrganizationId", "Name")
                         .IsUnique();

@@ -53,7 +53,7 @@ public sealed class AccountMovesTests : IDisposable
         var id = _world.AddAccount(_world.Acme, "mover@acme.example", AccountStatus.Invited);
         _world.AddNumber(_world.Acme, "+12125559999", NumberState.Assigned, accountId: id);
         var otherDefault = _world.AddGroup(_world.Other, "Other default", MultiLine.Core.Organizations.Features.Sms, isDefault: true);
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         await using var db = _world.Database.CreateDbContext();
         var plan = await AccountMoves.PlanAsync(db, [id], _world.Other.Id, TestContext.Current.CancellationToken);
 

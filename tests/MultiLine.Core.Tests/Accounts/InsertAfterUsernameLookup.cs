@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using MultiLine.Core.Persistence;
@@ -26,13 +25,21 @@ internal sealed class InsertAfterUsernameLookup(string username, int organizatio
         insert.CommandText = """
             INSERT INTO "Accounts" ("Username", "NormalizedUsername", "OrganizationId", "PermissionGroupId", "Status", "SocialMessaging",
                 "RestrictIncomingSocialMessaging", "MonitorCalls", "MonitorSms", "Language", "CreatedAtUtc")
-            VALUES ($username, $username, $org, $group, 0, 0, 0, 0, 0, 0, '2026-01-01 00:00:00')
+            VALUES (@username, @username, @org, @group, 0, FALSE, FALSE, 0, 0, 0, '2026-01-01 00:00:00+00')
             """;
-        insert.Parameters.Add(new SqliteParameter("$username", username));
-        insert.Parameters.Add(new SqliteParameter("$org", organizationId));
-        insert.Parameters.Add(new SqliteParameter("$group", groupId));
+        Add(insert, "username", username);
+        Add(insert, "org", organizationId);
+        Add(insert, "group", groupId);
         await insert.ExecuteNonQueryAsync(cancellationToken);
         return result;
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>A context factory whose contexts carry this interceptor, for services that take a <see cref="SystemDbContextFactory"/>.</summary>

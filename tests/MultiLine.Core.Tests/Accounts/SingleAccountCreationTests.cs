@@ -30,7 +30,7 @@ public sealed class SingleAccountCreationTests : IDisposable
     [Fact]
     public async Task AUsernameSavedByAnotherAdminMeanwhileIsAFieldErrorNotAnErrorPage()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var racer = new InsertAfterUsernameLookup("twin@acme.example", _world.Acme.Id, _world.Standard.Id);
         var creation = new SingleAccountCreation(new AccountInputValidator(), host.Services.GetRequiredService<InvitationIssuer>(), racer.Around(_world.Database), TimeProvider.System);
         await using var db = _world.Database.CreateDbContext();
@@ -48,7 +48,7 @@ public sealed class SingleAccountCreationTests : IDisposable
     public async Task AnAdminMayHandOutAReservedNumber()
     {
         _world.AddNumber(_world.Acme, "+12125550100", NumberState.Reserved, tag: "PORTED");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
 
         var result = await CreateAsync(host, Input("jane@acme.example", "+1 212 555 0100"), invite: true);
 
@@ -63,7 +63,7 @@ public sealed class SingleAccountCreationTests : IDisposable
     public async Task TwoAdminsRacingForOneNumberNeverBothGetIt()
     {
         _world.AddNumber(_world.Acme, "+12125550101");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
 
         var results = await Task.WhenAll(
             CreateAsync(host, Input("first@acme.example", "+12125550101")),
@@ -80,7 +80,7 @@ public sealed class SingleAccountCreationTests : IDisposable
     public async Task AnExistingUsernameIsNamedWithItsOrganizationInsideTheScope()
     {
         _world.AddAccount(_world.Team, "taken@acme.example");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
 
         var result = await CreateAsync(host, Input("Taken@Acme.example"));
 

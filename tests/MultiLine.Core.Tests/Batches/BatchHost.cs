@@ -6,13 +6,14 @@ using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.PostgreSQL;
 using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Core.Tests.Batches;
 
 /// <summary>
-/// A real host with the hosted batch service on a test's SQLite file: start it, stop it halfway, start another on
-/// the same file, as a server restart would.
+/// A real host with the hosted batch service on a test's database: start it, stop it halfway, start another on
+/// the same database, as a server restart would.
 /// </summary>
 internal sealed class BatchHost : IAsyncDisposable
 {
@@ -25,20 +26,20 @@ internal sealed class BatchHost : IAsyncDisposable
     public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
     public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
 
-    public static async Task<BatchHost> StartAsync(string databasePath, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker")
+    public static async Task<BatchHost> StartAsync(TestDatabase database, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(database.Engine.Settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:Path"] = databasePath,
             ["Batches:RowsPerTransaction"] = rowsPerTransaction.ToString(),
             ["Batches:MaxConcurrentBatches"] = maxConcurrentBatches.ToString(),
             ["Batches:PollSeconds"] = "1",
             ["Batches:WorkerId"] = workerId,
             ["Import:MaxRows"] = maxRows.ToString(),
-            ["Smtp:PickupFolder"] = Path.Combine(Path.GetDirectoryName(databasePath)!, "outbox"),
+            ["Smtp:PickupFolder"] = Path.Combine(database.Folder, "outbox"),
         });
-        builder.AddMultiLineDatabase(SqliteEngine.Instance);
+        builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();
         builder.AddMultiLineInvitationServices();

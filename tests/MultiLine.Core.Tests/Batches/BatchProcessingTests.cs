@@ -24,7 +24,7 @@ public sealed class BatchProcessingTests : IDisposable
     {
         AddNumbers(500);
         var rows = Enumerable.Range(0, 1000).Select(i => CsvFiles.Row($"user{i}@acme.example", number: i < 500 ? $"+1212555{i:D4}" : ""));
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
 
         var batchId = await host.ImportAsync(Csv(rows), _world.Target());
         var batch = await host.WaitUntilFinishedAsync(batchId);
@@ -41,7 +41,7 @@ public sealed class BatchProcessingTests : IDisposable
     [Fact]
     public async Task InvalidRowsAreReportedAsFailedAndValidRowsImport()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var csv = Csv([CsvFiles.Row("good@acme.example"), CsvFiles.Row("good2@acme.example", sms: "yes"), CsvFiles.Row("good3@acme.example")]);
 
         var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(csv, _world.Target()));
@@ -55,7 +55,7 @@ public sealed class BatchProcessingTests : IDisposable
     [Fact]
     public async Task ImportAndInviteQueuesAnInvitationForEveryImportedAccount()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         AddNumbers(5);
 
         var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(Csv([CsvFiles.Row("a@acme.example"), CsvFiles.Row("b@acme.example")]), _world.Target(), invite: true));
@@ -75,7 +75,7 @@ public sealed class BatchProcessingTests : IDisposable
         AddNumbers(total / 2);
         var rows = Enumerable.Range(0, total).Select(i => CsvFiles.Row($"restart{i}@acme.example", number: i % 2 == 0 ? $"+1212555{i / 2:D4}" : ""));
         int batchId;
-        await using (var first = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10, maxRows: total))
+        await using (var first = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 10, maxRows: total))
         {
             // The stop starts on the worker's own thread, right after the group that crossed 100 rows was committed.
             var stopping = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -95,7 +95,7 @@ public sealed class BatchProcessingTests : IDisposable
         Assert.Equal(BatchState.Running, stopped.State);
         Assert.InRange(stopped.Succeeded, 100, total - 1);
 
-        await using var second = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10, maxRows: total);
+        await using var second = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 10, maxRows: total);
         var batch = await second.WaitUntilFinishedAsync(batchId);
 
         Assert.Equal((BatchState.Completed, total, 0), (batch.State, batch.Succeeded, batch.Failed));
@@ -109,7 +109,7 @@ public sealed class BatchProcessingTests : IDisposable
     public async Task TwoBatchesCompetingForTheSameNumbersNeverGiveOneNumberTwice()
     {
         AddNumbers(200);
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 5, maxConcurrentBatches: 2);
+        await using var host = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 5, maxConcurrentBatches: 2);
         var first = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"first{i}@acme.example", number: $"+1212555{i:D4}"))), _world.Target());
         var second = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"second{i}@acme.example", number: $"+1212555{199 - i:D4}"))), _world.Target());
 
@@ -129,7 +129,7 @@ public sealed class BatchProcessingTests : IDisposable
     public async Task CancellingKeepsDoneRowsAndSkipsTheRest()
     {
         const int total = 5000;
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 5, maxRows: total);
+        await using var host = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 5, maxRows: total);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = false;
         using var watch = host.Notifier.Subscribe(null, e =>
@@ -160,7 +160,7 @@ public sealed class BatchProcessingTests : IDisposable
     [Fact]
     public async Task ABrokenBatchFailsAloneAndTheNextOneStillRuns()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath, maxConcurrentBatches: 1);
+        await using var host = await BatchHost.StartAsync(_world.Database, maxConcurrentBatches: 1);
         int broken;
         await using (var db = _world.Database.CreateDbContext())
         {
@@ -195,7 +195,7 @@ public sealed class BatchProcessingTests : IDisposable
             db.DesignatedAdmins.Add(new MultiLine.Core.Organizations.DesignatedAdmin { OrganizationId = _world.Acme.Id, AdminId = admin.Id });
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
 
         var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(Csv([CsvFiles.Row("one@acme.example"), CsvFiles.Row("two@acme.example", sms: "yes")]), _world.Target()));
 

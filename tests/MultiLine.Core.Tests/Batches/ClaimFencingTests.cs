@@ -14,7 +14,7 @@ public sealed class ClaimFencingTests : IDisposable
     {
         var rows = Enumerable.Range(0, 60).Select(i => CsvFiles.Row($"fence{i}@acme.example"));
         var csv = CsvFiles.Lines([CsvFiles.Header, .. rows]);
-        await using var a = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10, workerId: "worker-a");
+        await using var a = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 10, workerId: "worker-a");
 
         // Worker A stalls right after committing its first group (outside any transaction), as a paused process would.
         var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +41,7 @@ public sealed class ClaimFencingTests : IDisposable
         await using (var db = _world.Database.CreateDbContext())
             await db.Batches.Where(b => b.Id == batchId)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.ClaimExpiresAtUtc, DateTime.UtcNow.AddMinutes(-1)), TestContext.Current.CancellationToken);
-        await using var b = await BatchHost.StartAsync(_world.Database.FilePath, rowsPerTransaction: 10, workerId: "worker-b");
+        await using var b = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 10, workerId: "worker-b");
         var batch = await b.WaitUntilFinishedAsync(batchId);
         resume.Set();
         await Task.Delay(1500, TestContext.Current.CancellationToken);

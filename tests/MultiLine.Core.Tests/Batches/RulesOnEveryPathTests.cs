@@ -34,7 +34,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
     [Fact]
     public async Task ACommitAfterTheOrganizationSwitchedSocialMessagingOffIsRefusedWithTheChangeInTheAdminsWords()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var import = host.Services.GetRequiredService<AccountImport>();
         var upload = Upload(CsvFiles.Row("social@acme.example", social: "Yes"), CsvFiles.Row("plain@acme.example"));
         ImportCheck preview;
@@ -57,7 +57,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
     [Fact]
     public async Task TheApiCommitValidatesAgainstTheDatabaseAsItIsThen()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var import = host.Services.GetRequiredService<AccountImport>();
         await SetAsync(o => o.SocialMessagingEnabled = false, _world.Acme);
 
@@ -73,7 +73,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
     [Fact]
     public async Task TheWorkerAppliesASettingThatChangedAfterTheCommit()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var csv = CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("social@acme.example", social: "Yes"), CsvFiles.Row("plain@acme.example")]);
         // Checked and committed while Acme had social messaging; switched off before the worker reaches the rows.
         var checkedFile = await host.Validator.ValidateAsync(new MemoryStream(CsvFiles.Utf8(csv)), _world.Target(), Ct);
@@ -95,7 +95,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         await SetAsync(o => o.AllowedEmailDomains = ["acme.example"], _world.Acme);
         for (var i = 0; i < 5; i++)
             _world.AddNumber(_world.Acme, $"+1212555{i:D4}");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var csv = CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("ok@acme.example"), CsvFiles.Row("out@elsewhere.example"), CsvFiles.Row("+1 415 555 0100")]);
 
         var preview = await _world.ValidateAsync(csv);
@@ -121,7 +121,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         var vaultGroup = _world.AddGroup(_world.Vault, "Vault default", MultiLine.Core.Organizations.Features.Sms, isDefault: true);
         for (var i = 0; i < 3; i++)
             _world.AddNumber(_world.Vault, $"+1303555{i:D4}");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         await using var scoped = _world.Database.CreateDbContext();
 
         var plan = await AccountMoves.PlanAsync(scoped, [social, phone], _world.Vault.Id, Ct);
@@ -147,7 +147,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
     [Fact]
     public async Task AResendWithoutFreeCapacityLeavesInvitedAccountsWithTheirValidInvitations()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         for (var i = 0; i < 4; i++)
             _world.AddNumber(_world.Acme, $"+1212555{i:D4}");
         var first = await host.WaitUntilFinishedAsync(await host.ImportAsync(
@@ -172,7 +172,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
     [Fact]
     public async Task AUsernameAnotherTransactionCommittedMeanwhileFailsItsRowInsteadOfTheBatch()
     {
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var batchId = await host.ImportAsync(CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("race@acme.example"), CsvFiles.Row("calm@acme.example")]), _world.Target());
         await host.WaitUntilFinishedAsync(batchId);
         // Run the same rows again by hand, with another "transaction" inserting race@ right after the usernames were read.
@@ -202,7 +202,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         await SetAsync(o => o.AllowedEmailDomains = [], _world.Acme);
         _world.AddNumber(_world.Acme, "+12125550001");
         _world.AddNumber(_world.Acme, "+12125550002");
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(
             CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("sent@acme.example"), CsvFiles.Row("picked@acme.example")]), _world.Target(), invite: true));
         await using var db = _world.Database.CreateDbContext();

@@ -7,7 +7,6 @@ using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
-using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Core.Tests.Invitations;
 
@@ -30,7 +29,7 @@ public sealed class InvitationWorld : IDisposable
         Issuer = new InvitationIssuer(Options.Create(Invitation), links, Clock, Signal);
         Notifications = new NotificationComposer(Clock, Issuer);
         Activation = new AccountActivation(Database.System, Clock);
-        Pickup = Path.Combine(Path.GetDirectoryName(Database.FilePath)!, "outbox");
+        Pickup = Path.Combine(Database.Folder, "outbox");
         Sender = CreateSender(Smtp);
 
         using var db = Database.CreateDbContext();
@@ -70,7 +69,7 @@ public sealed class InvitationWorld : IDisposable
 
     /// <summary>Another sender on this database, as a second host or a restarted process would have.</summary>
     public OutboxSender CreateSender(SmtpOptions smtp, SystemDbContextFactory? contexts = null) =>
-        new(contexts ?? Database.System, SqliteEngine.Instance, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(smtp), Clock, NullLogger<OutboxSender>.Instance);
+        new(contexts ?? Database.System, Database.Engine.DatabaseEngine, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(Pickup), Clock), Signal, Options.Create(smtp), Clock, NullLogger<OutboxSender>.Instance);
 
     public async Task<Account> AddAccountAsync(string username, Language language = Language.English, bool withNumber = false, string first = "Ava", string last = "Rossi")
     {

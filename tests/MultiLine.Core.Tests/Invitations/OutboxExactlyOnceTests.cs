@@ -124,7 +124,7 @@ public sealed class OutboxExactlyOnceTests : IDisposable
         Assert.InRange(received.Values.Sum() - recipients.Count, 0, 1);
     }
 
-    [Fact]
+    [Fact, Trait("Engine", "Sqlite")] // SQLite's whole-database write lock; PostgreSQL locks rows and waits.
     public async Task AResultTheLockedDatabaseRefusesIsSavedOnceTheLockIsGoneAndNothingIsSentTwice()
     {
         Task? lockReleased = null;
@@ -147,7 +147,7 @@ public sealed class OutboxExactlyOnceTests : IDisposable
         Assert.Equal(3, await db.EmailMessages.CountAsync(m => m.State == EmailState.Sent && m.ClaimedBy == null, TestContext.Current.CancellationToken));
     }
 
-    [Fact]
+    [Fact, Trait("Engine", "Sqlite")] // SQLite's whole-database write lock; PostgreSQL locks rows and waits.
     public async Task AResultStillUnsavedWhenTheRunStoppedIsSavedByTheNextRunAndNotSentAgain()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
+using MultiLine.Persistence.PostgreSQL;
 using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Core.Tests.Invitations;
@@ -20,9 +21,9 @@ internal sealed class OutboxHost : IAsyncDisposable
     public static async Task<OutboxHost> StartAsync(InvitationWorld world, string senderId, int smtpPort, int batchSize)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        builder.Configuration.AddInMemoryCollection(world.Database.Engine.Settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:Path"] = world.Database.FilePath,
             ["Smtp:Host"] = "127.0.0.1",
             ["Smtp:Port"] = smtpPort.ToString(),
             ["Smtp:TlsMode"] = "None",
@@ -32,7 +33,7 @@ internal sealed class OutboxHost : IAsyncDisposable
             ["Invitations:PublicBaseUrl"] = "https://portal.test/",
         });
         builder.Services.AddSingleton<TimeProvider>(world.Clock);
-        builder.AddMultiLineDatabase(SqliteEngine.Instance);
+        builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineInvitationServices();
         var host = builder.Build();
         await host.StartAsync();

@@ -21,7 +21,7 @@ public sealed class ResendInvitationsTests : IDisposable
         var withNumber = _world.AddAccount(_world.Acme, "holder@acme.example", AccountStatus.InvitationFailed);
         _world.AddNumber(_world.Acme, "+12125550100", NumberState.Assigned, accountId: withNumber);
         var withoutNumber = _world.AddAccount(_world.Acme, "waiting@acme.example", AccountStatus.Invited);
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         await using var db = _world.Database.CreateDbContext();
         var scoped = db.WithScope(new AdminScope(1, _world.Acme.Path, Privileges.All));
 
@@ -45,7 +45,7 @@ public sealed class ResendInvitationsTests : IDisposable
     public async Task AResendOutsideTheAdminsScopeTouchesNothing()
     {
         var foreign = _world.AddAccount(_world.Other, "foreign@other.example", AccountStatus.Invited);
-        await using var host = await BatchHost.StartAsync(_world.Database.FilePath);
+        await using var host = await BatchHost.StartAsync(_world.Database);
         await using var db = _world.Database.CreateDbContext();
         var scoped = db.WithScope(new AdminScope(1, _world.Acme.Path, Privileges.All));
 

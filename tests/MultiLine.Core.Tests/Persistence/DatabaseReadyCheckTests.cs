@@ -6,6 +6,7 @@ using MultiLine.Persistence.Sqlite;
 namespace MultiLine.Core.Tests.Persistence;
 
 /// <summary>An instance is ready only on a reachable, fully migrated database.</summary>
+[Trait("Engine", "Sqlite")]
 public sealed class DatabaseReadyCheckTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-ready-").FullName;
@@ -35,7 +36,7 @@ public sealed class DatabaseReadyCheckTests : IDisposable
         var result = await CheckAsync(file);
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.StartsWith("3 migrations not applied yet: 20261124231334_Initial, ", result.Description);
+        Assert.StartsWith("4 migrations not applied yet: 20261124231334_Initial, ", result.Description);
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class DatabaseReadyCheckTests : IDisposable
         var result = await CheckAsync(Path.Combine(_folder, "missing.db"));
 
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-        Assert.StartsWith("3 migrations not applied yet: ", result.Description);
+        Assert.StartsWith("4 migrations not applied yet: ", result.Description);
     }
 
     [Fact]

@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Demo;
+using MultiLine.Core.Persistence;
+using Npgsql;
+
+namespace MultiLine.Persistence.PostgreSQL;
+
+/// <summary>
+/// PostgreSQL, for deployments with several web and worker instances: Npgsql with this assembly's migrations. Selected
+/// with <c>Database:Provider = PostgreSQL</c> and reached through <c>Database:ConnectionString</c>.
+/// </summary>
+public sealed class PostgreSqlEngine : IDatabaseEngine
+{
+    public static readonly PostgreSqlEngine Instance = new();
+
+    public string Name => "PostgreSQL";
+
+    public void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string contentRoot)
+    {
+        if (string.IsNullOrWhiteSpace(database.ConnectionString))
+            throw new InvalidOperationException(
+                "Database:Provider is PostgreSQL but Database:ConnectionString is empty. Set it to an Npgsql connection string, " +
+                "e.g. Host=db;Database=multiline;Username=multiline;Password=…");
+        options.UseMultiLinePostgreSql(database.ConnectionString);
+    }
+
+    /// <summary>
+    /// A write that lost a race the server resolves by aborting one side (serialization failure, deadlock, lock not
+    /// available) can be tried again; PostgreSQL itself never returns "busy" the way SQLite does.
+    /// </summary>
+    public bool IsBusy(Exception exception) =>
+        (exception as PostgresException ?? exception.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable };
+
+    public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        return new PostgreSqlDemoRowWriter(connection, await connection.BeginTransactionAsync(cancellationToken));
+    }
+}
+
+public static class PostgreSqlDatabaseExtensions
+{
+    /// <summary>The PostgreSQL settings every context uses, also in tests and benchmarks: Npgsql and this assembly's migrations.</summary>
+    public static TBuilder UseMultiLinePostgreSql<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(PostgreSqlEngine).Assembly.GetName().Name))
+            .UseMultiLineDefaults();
+        return options;
+    }
+}
