@@ -44,10 +44,13 @@ public sealed class EngineDatabase : IDisposable
     private static readonly SemaphoreSlim Creating = new(1, 1);
     private static string? _template;
     private static int _counter;
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Reusable = [];
     private readonly string? _postgresName;
+    private readonly bool _reusable;
 
-    private EngineDatabase(string provider, string connectionString, string? sqlitePath, string? postgresName)
+    private EngineDatabase(string provider, string connectionString, string? sqlitePath, string? postgresName, bool reusable = false)
     {
+        _reusable = reusable;
         Provider = provider;
         ConnectionString = connectionString;
         SqlitePath = sqlitePath;
@@ -86,18 +89,22 @@ public sealed class EngineDatabase : IDisposable
             return sqlite;
         }
 
+        if (migrate && Reusable.TryTake(out var reused) && TryEmpty(reused))
+            return new EngineDatabase("PostgreSQL", ServerConnection(reused, pooling: true), null, reused, reusable: true);
+
         var name = $"mlt_{Environment.ProcessId}_{Interlocked.Increment(ref _counter)}";
         Creating.Wait();
         try
         {
             var template = migrate ? _template ??= MigratedTemplate() : "template0";
-            Execute($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+            // FILE_COPY: a plain copy of the small template is faster than the WAL-logged default.
+            Execute($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\" STRATEGY FILE_COPY");
         }
         finally
         {
             Creating.Release();
         }
-        return new EngineDatabase("PostgreSQL", ServerConnection(name, pooling: true), null, name);
+        return new EngineDatabase("PostgreSQL", ServerConnection(name, pooling: true), null, name, reusable: migrate);
     }
 
     /// <summary>Context options for this database; <paramref name="busyTimeoutMilliseconds"/> is SQLite's wait for another writer.</summary>
@@ -115,7 +122,35 @@ public sealed class EngineDatabase : IDisposable
         }
         using (var connection = new NpgsqlConnection(ConnectionString))
             NpgsqlConnection.ClearPool(connection);
-        try { Execute($"DROP DATABASE IF EXISTS \"{_postgresName}\" WITH (FORCE)"); } catch (NpgsqlException) { }
+        // Creating a database costs ~0.2 s and dropping one ~0.15 s; emptying a used one ~10 ms. The next test takes it.
+        if (_reusable)
+            Reusable.Add(_postgresName!);
+        else
+            try { Execute($"DROP DATABASE IF EXISTS \"{_postgresName}\" WITH (FORCE)"); } catch (NpgsqlException) { }
+    }
+
+    /// <summary>Empties every table of a used database and restarts its identities, as if it were just migrated.</summary>
+    private static bool TryEmpty(string name)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(ServerConnection(name, pooling: false));
+            connection.Open();
+            using var command = new NpgsqlCommand("""
+                SET lock_timeout = '5s';
+                DO $$ BEGIN
+                  EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I', tablename), ', ') || ' RESTART IDENTITY CASCADE'
+                           FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__EFMigrationsHistory');
+                END $$;
+                """, connection);
+            command.ExecuteNonQuery();
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            // Still held by something a test left behind: leave it, a new one is made instead.
+            return false;
+        }
     }
 
     private static string MigratedTemplate()
@@ -135,7 +170,7 @@ public sealed class EngineDatabase : IDisposable
             Database = database,
             Pooling = pooling,
             MaxPoolSize = 30,
-            ConnectionIdleLifetime = 5,
+            ConnectionIdleLifetime = 10,
             IncludeErrorDetail = true,
         }.ConnectionString;
 

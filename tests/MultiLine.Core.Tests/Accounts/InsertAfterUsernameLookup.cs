@@ -20,8 +20,14 @@ internal sealed class InsertAfterUsernameLookup(string username, int organizatio
             || !text.Contains("\"NormalizedUsername\"", StringComparison.Ordinal))
             return result;
         Inserted = true;
-        await using var insert = command.Connection!.CreateCommand();
-        insert.Transaction = command.Transaction;
+        // SQLite: the same connection, inside the unit of work's transaction (another connection would only meet its
+        // write lock). PostgreSQL: another connection, committed at once, as another admin's request would be.
+        var sqlite = command.Connection is Microsoft.Data.Sqlite.SqliteConnection;
+        await using var other = sqlite ? null : new Npgsql.NpgsqlConnection(command.Connection!.ConnectionString);
+        if (other is not null)
+            await other.OpenAsync(cancellationToken);
+        await using var insert = (other ?? command.Connection!).CreateCommand();
+        insert.Transaction = sqlite ? command.Transaction : null;
         insert.CommandText = """
             INSERT INTO "Accounts" ("Username", "NormalizedUsername", "OrganizationId", "PermissionGroupId", "Status", "SocialMessaging",
                 "RestrictIncomingSocialMessaging", "MonitorCalls", "MonitorSms", "Language", "CreatedAtUtc")
