@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Persistence;
@@ -11,7 +10,8 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Tests;
 
 /// <summary>
-/// The real portal on a real SQLite file in a temp folder, with the demo tenant seeded.
+/// The real portal on a real database of the run's engine (<see cref="TestEngine"/>: a SQLite file in a temp folder or a
+/// fresh PostgreSQL database), with the demo tenant seeded.
 /// <see cref="StartOnLoopback"/> serves it with Kestrel on a free 127.0.0.1 port for browsers and SignalR clients.
 /// </summary>
 public sealed class PortalFactory : WebApplicationFactory<Program>
@@ -28,10 +28,13 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     {
         _demoAccounts = demoAccounts;
         _settings = settings ?? new Dictionary<string, string?>();
-        DatabasePath = Path.Combine(_folder, "portal.db");
+        Database = EngineDatabase.Create(_folder);
     }
 
-    public string DatabasePath { get; }
+    public EngineDatabase Database { get; }
+
+    /// <summary>The test's own folder: the outbox pickup folder is under it.</summary>
+    public string Folder => _folder;
 
     /// <summary>The loopback address once <see cref="StartOnLoopback"/> ran.</summary>
     public Uri? Address { get; private set; }
@@ -39,7 +42,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
-        builder.UseSetting("Database:Path", DatabasePath);
+        foreach (var (key, value) in Database.Settings)
+            builder.UseSetting(key, value);
         builder.UseSetting("Demo:Seed", "true");
         builder.UseSetting("Demo:Accounts", _demoAccounts.ToString());
         builder.UseSetting("Demo:AdminEmail", AdminEmail);
@@ -68,7 +72,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        Database.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }

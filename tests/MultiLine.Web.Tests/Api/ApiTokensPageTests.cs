@@ -53,7 +53,8 @@ public sealed class ApiTokensPageTests(ApiFixture api)
         cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
         var secret = cut.WaitForElement("[data-testid=new-token]").TextContent;
 
-        cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).QuerySelector("button")!.Click();
+        // The list reloads after the token is created: click the row's button once that render has happened.
+        cut.WaitForAssertion(() => cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).QuerySelector("button")!.Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Revoked", cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).TextContent));
         Assert.Equal(ApiTokens.Revoked, (await tokens.CheckAsync(secret, Ct)).Error);

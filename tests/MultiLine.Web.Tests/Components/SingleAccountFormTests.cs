@@ -48,19 +48,20 @@ public sealed class SingleAccountFormTests(PortalFixture portal) : IClassFixture
             await ChooseOrganizationAsync(root, "Acme Sales");
 
             UsernameInput(root).Change("not-an-email@");
-            SaveButton(root).Click();
+            // The username check may still be re-rendering the form: click the button as it is once it settles.
+            form.WaitForAssertion(() => SaveButton(root).Click());
             form.WaitForAssertion(() => Assert.Equal("\"not-an-email@\" is not a valid email address.", UsernameError(root)));
 
             UsernameInput(root).Change(taken);
-            SaveButton(root).Click();
+            form.WaitForAssertion(() => SaveButton(root).Click());
             form.WaitForAssertion(() => Assert.Equal($"\"{taken}\" already exists in organization Acme Sales.", UsernameError(root)));
 
             UsernameInput(root).Change("not-an-email@");
-            SaveButton(root).Click();
+            form.WaitForAssertion(() => SaveButton(root).Click());
             form.WaitForAssertion(() => Assert.Equal("\"not-an-email@\" is not a valid email address.", UsernameError(root)));
 
             UsernameInput(root).Change("fixed.single@sales.acme.example");
-            SaveButton(root).Click();
+            form.WaitForAssertion(() => SaveButton(root).Click());
             form.WaitForAssertion(() => Assert.NotNull(saved));
             Assert.Null(UsernameError(root));
         }

@@ -59,7 +59,7 @@ public sealed class InvitationTests(PortalFixture portal)
         await using var db = portal.Factory.CreateDbContext();
         var message = await db.EmailMessages.SingleAsync(m => m.Id == outcome.Invitation!.EmailMessageId, TestContext.Current.CancellationToken);
         Assert.Equal(EmailState.Sent, message.State);
-        var file = Path.Combine(Path.GetDirectoryName(portal.Factory.DatabasePath)!, "outbox", message.PickupFile!);
+        var file = Path.Combine(portal.Factory.Folder, "outbox", message.PickupFile!);
         Assert.Contains(outcome.ActivationLink!, await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
     }
 

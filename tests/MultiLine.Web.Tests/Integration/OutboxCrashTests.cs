@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -10,7 +9,6 @@ using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 using MultiLine.Tests;
-using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Web.Tests.Integration;
 
@@ -19,13 +17,15 @@ public sealed class OutboxCrashTests : IDisposable
 {
     private const int Invitations = 400;
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-crash-").FullName;
+    private readonly EngineDatabase _database;
+
+    public OutboxCrashTests() => _database = EngineDatabase.Create(_folder, migrate: false);
 
     [Fact]
     public async Task APortalKilledMidDeliveryAndRestartedSendsEveryInvitationAndAtMostTheOneInFlightTwice()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "Stopping the restarted portal uses SIGTERM.");
-        var database = Path.Combine(_folder, "portal.db");
-        var recipients = await QueueInvitationsAsync(database);
+        var recipients = await QueueInvitationsAsync();
         PortalProcess? first = null;
         await using var smtp = await TestSmtpServer.StartAsync(received: (_, count) =>
         {
@@ -34,9 +34,8 @@ public sealed class OutboxCrashTests : IDisposable
                 first!.Kill();
             return Task.CompletedTask;
         });
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(_database.Settings!)
         {
-            ["Database:Path"] = database,
             ["Smtp:Host"] = "127.0.0.1",
             ["Smtp:Port"] = smtp.Port.ToString(),
             ["Smtp:TlsMode"] = "None",
@@ -58,14 +57,14 @@ public sealed class OutboxCrashTests : IDisposable
         var received = smtp.Messages.GroupBy(To).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(recipients.Order(), received.Keys.Order());
         Assert.InRange(received.Values.Sum() - Invitations, 0, 1);
-        await using var db = Open(database);
+        await using var db = Open();
         Assert.Equal(Invitations, await db.EmailMessages.CountAsync(m => m.State == EmailState.Sent, TestContext.Current.CancellationToken));
     }
 
     /// <summary>A migrated database with one organization and <see cref="Invitations"/> queued invitations.</summary>
-    private static async Task<List<string>> QueueInvitationsAsync(string database)
+    private async Task<List<string>> QueueInvitationsAsync()
     {
-        await using var db = Open(database);
+        await using var db = Open();
         await db.Database.MigrateAsync(TestContext.Current.CancellationToken);
         var organization = new Organization { Name = "Acme" };
         db.Organizations.Add(organization);
@@ -90,15 +89,13 @@ public sealed class OutboxCrashTests : IDisposable
         return recipients;
     }
 
-    private static MultiLineDbContext Open(string database) =>
-        new MultiLineDbContext(new DbContextOptionsBuilder<MultiLineDbContext>().UseMultiLineSqlite($"Data Source={database};Pooling=False").Options)
-            .WithScope(AdminScope.System);
+    private MultiLineDbContext Open() => new MultiLineDbContext(_database.Options()).WithScope(AdminScope.System);
 
     private static string To(MimeMessage message) => message.To.Mailboxes.Single().Address;
 
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
+        _database.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
