@@ -75,20 +75,25 @@ public sealed class EngineDatabase : IDisposable
         ? new Dictionary<string, string?> { ["Database:Provider"] = "Sqlite", ["Database:Path"] = SqlitePath }
         : new Dictionary<string, string?> { ["Database:Provider"] = "PostgreSQL", ["Database:ConnectionString"] = ConnectionString };
 
-    public static EngineDatabase Create(string folder, bool migrate = true)
-    {
-        if (!TestEngine.IsPostgreSql)
-        {
-            var path = Path.Combine(folder, "test.db");
-            var sqlite = new EngineDatabase("Sqlite", $"Data Source={path};Pooling=False", path, null);
-            if (migrate)
-            {
-                using var db = new MultiLineDbContext(sqlite.Options());
-                db.Database.Migrate();
-            }
-            return sqlite;
-        }
+    public static EngineDatabase Create(string folder, bool migrate = true) =>
+        TestEngine.IsPostgreSql ? CreateOnPostgreSql(folder, migrate) : CreateOnSqlite(folder, migrate);
 
+    /// <summary>A SQLite file whatever the run's engine, for tests that choose their engine themselves.</summary>
+    public static EngineDatabase CreateOnSqlite(string folder, bool migrate = true)
+    {
+        var path = Path.Combine(folder, "test.db");
+        var sqlite = new EngineDatabase("Sqlite", $"Data Source={path};Pooling=False", path, null);
+        if (migrate)
+        {
+            using var db = new MultiLineDbContext(sqlite.Options());
+            db.Database.Migrate();
+        }
+        return sqlite;
+    }
+
+    /// <summary>A PostgreSQL database whatever the run's engine, for tests of what only PostgreSQL has or several instances share.</summary>
+    public static EngineDatabase CreateOnPostgreSql(string folder, bool migrate = true)
+    {
         if (migrate && Reusable.TryTake(out var reused) && TryEmpty(reused))
             return new EngineDatabase("PostgreSQL", ServerConnection(reused, pooling: true), null, reused, reusable: true);
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MultiLine.Core.Batches;
 
 /// <summary>Running totals of a batch.</summary>
@@ -10,6 +12,9 @@ public sealed record BatchCounts(int Total, int Succeeded, int Failed, int Skipp
 }
 
 /// <summary>Something that happened to a batch. Sent in order: state changes, one event per row, then the final state.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(RowProcessed), "row")]
+[JsonDerivedType(typeof(BatchStateChanged), "state")]
 public abstract record BatchEvent(int BatchId);
 
 /// <summary>One row got its outcome. <see cref="Counts"/> are the totals right after it.</summary>
@@ -18,9 +23,20 @@ public sealed record RowProcessed(int BatchId, int RowNumber, RowOutcome Outcome
 /// <summary>The batch started, finished, failed or was cancelled.</summary>
 public sealed record BatchStateChanged(int BatchId, BatchState State, BatchCounts Counts, string? FailureReason, DateTime? StartedAtUtc, DateTime? FinishedAtUtc) : BatchEvent(BatchId);
 
+/// <summary>Where a batch event happened, as a subscriber may want to tell apart.</summary>
+public enum EventOrigin
+{
+    /// <summary>Events from this instance's worker and from every other instance.</summary>
+    Any,
+
+    /// <summary>Only events of batches this instance runs.</summary>
+    ThisInstance,
+}
+
 /// <summary>
-/// In-process fan-out of batch events to whoever watches: Blazor pages and the SignalR bridge. Subscriptions are
-/// disposable; a failing subscriber never disturbs the worker or the other subscribers.
+/// In-process fan-out of batch events to whoever watches: Blazor pages, the SignalR bridge and the relay that carries
+/// them to other instances (<see cref="BatchEventRelay"/>). Subscriptions are disposable; a failing subscriber never
+/// disturbs the worker or the other subscribers.
 /// </summary>
 public sealed class BatchProgressNotifier
 {
@@ -28,19 +44,27 @@ public sealed class BatchProgressNotifier
     private ImmutableSubscribers _subscribers = new([]);
 
     /// <summary>Watches one batch, or every batch when <paramref name="batchId"/> is null.</summary>
-    public IDisposable Subscribe(int? batchId, Action<BatchEvent> handler)
+    public IDisposable Subscribe(int? batchId, Action<BatchEvent> handler, EventOrigin origin = EventOrigin.Any)
     {
-        var subscription = new Subscription(this, batchId, handler);
+        var subscription = new Subscription(this, batchId, handler, origin);
         lock (_gate)
             _subscribers = new([.. _subscribers.Items, subscription]);
         return subscription;
     }
 
-    public void Publish(BatchEvent batchEvent)
+    /// <summary>An event of a batch this instance runs.</summary>
+    public void Publish(BatchEvent batchEvent) => Deliver(batchEvent, fromThisInstance: true);
+
+    /// <summary>An event another instance published, brought here by the relay.</summary>
+    public void PublishFromAnotherInstance(BatchEvent batchEvent) => Deliver(batchEvent, fromThisInstance: false);
+
+    private void Deliver(BatchEvent batchEvent, bool fromThisInstance)
     {
         foreach (var subscriber in _subscribers.Items)
         {
             if (subscriber.BatchId is { } id && id != batchEvent.BatchId)
+                continue;
+            if (subscriber.Origin == EventOrigin.ThisInstance && !fromThisInstance)
                 continue;
             try
             {
@@ -61,10 +85,11 @@ public sealed class BatchProgressNotifier
 
     private sealed record ImmutableSubscribers(Subscription[] Items);
 
-    private sealed class Subscription(BatchProgressNotifier owner, int? batchId, Action<BatchEvent> handler) : IDisposable
+    private sealed class Subscription(BatchProgressNotifier owner, int? batchId, Action<BatchEvent> handler, EventOrigin origin) : IDisposable
     {
         public int? BatchId { get; } = batchId;
         public Action<BatchEvent> Handler { get; } = handler;
+        public EventOrigin Origin { get; } = origin;
         public void Dispose() => owner.Remove(this);
     }
 }

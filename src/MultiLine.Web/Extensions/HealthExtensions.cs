@@ -7,13 +7,14 @@ namespace MultiLine.Web.Extensions;
 /// <summary>
 /// ASP.NET Core health checks for load balancers and orchestrators: <c>/health/live</c> answers while the process
 /// serves requests (no dependency is checked, so a slow database never restarts a healthy process); <c>/health/ready</c>
-/// answers 200 only when the database is reachable and migrated (503 otherwise), to take the instance out of rotation.
+/// answers 200 only when the database is reachable and migrated, and Redis answers when it is configured (503
+/// otherwise), to take the instance out of rotation.
 /// </summary>
 public static class HealthExtensions
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
-    private const string Ready = "ready";
+    public const string Ready = "ready";
 
     public static IHostApplicationBuilder AddMultiLineHealthChecks(this IHostApplicationBuilder builder)
     {

@@ -5,16 +5,17 @@ using MultiLine.Core.Batches;
 namespace MultiLine.Web.Reports;
 
 /// <summary>
-/// Forwards the worker's in-process batch events to SignalR groups. One reader keeps them in order, and the worker
-/// never waits for the network.
+/// Forwards batch events to SignalR groups: those of this instance's worker and, without a backplane, those relayed
+/// from other instances (<see cref="ScaleOut.HubForwarding"/>). One reader keeps them in order, and the worker never
+/// waits for the network.
 /// </summary>
-internal sealed class BatchHubBridge(BatchProgressNotifier notifier, IHubContext<BatchHub> hub, ILogger<BatchHubBridge> logger) : BackgroundService
+internal sealed class BatchHubBridge(BatchProgressNotifier notifier, IHubContext<BatchHub> hub, ScaleOut.HubForwarding forwarding, ILogger<BatchHubBridge> logger) : BackgroundService
 {
     private readonly Channel<BatchEvent> _events = Channel.CreateUnbounded<BatchEvent>(new UnboundedChannelOptions { SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var subscription = notifier.Subscribe(null, e => _events.Writer.TryWrite(e));
+        using var subscription = notifier.Subscribe(null, e => _events.Writer.TryWrite(e), forwarding.Origin);
         try
         {
             await foreach (var batchEvent in _events.Reader.ReadAllAsync(stoppingToken))

@@ -1,4 +1,3 @@
-using MultiLine.Core.Common;
 using System.Text.Json.Serialization;
 using MultiLine.Core.Admins;
 using MultiLine.Web.Admins;
@@ -11,7 +10,6 @@ public static class ReportsExtensions
     public static IHostApplicationBuilder AddMultiLineReports(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSignalR().AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddHostedServiceFor<BatchHubBridge>(node => node.ServesUi);
         builder.Services.AddAuthorizationBuilder().AddPolicy(BatchHub.WatchPolicy, policy => policy
             .RequireAuthenticatedUser()
             .RequireAssertion(context => AdminClaims.Has(context.User, Privileges.Reports) || AdminClaims.Has(context.User, Privileges.Accounts)));

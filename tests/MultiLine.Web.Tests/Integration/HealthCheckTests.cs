@@ -36,3 +36,35 @@ public sealed class HealthCheckTests(PortalFixture portal) : IClassFixture<Porta
             (database.GetProperty("status").GetString(), database.GetProperty("description").GetString()));
     }
 }
+
+/// <summary>With Redis configured, an instance is ready only while Redis answers.</summary>
+[Trait("Engine", "Own")]
+public sealed class RedisReadinessTests
+{
+    private static readonly CancellationToken Cancel = TestContext.Current.CancellationToken;
+
+    private static async Task<(HttpStatusCode Status, string? Redis)> ReadinessWithAsync(string redis)
+    {
+        await using var factory = new PortalFactory(demoAccounts: 0, new Dictionary<string, string?> { ["Redis:ConnectionString"] = redis });
+        using var client = factory.CreateClient();
+        var response = await client.GetAsync(HealthExtensions.ReadyPath, Cancel);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancel));
+        return (response.StatusCode, json.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task AReachableRedisIsPartOfReadiness() =>
+        Assert.Equal((HttpStatusCode.OK, "Healthy"), await ReadinessWithAsync(TestEngine.Redis));
+
+    [Fact]
+    public async Task AnUnreachableRedisTakesTheInstanceOutOfRotation()
+    {
+        // A port nothing listens on; connectTimeout keeps the failed attempt short.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), await ReadinessWithAsync($"127.0.0.1:{port},connectTimeout=500"));
+    }
+}
