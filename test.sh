@@ -67,6 +67,8 @@ run MultiLine.Browser.Tests tests/MultiLine.Browser.Tests Sqlite
 
 # The tenant-isolation suite prints how many requests it tried.
 grep -ho "Tenant isolation[^<&]*" "$results"/*.trx 2>/dev/null | sort -u
+# The multi-instance test prints what it counted (rows, takeover, emails sent twice).
+grep -ho "Several instances:[^<&]*" "$results"/*.trx 2>/dev/null | sort -u
 
 engines_stop
 echo "$passed passed, $failed failed, $skipped skipped"
