@@ -13,6 +13,7 @@ using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Persistence;
 using MultiLine.Tests;
 using MultiLine.Web.Api;
+using MultiLine.Web.ScaleOut;
 using MultiLine.Web.Extensions;
 using MultiLine.Web.Reports;
 using YamlDotNet.Core;
@@ -49,13 +50,8 @@ public sealed partial class ComposeFileTests
         [ImportOptions.Section] = typeof(ImportOptions),
         [DemoOptions.Section] = typeof(DemoOptions),
         [ApiOptions.Section] = typeof(ApiOptions),
+        [RedisOptions.Section] = typeof(RedisOptions),
     };
-
-    /// <summary>
-    /// Keys of the PostgreSQL and Redis work that is landing beside this file. While the option they name does not
-    /// exist yet they are accepted as they are; once it does, they are bound and checked like every other key.
-    /// </summary>
-    private static readonly string[] KeysOfThePostgreSqlAndRedisWork = ["Database:ConnectionString", "Redis:ConnectionString"];
 
     private static readonly Dictionary<string, object> Compose = LoadCompose();
 
@@ -107,7 +103,7 @@ public sealed partial class ComposeFileTests
             foreach (var key in settings.Keys)
             {
                 var section = key.Split(':')[0];
-                Assert.True(Sections.ContainsKey(section) || section == "ForwardedHeaders" || KeysOfThePostgreSqlAndRedisWork.Contains(key),
+                Assert.True(Sections.ContainsKey(section) || section == "ForwardedHeaders",
                     $"{name}: {key} is not a setting the portal reads.");
             }
 
@@ -115,8 +111,7 @@ public sealed partial class ComposeFileTests
             // a number); then the class's own validation runs, as ValidateDataAnnotations does at start-up.
             foreach (var (section, type) in Sections)
             {
-                var bindable = settings.Where(s => s.Key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)
-                        && (!KeysOfThePostgreSqlAndRedisWork.Contains(s.Key) || HasProperty(type, s.Key)))
+                var bindable = settings.Where(s => s.Key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase))
                     .Select(s => new KeyValuePair<string, string?>(s.Key, s.Value));
                 var options = new ConfigurationBuilder().AddInMemoryCollection(bindable).Build().GetSection(section)
                     .Get(type, binder => binder.ErrorOnUnknownConfiguration = true) ?? Activator.CreateInstance(type)!;
@@ -284,15 +279,11 @@ public sealed partial class ComposeFileTests
     private static T Bind<T>(string service) where T : class, new()
     {
         var section = (string)typeof(T).GetField("Section")!.GetValue(null)!;
-        var settings = EnvironmentOf(service).Where(e => e.Key.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase)
-                && (!KeysOfThePostgreSqlAndRedisWork.Contains(e.Key.Replace("__", ":")) || HasProperty(typeof(T), e.Key.Replace("__", ":"))))
+        var settings = EnvironmentOf(service).Where(e => e.Key.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(e => e.Key.Replace("__", ":"), e => (string?)e.Value);
         return new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(section)
             .Get<T>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new T();
     }
-
-    private static bool HasProperty(Type type, string key) =>
-        type.GetProperty(key.Split(':')[1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { CanWrite: true };
 
     private static Dictionary<string, string> DependsOn(string service) =>
         Service(service).GetValueOrDefault("depends_on") switch
