@@ -24,12 +24,20 @@ public sealed class ApiTokensPageTests(ApiFixture api)
         return (context, tokens);
     }
 
+    /// <summary>The page once its token list has loaded: clicking before that would hit a button the next render replaces.</summary>
+    private static IRenderedComponent<ApiTokensPage> RenderLoaded(BunitContext context)
+    {
+        var cut = context.Render<ApiTokensPage>();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-progress-linear")));
+        return cut;
+    }
+
     [Fact]
     public async Task CreatedTokenIsShownOnceAndWorksAndTheListShowsOnlyItsPrefix()
     {
         var (context, tokens) = await ContextAsync();
         await using var _ = context;
-        var cut = context.Render<ApiTokensPage>();
+        var cut = RenderLoaded(context);
 
         cut.Find("input").Change("Payroll export");
         cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
@@ -48,7 +56,7 @@ public sealed class ApiTokensPageTests(ApiFixture api)
     {
         var (context, tokens) = await ContextAsync();
         await using var _ = context;
-        var cut = context.Render<ApiTokensPage>();
+        var cut = RenderLoaded(context);
         cut.Find("input").Change("To revoke");
         cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
         var secret = cut.WaitForElement("[data-testid=new-token]").TextContent;
