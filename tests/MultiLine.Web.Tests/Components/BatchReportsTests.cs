@@ -218,6 +218,23 @@ public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisp
     }
 
     [Fact]
+    public void ASnapshotReadAgainAfterNewerEventsNeverTakesTheBatchBack()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var running = new BatchSummary(1, BatchKind.Import, BatchState.Running, "Acme Sales", 1, "Test", null, now, now, null, new BatchCounts(4, 1, 0, 0), null);
+        var state = new BatchLiveState(_clock);
+        state.Apply(new BatchSnapshot(running, []));
+
+        state.Apply(new BatchStateChanged(1, BatchState.Completed, new BatchCounts(4, 4, 0, 0), null, now, now));
+        state.Apply(new BatchSnapshot(running with { Counts = new BatchCounts(4, 3, 0, 0) }, []));
+
+        Assert.True(state.IsFinished);
+        Assert.Equal(BatchState.Completed, state.Batch!.State);
+        Assert.Equal(new BatchCounts(4, 4, 0, 0), state.Counts);
+        Assert.Equal(state.Counts, state.Batch.Counts);
+    }
+
+    [Fact]
     public async Task WhenEventsStopTheReportsListReadsItsRunningBatchesAgainAfterTheQuietPeriod()
     {
         var file = $"quiet-{Guid.NewGuid().ToString("N")[..8]}.csv";
