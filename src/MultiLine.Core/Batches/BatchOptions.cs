@@ -23,6 +23,16 @@ public sealed class BatchOptions
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long a live view of a running batch waits without events before it reads the batch from the database
+    /// instead, and how often it reads again until events resume or the batch finishes: a relay between instances that
+    /// drops out never freezes a page.
+    /// </summary>
+    [Range(1, 300)]
+    public int LiveFallbackSeconds { get; set; } = 5;
+
+    public TimeSpan LiveFallbackPeriod => TimeSpan.FromSeconds(LiveFallbackSeconds);
+
     /// <summary>Identifies this instance in claims. The default is stable across restarts of one machine, so a restarted app resumes its own batches at once.</summary>
     public string WorkerId { get; set; } = Environment.MachineName;
 }

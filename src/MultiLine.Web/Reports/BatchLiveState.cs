@@ -4,7 +4,8 @@ namespace MultiLine.Web.Reports;
 
 /// <summary>
 /// What a live batch view shows, built from a snapshot plus events. Events may repeat what the snapshot holds
-/// (the view subscribes before it reads), so rows are kept once by row number and counts only move forward.
+/// (the view subscribes before it reads), and a view whose events stopped reads snapshots again, so rows are kept once
+/// by row number, counts only move forward and a finished batch stays finished.
 /// </summary>
 public sealed class BatchLiveState(TimeProvider clock)
 {
@@ -38,7 +39,10 @@ public sealed class BatchLiveState(TimeProvider clock)
     {
         lock (_gate)
         {
-            Batch = snapshot.Batch;
+            // A snapshot read again while events resumed may be older than they are: it never takes a finished
+            // batch back to running, and its counts only count when they are further on.
+            if (Batch is not { IsFinished: true } || snapshot.Batch.IsFinished)
+                Batch = snapshot.Batch with { Counts = Counts };
             Advance(snapshot.Batch.Counts);
             foreach (var row in snapshot.RecentRows.Reverse())
                 AddRow(row);

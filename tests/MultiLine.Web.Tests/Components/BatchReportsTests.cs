@@ -2,16 +2,18 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MultiLine.Core.Batches;
+using MultiLine.Core.Persistence;
 using MultiLine.Web.Reports;
 using MultiLine.Web.Tests.Integration;
 
 namespace MultiLine.Web.Tests.Components;
 
 /// <summary>
-/// The live progress of a batch, on a clock the test moves (what it says while running, how often it repaints), the
-/// batch page and the reports list.
+/// The live progress of a batch, on a clock the test moves (what it says while running, how often it repaints, reading
+/// the database when events stop), the batch page and the reports list.
 /// </summary>
 public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisposable
 {
@@ -19,12 +21,16 @@ public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisp
     // Whole seconds, so the stored start times and the clock agree to the tick.
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private readonly BunitContext _context;
+    // Every read of the views opens one context: counting them counts the reads.
+    private readonly CountingFactory _reads;
 
     public BatchReportsTests(PortalFixture portal)
     {
         _portal = portal;
         _context = PortalTestContext.Create(portal.Factory);
         _context.Services.AddSingleton<TimeProvider>(_clock);
+        _reads = new CountingFactory(portal.Factory.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>());
+        _context.Services.AddSingleton<IDbContextFactory<MultiLineDbContext>>(_reads);
         // The batch page tells browser tests when it is interactive.
         _context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
@@ -59,6 +65,31 @@ public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisp
     }
 
     private static string Pace(IRenderedComponent<BatchProgressView> view) => view.Find(".ml-progress-pace").TextContent.Trim();
+
+    private static string Head(IRenderedComponent<BatchProgressView> view) => view.Find(".ml-progress-head .mud-typography-body1").TextContent.Trim();
+
+    private TimeSpan QuietPeriod => _portal.Factory.Services.GetRequiredService<IOptions<BatchOptions>>().Value.LiveFallbackPeriod;
+
+    /// <summary>What a worker on another instance does to a batch, without any event reaching this one.</summary>
+    private async Task AdvanceInDatabaseAsync(int batchId, int succeeded, BatchState? state = null)
+    {
+        await using var db = _portal.Factory.CreateDbContext();
+        var batch = await db.Batches.SingleAsync(b => b.Id == batchId, Cancel);
+        var now = _clock.GetUtcNow().UtcDateTime;
+        for (var row = batch.Succeeded + 1; row <= succeeded; row++)
+            db.BatchRows.Add(new BatchRow
+            {
+                BatchOperationId = batchId, RowNumber = row + 1, Username = $"row{row + 1}@sales.acme.example",
+                Outcome = RowOutcome.Succeeded, ProcessedAtUtc = now,
+            });
+        batch.Succeeded = succeeded;
+        if (state is { } final)
+        {
+            batch.State = final;
+            batch.FinishedAtUtc = now;
+        }
+        await db.SaveChangesAsync(Cancel);
+    }
 
     private static RowProcessed Row(int batchId, int row, int total, int succeeded) =>
         new(batchId, row, RowOutcome.Succeeded, null, $"row{row}@sales.acme.example", null, new BatchCounts(total, succeeded, 0, 0));
@@ -121,6 +152,104 @@ public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisp
     }
 
     [Fact]
+    public async Task WhenEventsStopTheViewReadsTheBatchFromTheDatabaseEveryQuietPeriodUntilItFinishes()
+    {
+        var batchId = await AddBatchAsync(BatchState.Running, total: 10, processed: 0, ranFor: TimeSpan.FromSeconds(3));
+        var view = Render(batchId);
+        Assert.Equal("0 of 10 rows", Head(view));
+        var reads = _reads.Created;
+
+        // Another instance's worker moves on; its events never arrive here.
+        await AdvanceInDatabaseAsync(batchId, succeeded: 4);
+        _clock.Advance(QuietPeriod - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(reads, _reads.Created);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        view.WaitForAssertion(() =>
+        {
+            Assert.Equal("4 of 10 rows", Head(view));
+            Assert.Equal("40", view.Find("[aria-label='Batch progress']").GetAttribute("aria-valuenow"));
+            Assert.Equal("40%", view.Find(".ml-progress-percent").TextContent.Trim());
+            Assert.Equal(4, view.FindAll(".ml-recent-rows tbody tr").Count);
+        });
+        Assert.Equal(reads + 1, _reads.Created);
+        // Calm: no warning for the admin, the view just moves on.
+        Assert.Empty(view.FindAll(".mud-alert, .mud-snackbar"));
+
+        // Still no events: it reads again every quiet period, up to the end of the batch.
+        await AdvanceInDatabaseAsync(batchId, succeeded: 10, BatchState.Completed);
+        _clock.Advance(QuietPeriod);
+        view.WaitForAssertion(() =>
+        {
+            Assert.Equal("10 of 10 rows", Head(view));
+            Assert.StartsWith("Done in", Pace(view));
+        });
+        Assert.Equal(reads + 2, _reads.Created);
+
+        // A finished batch is not read again.
+        _clock.Advance(3 * QuietPeriod);
+        Assert.Equal(reads + 2, _reads.Created);
+    }
+
+    [Fact]
+    public async Task WhileEventsKeepComingTheViewDoesNotReadTheDatabaseAndItDoesAQuietPeriodAfterTheLastOne()
+    {
+        var batchId = await AddBatchAsync(BatchState.Running, total: 10, processed: 1, ranFor: TimeSpan.FromSeconds(1));
+        var view = Render(batchId);
+        var reads = _reads.Created;
+        // The database is further on than the events say: a read would show it.
+        await AdvanceInDatabaseAsync(batchId, succeeded: 8);
+
+        // An event every three fifths of a quiet period, for more than two quiet periods.
+        var step = QuietPeriod * 0.6;
+        for (var row = 2; row <= 5; row++)
+        {
+            Notifier.Publish(Row(batchId, row + 1, 10, row));
+            _clock.Advance(step);
+        }
+
+        view.WaitForAssertion(() => Assert.Equal("5 of 10 rows", Head(view)));
+        Assert.Equal(reads, _reads.Created);
+
+        // The events stop: a quiet period after the last one, the database.
+        _clock.Advance(QuietPeriod - step);
+        view.WaitForAssertion(() => Assert.Equal("8 of 10 rows", Head(view)));
+        Assert.Equal(reads + 1, _reads.Created);
+    }
+
+    [Fact]
+    public void ASnapshotReadAgainAfterNewerEventsNeverTakesTheBatchBack()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var running = new BatchSummary(1, BatchKind.Import, BatchState.Running, "Acme Sales", 1, "Test", null, now, now, null, new BatchCounts(4, 1, 0, 0), null);
+        var state = new BatchLiveState(_clock);
+        state.Apply(new BatchSnapshot(running, []));
+
+        state.Apply(new BatchStateChanged(1, BatchState.Completed, new BatchCounts(4, 4, 0, 0), null, now, now));
+        state.Apply(new BatchSnapshot(running with { Counts = new BatchCounts(4, 3, 0, 0) }, []));
+
+        Assert.True(state.IsFinished);
+        Assert.Equal(BatchState.Completed, state.Batch!.State);
+        Assert.Equal(new BatchCounts(4, 4, 0, 0), state.Counts);
+        Assert.Equal(state.Counts, state.Batch.Counts);
+    }
+
+    [Fact]
+    public async Task WhenEventsStopTheReportsListReadsItsRunningBatchesAgainAfterTheQuietPeriod()
+    {
+        var file = $"quiet-{Guid.NewGuid().ToString("N")[..8]}.csv";
+        var batchId = await AddBatchAsync(BatchState.Running, total: 10, processed: 1, ranFor: TimeSpan.FromSeconds(2), fileName: file);
+        var page = _context.Render<BatchReportsPage>();
+        string Rows() => page.FindAll("tbody tr").Single(r => r.TextContent.Contains(file)).QuerySelectorAll("td")[5].TextContent.Trim();
+        page.WaitForAssertion(() => Assert.Equal("1 / 10", Rows()));
+
+        await AdvanceInDatabaseAsync(batchId, succeeded: 7);
+        _clock.Advance(QuietPeriod);
+
+        page.WaitForAssertion(() => Assert.Equal("7 / 10", Rows()));
+    }
+
+    [Fact]
     public async Task ThePercentageIsWrittenBesideTheBarNotOnIt()
     {
         var view = Render(await AddBatchAsync(BatchState.Running, total: 20, processed: 1, ranFor: TimeSpan.FromSeconds(1)));
@@ -170,4 +299,22 @@ public sealed class BatchReportsTests : IClassFixture<PortalFixture>, IAsyncDisp
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    private sealed class CountingFactory(IDbContextFactory<MultiLineDbContext> inner) : IDbContextFactory<MultiLineDbContext>
+    {
+        private int _created;
+        public int Created => Volatile.Read(ref _created);
+
+        public MultiLineDbContext CreateDbContext()
+        {
+            Interlocked.Increment(ref _created);
+            return inner.CreateDbContext();
+        }
+
+        public Task<MultiLineDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _created);
+            return inner.CreateDbContextAsync(cancellationToken);
+        }
+    }
 }

@@ -45,7 +45,7 @@ public static class PortalTestContext
     private static readonly Type[] SharedSingletons =
     [
         typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(BatchProgressNotifier), typeof(BatchQueue),
-        typeof(IOptions<ImportOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
+        typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
     ];
 
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin
