@@ -49,7 +49,8 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         var page = RenderPage();
         var firstPageFirstUsername = Rows(page)[0].QuerySelectorAll("td")[2].TextContent;
 
-        page.Find("button[aria-label='Next page']").Click();
+        // The grid may still re-render after its first rows (the total arrives with them): click the button as it is then.
+        page.WaitForAssertion(() => page.Find("button[aria-label='Next page']").Click());
 
         page.WaitForAssertion(() => Assert.Contains($"26-50 of {TotalAccounts()}", Pager(page)));
         Assert.DoesNotContain(Rows(page), r => r.QuerySelectorAll("td")[2].TextContent == firstPageFirstUsername);
