@@ -20,6 +20,9 @@ public sealed class SqliteEngine : IDatabaseEngine
 
     private const int SqliteBusy = 5, SqliteLocked = 6;
 
+    public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
+        SqliteBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();

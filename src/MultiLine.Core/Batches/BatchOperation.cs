@@ -83,6 +83,8 @@ public sealed class BatchRow
     public int? InvitationId { get; set; }
     public DateTime? ProcessedAtUtc { get; set; }
 
+    public const int MaxNameLength = 256, MaxUsernameLength = 320, MaxNumberLength = 64, MaxReasonLength = 2000;
+
     /// <summary>A pending row for a checked CSV row; the draft's values are kept so the worker needs no second check.</summary>
     public static BatchRow FromDraft(int rowNumber, AccountDraft draft) => new()
     {

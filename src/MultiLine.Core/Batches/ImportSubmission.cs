@@ -24,9 +24,10 @@ public sealed record PreviousImport(int BatchId, DateTime CreatedAtUtc, string A
 /// <summary>
 /// Turns a checked upload into a queued batch: the batch and all its rows are stored in one transaction and the request
 /// returns at once; the hosted service does the rest. Invalid rows are stored too, as Failed with their problems, so
-/// the report lists every input row.
+/// the report lists every input row. The rows go through the engine's bulk path (<see cref="IDatabaseEngine.InsertBatchRowsAsync"/>),
+/// made one by one from the checked file as they are written, not through the change tracker.
 /// </summary>
-public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue queue, TimeProvider clock)
+public sealed class ImportSubmission(SystemDbContextFactory factory, IDatabaseEngine engine, BatchQueue queue, TimeProvider clock)
 {
     public async Task<SubmitResult> SubmitAsync(ImportRequest request, CancellationToken cancellationToken = default)
     {
@@ -56,11 +57,13 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue 
             Failed = validation.Counts.Invalid,
             CreatedAtUtc = now,
         };
-        batch.Rows.AddRange(validation.Rows.Select(row => ToBatchRow(row, now)));
 
         await using var db = await factory.CreateAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Batches.Add(batch);
         await db.SaveChangesAsync(cancellationToken);
+        await engine.InsertBatchRowsAsync(db, batch.Id, validation.Rows.Select(row => ToBatchRow(row, now)), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         queue.Enqueue(batch.Id);
         return new SubmitResult(batch.Id, null, null);
     }
@@ -77,17 +80,21 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, BatchQueue 
     {
         if (row.Draft is { } draft)
             return BatchRow.FromDraft(row.RowNumber, draft);
+        // An invalid row keeps what the admin typed for the report, cut to the columns' sizes (a 300-character name is
+        // one of the problems the reason names).
         var values = row.Values;
         return new BatchRow
         {
             RowNumber = row.RowNumber,
-            FirstName = values.FirstName,
-            LastName = values.LastName,
-            Username = values.Username,
-            MultiLineNumber = values.MultiLineNumber,
+            FirstName = Clip(values.FirstName, BatchRow.MaxNameLength),
+            LastName = Clip(values.LastName, BatchRow.MaxNameLength),
+            Username = Clip(values.Username, BatchRow.MaxUsernameLength),
+            MultiLineNumber = Clip(values.MultiLineNumber, BatchRow.MaxNumberLength),
             Outcome = RowOutcome.Failed,
-            Reason = string.Join(" ", row.Problems.Where(p => p.IsError).Select(p => $"{p.Column}: {p.Message}")),
+            Reason = Clip(string.Join(" ", row.Problems.Where(p => p.IsError).Select(p => $"{p.Column}: {p.Message}")), BatchRow.MaxReasonLength),
             ProcessedAtUtc = now,
         };
     }
+
+    private static string? Clip(string? value, int length) => value is { Length: var n } && n > length ? value[..(length - 1)] + "…" : value;
 }

@@ -35,13 +35,13 @@ public partial class MultiLineDbContext
         {
             e.HasIndex(r => new { r.BatchOperationId, r.RowNumber }).IsUnique();
             e.HasIndex(r => new { r.BatchOperationId, r.Outcome, r.RowNumber });
-            e.Property(r => r.FirstName).HasMaxLength(256);
-            e.Property(r => r.LastName).HasMaxLength(256);
-            e.Property(r => r.Username).HasMaxLength(320);
+            e.Property(r => r.FirstName).HasMaxLength(BatchRow.MaxNameLength);
+            e.Property(r => r.LastName).HasMaxLength(BatchRow.MaxNameLength);
+            e.Property(r => r.Username).HasMaxLength(BatchRow.MaxUsernameLength);
             e.Property(r => r.NormalizedUsername).HasMaxLength(254);
-            e.Property(r => r.MultiLineNumber).HasMaxLength(64);
+            e.Property(r => r.MultiLineNumber).HasMaxLength(BatchRow.MaxNumberLength);
             e.Property(r => r.ForwardingNumber).HasMaxLength(64);
-            e.Property(r => r.Reason).HasMaxLength(2000);
+            e.Property(r => r.Reason).HasMaxLength(BatchRow.MaxReasonLength);
             e.Property(r => r.Number).HasMaxLength(16);
             e.HasOne<Invitations.Invitation>().WithMany().HasForeignKey(r => r.InvitationId).OnDelete(DeleteBehavior.SetNull);
         });

@@ -53,6 +53,22 @@ public sealed class BatchProcessingTests : IDisposable
     }
 
     [Fact]
+    public async Task AnInvalidRowWithValuesLongerThanTheReportKeepsIsStoredCutAndTheValidRowsStillImport()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database);
+        var longName = new string('A', 300);
+        var csv = Csv([CsvFiles.Row("fine@acme.example"), CsvFiles.Row("long@acme.example", first: longName)]);
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(csv, _world.Target()));
+
+        Assert.Equal((BatchState.CompletedWithErrors, 1, 1), (batch.State, batch.Succeeded, batch.Failed));
+        await using var db = _world.Database.CreateDbContext();
+        var failed = await db.BatchRows.SingleAsync(r => r.BatchOperationId == batch.Id && r.Outcome == RowOutcome.Failed, TestContext.Current.CancellationToken);
+        Assert.Equal(new string('A', BatchRow.MaxNameLength - 1) + "…", failed.FirstName);
+        Assert.StartsWith("firstname: ", failed.Reason);
+    }
+
+    [Fact]
     public async Task ImportAndInviteQueuesAnInvitationForEveryImportedAccount()
     {
         await using var host = await BatchHost.StartAsync(_world.Database);
