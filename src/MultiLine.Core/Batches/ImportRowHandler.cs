@@ -14,7 +14,7 @@ namespace MultiLine.Core.Batches;
 /// </summary>
 /// <remarks>
 /// Safe on any database: the group first locks the organization's capacity row (<see cref="NumberCapacityQueries.LockCapacityAsync(MultiLineDbContext, int, CancellationToken)"/>),
-/// numbers are taken with a conditional update (<see cref="NumberRules.TakeAsync"/>), and a username another transaction
+/// numbers are taken with one conditional update per group (<see cref="NumberRules.TakeManyAsync"/>), and a username another transaction
 /// committed meanwhile (the unique index refuses the insert) turns into a failed row, not a failed batch.
 /// </remarks>
 public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHandler
@@ -31,18 +31,21 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
 
         var created = await CreateAccountsAsync(db, batch, organization, rows, nowUtc, cancellationToken);
 
-        var owners = organization.AncestorIdsAndSelf();
+        // The group's numbers in one conditional statement; a row whose number was taken since the file was checked
+        // loses its account again, inside the same transaction.
+        var named = created.Where(c => c.Row.MultiLineNumber is not null).Select(c => (c.Row.MultiLineNumber!, c.Account.Id)).ToList();
+        var taken = await NumberRules.TakeManyAsync(db, named, organization.AncestorIdsAndSelf(), cancellationToken);
         var lost = new List<Account>();
         foreach (var (row, account) in created)
         {
             if (row.MultiLineNumber is not { } e164)
                 continue;
-            if (await NumberRules.TakeAsync(db, e164, owners, account.Id, byAdmin: false, cancellationToken))
+            if (taken.Contains(e164) && !lost.Contains(account))
             {
                 row.Number = e164;
+                taken.Remove(e164);
                 continue;
             }
-            // Taken since the file was checked: this row's account goes again, inside the same transaction.
             lost.Add(account);
             Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
         }

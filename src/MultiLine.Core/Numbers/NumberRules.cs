@@ -41,6 +41,48 @@ public static class NumberRules
     }
 
     /// <summary>
+    /// Gives each number of <paramref name="wanted"/> to its account in one conditional statement for the whole group
+    /// (not one round trip per row), then reads back which ones this group now holds. As with <see cref="TakeAsync"/>,
+    /// only Available numbers of the owners nobody holds are taken, so a number is never held twice whatever runs beside
+    /// it; one named twice goes to its first account only. Returns the numbers taken.
+    /// </summary>
+    public static async Task<HashSet<string>> TakeManyAsync(MultiLineDbContext db, IReadOnlyList<(string E164, int AccountId)> wanted,
+        IReadOnlyCollection<int> ownerIds, CancellationToken cancellationToken = default)
+    {
+        var first = wanted.DistinctBy(w => w.E164, StringComparer.Ordinal).ToList();
+        if (first.Count == 0 || ownerIds.Count == 0)
+            return [];
+        // Plain SQL both engines read the same way: EF's ExecuteUpdate cannot set a different value per row.
+        var values = new List<object>(first.Count * 3 + ownerIds.Count + 1) { (int)NumberState.Assigned };
+        var cases = new System.Text.StringBuilder();
+        foreach (var (e164, accountId) in first)
+        {
+            cases.Append(" WHEN {").Append(values.Count).Append("} THEN {").Append(values.Count + 1).Append('}');
+            values.Add(e164);
+            values.Add(accountId);
+        }
+        var numbers = string.Join(", ", first.Select((_, i) => $"{{{1 + 2 * i}}}"));
+        var owners = string.Join(", ", ownerIds.Select((id, i) => { values.Add(id); return $"{{{values.Count - 1}}}"; }));
+        values.Add((int)NumberState.Available);
+        var available = $"{{{values.Count - 1}}}";
+        // Only placeholders are spliced in; every value goes as a parameter.
+        var sql = $$"""
+            UPDATE "Numbers" SET "State" = {0}, "ReservationTag" = NULL, "AccountId" = CASE "E164"{{cases}} END
+            WHERE "E164" IN ({{numbers}}) AND "AccountId" IS NULL AND "State" = {{available}} AND "OrganizationId" IN ({{owners}})
+            """;
+        await db.Database.ExecuteSqlRawAsync(sql, values, cancellationToken);
+
+        var accounts = first.Select(w => w.AccountId).ToList();
+        var e164s = first.Select(w => w.E164).ToList();
+        var held = await db.Visible<MultiLineNumber>().AsNoTracking()
+            .Where(n => e164s.Contains(n.E164) && n.AccountId != null && accounts.Contains(n.AccountId.Value))
+            .Select(n => new { n.E164, n.AccountId })
+            .ToListAsync(cancellationToken);
+        var expected = first.ToDictionary(w => w.E164, w => w.AccountId, StringComparer.Ordinal);
+        return held.Where(h => expected[h.E164] == h.AccountId).Select(h => h.E164).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
     /// Why a number named for an account of an organization cannot be taken, in the admin's words; null when it can.
     /// <paramref name="ownedByTarget"/>: the number belongs to the organization or one of its ancestors.
     /// </summary>
