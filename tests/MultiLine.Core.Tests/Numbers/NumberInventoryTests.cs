@@ -29,6 +29,34 @@ public sealed class NumberInventoryTests : IDisposable
     }
 
     [Fact]
+    public async Task AGroupTakesOnlyAvailableNumbersOfItsOwnersAndANumberNamedTwiceGoesToTheFirstAccount()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var db = _database.CreateDbContext();
+        var other = new Organization { Name = "Other", Path = "/999/" };
+        db.Organizations.Add(other);
+        await db.SaveChangesAsync(cancel);
+        var accounts = await db.Accounts.OrderBy(a => a.Id).Select(a => a.Id).ToListAsync(cancel);
+        db.Numbers.AddRange(
+            new MultiLineNumber { E164 = "+12125550001", OrganizationId = _organizationId, State = NumberState.Available },
+            new MultiLineNumber { E164 = "+12125550002", OrganizationId = _organizationId, State = NumberState.Reserved, ReservationTag = "PORTED" },
+            new MultiLineNumber { E164 = "+12125550003", OrganizationId = other.Id, State = NumberState.Available },
+            new MultiLineNumber { E164 = "+12125550004", OrganizationId = _organizationId, State = NumberState.Available });
+        await db.SaveChangesAsync(cancel);
+
+        var taken = await NumberRules.TakeManyAsync(db,
+            [("+12125550001", accounts[0]), ("+12125550002", accounts[1]), ("+12125550003", accounts[2]), ("+12125550004", accounts[3]), ("+12125550001", accounts[2])],
+            [_organizationId], cancel);
+
+        Assert.Equal(["+12125550001", "+12125550004"], taken.Order());
+        var holders = await db.Numbers.AsNoTracking().OrderBy(n => n.E164).Select(n => new { n.E164, n.AccountId, n.State }).ToListAsync(cancel);
+        Assert.Equal(
+            [("+12125550001", (int?)accounts[0], NumberState.Assigned), ("+12125550002", null, NumberState.Reserved),
+             ("+12125550003", null, NumberState.Available), ("+12125550004", accounts[3], NumberState.Assigned)],
+            holders.Select(h => (h.E164, h.AccountId, h.State)));
+    }
+
+    [Fact]
     public async Task AddingARangeCreatesConsecutiveAvailableNumbers()
     {
         await using var db = _database.CreateDbContext();
