@@ -58,8 +58,9 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
         var kept = created.Where(c => c.Row.Outcome != RowOutcome.Failed).ToList();
         // One capacity count for the group, taken with the group's accounts in: the first rows without a number are
         // covered while free capacity lasts; the rest import with the reason they were not invited.
-        var capacity = batch.Kind == BatchKind.ImportAndInvite ? await db.FreeCapacityAsync(organization.Id, cancellationToken) : default;
+        // Counted only when a row of the group needs it: a row that holds its number is covered without it.
         var waiting = kept.Count(c => c.Row.Number is null);
+        var capacity = batch.Kind == BatchKind.ImportAndInvite && waiting > 0 ? await db.FreeCapacityAsync(organization.Id, cancellationToken) : default;
         var withoutNumber = 0;
         var queued = new List<(BatchRow Row, Invitation Invitation)>();
         foreach (var (row, account) in kept)
@@ -70,7 +71,7 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             if (batch.Kind != BatchKind.ImportAndInvite)
                 continue;
             var covered = row.Number is not null || capacity.Covers(++withoutNumber, alreadyCounted: waiting);
-            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(covered, NewAccount: true, capacity), cancellationToken);
+            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(covered, NewAccount: true, capacity, new HeldNumber(row.Number)), cancellationToken);
             row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
             if (invitation.Invitation is { } sent)
                 queued.Add((row, sent));

@@ -26,12 +26,16 @@ public enum InvitationOutcomeKind
     NotApplicable,
 }
 
+/// <summary>The number an account holds, as its caller knows it; <see cref="E164"/> null when it holds none.</summary>
+public sealed record HeldNumber(string? E164);
+
 /// <summary>What a bulk caller already knows about an account it invites.</summary>
 /// <param name="CapacityCovered">The caller counted free capacity once for many accounts (e.g. a group of import rows) and says whether
 /// it covers this one; null: the issuer counts.</param>
 /// <param name="NewAccount">The account was created in this unit of work, so it has no earlier invitations to revoke.</param>
 /// <param name="Counted">The capacity the caller counted, for the refusal's words when it does not cover the account.</param>
-public sealed record InvitationQueueing(bool? CapacityCovered = null, bool NewAccount = false, FreeCapacity? Counted = null)
+/// <param name="Held">The number the account holds, when the caller just gave it one (or none): no read per account. Null: the issuer reads it.</param>
+public sealed record InvitationQueueing(bool? CapacityCovered = null, bool NewAccount = false, FreeCapacity? Counted = null, HeldNumber? Held = null)
 {
     public static readonly InvitationQueueing Default = new();
 }
@@ -78,7 +82,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
             return await RefuseAsync(db, account, refusal, known, ct);
 
-        var number = await HeldNumberAsync(db, account, ct);
+        var number = known.Held is { } held ? held.E164 : await HeldNumberAsync(db, account, ct);
         if (number is null && known.CapacityCovered is not true)
         {
             var capacity = known.Counted ?? await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);

@@ -85,6 +85,23 @@ public sealed class BatchProcessingTests : IDisposable
     }
 
     [Fact]
+    public async Task EachInvitationNamesTheNumberItsRowTookOrSaysItIsChosenAtActivation()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database);
+        AddNumbers(5);
+
+        var csv = Csv([CsvFiles.Row("with@acme.example", number: "+12125550003"), CsvFiles.Row("without@acme.example")]);
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(csv, _world.Target(), invite: true));
+
+        Assert.Equal(BatchState.Completed, batch.State);
+        await using var db = _world.Database.CreateDbContext();
+        var bodies = await db.EmailMessages.Where(m => m.Kind == Core.Invitations.Outbox.EmailKind.Invitation)
+            .ToDictionaryAsync(m => m.ToAddress, m => m.TextBody, TestContext.Current.CancellationToken);
+        Assert.Contains("+12125550003", bodies["with@acme.example"]);
+        Assert.Contains(Core.Invitations.InvitationTemplateDefaults.NumberChosenAtActivation(Language.English), bodies["without@acme.example"]);
+    }
+
+    [Fact]
     public async Task ARestartHalfwayNeitherLosesNorDuplicatesARow()
     {
         const int total = 3000;
