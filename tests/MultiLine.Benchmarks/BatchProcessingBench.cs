@@ -51,11 +51,15 @@ public static class BatchProcessingBench
             try
             {
                 // Seeding and checking the file happen in one process; the batch runs in a fresh one, as after a restart.
-                var prepared = (await RunChildAsync("prepare", scenario.Name, folder)).Trim().Split('\n').Last();
-                var line = prepared.Split(' ') is [var warmUp, var batchId]
-                    ? (await RunChildAsync("process", scenario.Name, folder, warmUp, batchId)).Split('\n').LastOrDefault(l => l.StartsWith('|'))?.Trim()
-                    : null;
-                Console.WriteLine(line ?? $"| {scenario.Name} | failed |");
+                var prepared = await ChildProcess.RunAsync(["batch", "prepare", scenario.Name, folder]);
+                if (!prepared.Succeeded || prepared.Output.Trim().Split('\n').Last().Split(' ') is not [var warmUp, var batchId])
+                {
+                    Console.WriteLine($"| {scenario.Name} | failed to prepare: {prepared.Failure()} |");
+                    continue;
+                }
+                var processed = await ChildProcess.RunAsync(["batch", "process", scenario.Name, folder, warmUp, batchId]);
+                var line = processed.Output.Split('\n').LastOrDefault(l => l.StartsWith('|'))?.Trim();
+                Console.WriteLine(processed.Succeeded && line is not null ? line : $"| {scenario.Name} | failed: {processed.Failure()} |");
             }
             finally
             {
@@ -63,21 +67,6 @@ public static class BatchProcessingBench
             }
         }
         return 0;
-    }
-
-    private static async Task<string> RunChildAsync(params string[] args)
-    {
-        // Under "dotnet run" the process is the app host itself; under "dotnet <dll>" it is the shared host, which needs the dll.
-        var processPath = Environment.ProcessPath!;
-        string[] entry = Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? [typeof(BatchProcessingBench).Assembly.Location] : [];
-        var child = Process.Start(new ProcessStartInfo(processPath, [.. entry, "batch", .. args])
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
-        var output = await child.StandardOutput.ReadToEndAsync();
-        await child.WaitForExitAsync();
-        return output;
     }
 
     private static IHost BuildHost(string folder)

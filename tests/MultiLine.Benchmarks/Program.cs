@@ -1,9 +1,11 @@
 using BenchmarkDotNet.Running;
 using MultiLine.Benchmarks;
 
-// "batch" runs the batch-processing bench command (a table of seconds and peak memory), "accounts" the Accounts
-// table's queries at 200,000 accounts;
-// anything else goes to BenchmarkDotNet (e.g. --filter '*ImportValidation*').
+// "pipeline" runs the import pipeline against its raw floors (seven scenarios, one table), "batch" the
+// batch-processing bench (a table of seconds and peak memory), "accounts" the Accounts table's queries at 200,000
+// accounts; anything else goes to BenchmarkDotNet (e.g. --filter '*ImportValidation*').
+if (args is ["pipeline", ..])
+    return await MultiLine.Benchmarks.Pipeline.PipelineBench.RunAsync(args[1..]);
 if (args is ["batch", ..])
     return await BatchProcessingBench.RunAsync(args[1..]);
 if (args is ["accounts"])
