@@ -18,7 +18,8 @@ namespace MultiLine.Benchmarks;
 
 /// <summary>
 /// Target: 1,000 invitations to a loopback SMTP server in at most 2 s. <see cref="Deliver1000QueuedInvitations"/> is the
-/// outbox sender's runs over one MailKit connection per run (SQLite claim, MIME build, SMTP send, state saved);
+/// outbox sender's runs over <see cref="Connections"/> MailKit connections per run (SQLite claim, MIME build, SMTP send,
+/// state saved);
 /// <see cref="Queue1000Invitations"/> is the issuer writing invitations and emails for 1,000 accounts in one transaction.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
@@ -32,6 +33,10 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
     private OutboxSender _sender = default!;
     private InvitationIssuer _issuer = default!;
     private int _organizationId;
+
+    /// <summary>SMTP connections a run delivers over in parallel (<c>Smtp:Connections</c>).</summary>
+    [Params(1, 4)]
+    public int Connections { get; set; }
 
     public MultiLineDbContext CreateDbContext() => new MultiLineDbContext(_options).WithScope(AdminScope.System);
 
@@ -64,7 +69,7 @@ public class InvitationDeliveryBenchmark : IDbContextFactory<MultiLineDbContext>
         }
 
         _smtp = TestSmtpServer.StartAsync().GetAwaiter().GetResult();
-        var smtp = new SmtpOptions { Host = "127.0.0.1", Port = _smtp.Port, TlsMode = SmtpTlsMode.None };
+        var smtp = new SmtpOptions { Host = "127.0.0.1", Port = _smtp.Port, TlsMode = SmtpTlsMode.None, Connections = Connections };
         var signal = new OutboxSignal();
         _sender = new OutboxSender(new SystemDbContextFactory(this), SqliteEngine.Instance, new EmailTransportFactory(Options.Create(smtp), new OutboxLocation(_folder), TimeProvider.System), signal,
             Options.Create(smtp), TimeProvider.System, NullLogger<OutboxSender>.Instance);

@@ -16,14 +16,21 @@ namespace MultiLine.Tests;
 /// <summary>
 /// A real SMTP server on 127.0.0.1 (SmtpServer package) that keeps every message it accepts. Its listening socket has
 /// NoDelay on (accepted sockets inherit it), or each message would stall ~45 ms on delayed ACKs. It can refuse (550)
-/// or greylist (450) recipients, and tell the test about each message before it answers the sender.
+/// or greylist (450) recipients, and tell the test about each message before it answers the sender. It counts the
+/// sessions (client connections) open at once, so a test can tell whether a sender delivered over several.
 /// </summary>
 public sealed class TestSmtpServer : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<MimeMessage> _messages = new();
     private readonly ConcurrentQueue<string> _deferred = new();
+    private readonly ConcurrentQueue<string> _dropped = new();
     private readonly SemaphoreSlim _arrived = new(0);
+    private readonly HashSet<ISessionContext> _sessions = [];
+    private readonly HashSet<ISessionContext> _overLimit = [];
+    private int _maxSessions = int.MaxValue;
+    private int _peakSessions;
+    private int _refusedSessions;
     private Task _running = Task.CompletedTask;
 
     private TestSmtpServer() { }
@@ -34,14 +41,42 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>Recipients answered 450, once per attempt.</summary>
     public IReadOnlyCollection<string> Deferred => _deferred;
 
+    /// <summary>Recipients whose connection was dropped, once per attempt.</summary>
+    public IReadOnlyCollection<string> Dropped => _dropped;
+
+    /// <summary>Sessions open now: from the client's connection (before the greeting) to its end.</summary>
+    public int OpenSessions
+    {
+        get
+        {
+            lock (_sessions)
+                return _sessions.Count;
+        }
+    }
+
+    /// <summary>Sessions answered 421 because <c>maxSessions</c> others were open.</summary>
+    public int RefusedSessions => Volatile.Read(ref _refusedSessions);
+
+    /// <summary>The most sessions that were open at the same time since the server started.</summary>
+    public int PeakSessions
+    {
+        get
+        {
+            lock (_sessions)
+                return _peakSessions;
+        }
+    }
+
     /// <summary>Starts a server; <paramref name="port"/> 0 picks a free one.</summary>
     /// <param name="acceptRecipient">False refuses the recipient with 550.</param>
     /// <param name="deferRecipient">True answers the recipient 450, as a greylisting server does.</param>
     /// <param name="received">Runs for each accepted message, with the count so far, before the sender gets the 250.</param>
+    /// <param name="dropRecipient">True drops the connection without a reply, as a server that breaks down on it would.</param>
+    /// <param name="maxSessions">Sessions taken at once; one more is answered 421 and closed at its MAIL command.</param>
     public static async Task<TestSmtpServer> StartAsync(int port = 0, Func<string, bool>? acceptRecipient = null, Func<string, bool>? deferRecipient = null,
-        Func<MimeMessage, int, Task>? received = null)
+        Func<MimeMessage, int, Task>? received = null, Func<string, bool>? dropRecipient = null, int maxSessions = int.MaxValue)
     {
-        var server = new TestSmtpServer();
+        var server = new TestSmtpServer { _maxSessions = maxSessions };
         var listeners = new NoDelayListenerFactory();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("test-smtp")
@@ -50,8 +85,12 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var services = new ServiceProvider();
         services.Add(listeners);
         services.Add(new Store(server, received));
-        services.Add(new RecipientFilter(server, acceptRecipient, deferRecipient));
+        services.Add(new RecipientFilter(server, acceptRecipient, deferRecipient, dropRecipient));
         var smtp = new SmtpServer.SmtpServer(options, services);
+        smtp.SessionCreated += (_, e) => server.Opened(e.Context);
+        smtp.SessionCompleted += (_, e) => server.Closed(e.Context);
+        smtp.SessionFaulted += (_, e) => server.Closed(e.Context);
+        smtp.SessionCancelled += (_, e) => server.Closed(e.Context);
         server._running = smtp.StartAsync(server._stop.Token);
         server.Port = await listeners.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         return server;
@@ -87,6 +126,46 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> sessions have been open at once; false if that did not happen in time.</summary>
+    public async Task<bool> WaitForConcurrentSessionsAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (PeakSessions < count)
+        {
+            if (DateTime.UtcNow >= deadline)
+                return false;
+            await Task.Delay(10);
+        }
+        return true;
+    }
+
+    private void Opened(ISessionContext session)
+    {
+        lock (_sessions)
+        {
+            if (_sessions.Count - _overLimit.Count >= _maxSessions)
+                _overLimit.Add(session);
+            _sessions.Add(session);
+            _peakSessions = Math.Max(_peakSessions, _sessions.Count);
+        }
+    }
+
+    private bool IsOverLimit(ISessionContext session)
+    {
+        lock (_sessions)
+            return _overLimit.Contains(session);
+    }
+
+    // Completed, faulted or cancelled; a session cancelled before it was created was never counted.
+    private void Closed(ISessionContext session)
+    {
+        lock (_sessions)
+        {
+            _sessions.Remove(session);
+            _overLimit.Remove(session);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -111,13 +190,26 @@ public sealed class TestSmtpServer : IAsyncDisposable
         }
     }
 
-    private sealed class RecipientFilter(TestSmtpServer server, Func<string, bool>? accept, Func<string, bool>? defer) : IMailboxFilter
+    private sealed class RecipientFilter(TestSmtpServer server, Func<string, bool>? accept, Func<string, bool>? defer, Func<string, bool>? drop) : IMailboxFilter
     {
-        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+        {
+            if (server.IsOverLimit(context))
+            {
+                Interlocked.Increment(ref server._refusedSessions);
+                throw new SmtpResponseException(new SmtpResponse((SmtpReplyCode)421, "4.7.0 Too many connections, try again later"), quit: true);
+            }
+            return Task.FromResult(true);
+        }
 
         public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
         {
             var address = to.AsAddress();
+            if (drop?.Invoke(address) == true)
+            {
+                server._dropped.Enqueue(address);
+                throw new IOException("The test server drops this connection.");
+            }
             if (defer?.Invoke(address) == true)
             {
                 server._deferred.Enqueue(address);

@@ -10,10 +10,25 @@ using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Tests.Invitations;
 
-/// <summary>A test clock that moves only when told to.</summary>
+/// <summary>A test clock that moves only when told to; safe to read and move from several threads (connections) at once.</summary>
 public sealed class TestClock(DateTimeOffset now) : TimeProvider
 {
-    public DateTimeOffset Now { get; set; } = now;
+    private readonly Lock _gate = new();
+    private DateTimeOffset _now = now;
+
+    public DateTimeOffset Now
+    {
+        get { lock (_gate) return _now; }
+        set { lock (_gate) _now = value; }
+    }
+
+    /// <summary>Moves the clock on by <paramref name="by"/> in one step, even while other threads move it too.</summary>
+    public void Advance(TimeSpan by)
+    {
+        lock (_gate)
+            _now += by;
+    }
+
     public override DateTimeOffset GetUtcNow() => Now;
 }
 

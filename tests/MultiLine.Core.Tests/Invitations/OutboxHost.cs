@@ -18,7 +18,8 @@ internal sealed class OutboxHost : IAsyncDisposable
 
     private OutboxHost(IHost host) => _host = host;
 
-    public static async Task<OutboxHost> StartAsync(InvitationWorld world, string senderId, int smtpPort, int batchSize)
+    /// <param name="connections">Smtp:Connections; null keeps the app's default.</param>
+    public static async Task<OutboxHost> StartAsync(InvitationWorld world, string senderId, int smtpPort, int batchSize, int? connections = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(world.Database.Engine.Settings);
@@ -32,11 +33,21 @@ internal sealed class OutboxHost : IAsyncDisposable
             ["Smtp:PollInterval"] = "00:00:00.050",
             ["Invitations:PublicBaseUrl"] = "https://portal.test/",
         });
+        if (connections is { } count)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Smtp:Connections"] = count.ToString() });
         builder.Services.AddSingleton<TimeProvider>(world.Clock);
         builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineInvitationServices();
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return new OutboxHost(host);
     }
 

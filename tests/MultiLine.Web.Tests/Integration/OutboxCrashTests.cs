@@ -21,15 +21,18 @@ public sealed class OutboxCrashTests : IDisposable
 
     public OutboxCrashTests() => _database = EngineDatabase.Create(_folder, migrate: false);
 
-    [Fact]
-    public async Task APortalKilledMidDeliveryAndRestartedSendsEveryInvitationAndAtMostTheOneInFlightTwice()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task APortalKilledMidDeliveryAndRestartedSendsEveryInvitationAndAtMostTheOneInFlightPerConnectionTwice(int connections)
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "Stopping the restarted portal uses SIGTERM.");
         var recipients = await QueueInvitationsAsync();
         PortalProcess? first = null;
         await using var smtp = await TestSmtpServer.StartAsync(received: (_, count) =>
         {
-            // Killed while this message waits for the server's reply: it is sent, but its result is not saved.
+            // Killed while this message waits for the server's reply: it is sent, but its result is not saved. So may be
+            // the message each other connection had on its way.
             if (count == 100)
                 first!.Kill();
             return Task.CompletedTask;
@@ -41,12 +44,13 @@ public sealed class OutboxCrashTests : IDisposable
             ["Smtp:TlsMode"] = "None",
             ["Smtp:LeaseDuration"] = "00:00:03",
             ["Smtp:PollInterval"] = "00:00:00.200",
+            ["Smtp:Connections"] = connections.ToString(),
             ["Invitations:PublicBaseUrl"] = "https://portal.test/",
         };
 
         using (first = PortalProcess.Start(settings))
             await first.WaitForExitAsync(TimeSpan.FromSeconds(90));
-        Assert.Equal(100, smtp.Messages.Count);
+        Assert.InRange(smtp.Messages.Count, 100, 100 + connections - 1);
 
         using (var restarted = PortalProcess.Start(settings))
         {
@@ -56,7 +60,7 @@ public sealed class OutboxCrashTests : IDisposable
 
         var received = smtp.Messages.GroupBy(To).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(recipients.Order(), received.Keys.Order());
-        Assert.InRange(received.Values.Sum() - Invitations, 0, 1);
+        Assert.InRange(received.Values.Sum() - Invitations, 0, connections);
         await using var db = Open();
         Assert.Equal(Invitations, await db.EmailMessages.CountAsync(m => m.State == EmailState.Sent, TestContext.Current.CancellationToken));
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using MultiLine.Core.Accounts;
@@ -10,25 +11,27 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// invitation marks its account Invitation failed in the same transaction. "Database is locked" (another writer held
 /// SQLite longer than the busy timeout) is retried with backoff until the write succeeds or the host stops. A result
 /// still unsaved then is kept here and saved before the next run leases anything, so it never causes a second send
-/// from this process.
+/// from this process. The connections of a run save at the same time, each through its own context (never one context
+/// on two threads); the engine orders the writes (SQLite: one writer at a time, the others wait out the busy timeout).
 /// </summary>
 internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock, ILogger logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
-    private readonly Dictionary<int, EmailMessage> _unsaved = [];
+    private readonly ConcurrentDictionary<int, EmailMessage> _unsaved = [];
 
+    /// <summary>Saves one result through <paramref name="db"/>, which belongs to the calling connection alone.</summary>
     public async Task SaveAsync(MultiLineDbContext db, EmailMessage message, CancellationToken stoppingToken)
     {
         _unsaved[message.Id] = message;
         await WriteUntilSavedAsync(db, message, stoppingToken);
-        _unsaved.Remove(message.Id);
+        _unsaved.TryRemove(message.Id, out _);
     }
 
-    /// <summary>Saves the results an earlier run could not save.</summary>
+    /// <summary>Saves the results an earlier run could not save (runs of one sender never overlap).</summary>
     public async Task SaveEarlierAsync(MultiLineDbContext db, CancellationToken stoppingToken)
     {
-        foreach (var message in _unsaved.Values.ToList())
+        foreach (var message in _unsaved.Values.OrderBy(m => m.Id).ToList())
             await SaveAsync(db, message, stoppingToken);
     }
 

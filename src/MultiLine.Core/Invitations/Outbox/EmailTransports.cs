@@ -28,7 +28,7 @@ public sealed record DeliveryResult(DeliveryOutcome Outcome, string? Error = nul
     public static readonly DeliveryResult Sent = new(DeliveryOutcome.Sent);
 }
 
-/// <summary>Delivers the messages of one run; SMTP keeps one connection open for all of them.</summary>
+/// <summary>Delivers a share of one run's messages; SMTP keeps one connection open for all of them.</summary>
 public interface IEmailTransport : IAsyncDisposable
 {
     Task<DeliveryResult> SendAsync(MimeMessage message, CancellationToken cancellationToken);
@@ -40,6 +40,9 @@ public sealed class EmailTransportFactory(IOptions<SmtpOptions> options, OutboxL
     public IEmailTransport Create() => options.Value.UsesPickupFolder
         ? new PickupFolderTransport(location.PickupFolder, clock)
         : new SmtpEmailTransport(options.Value);
+
+    /// <summary>How many transports a run may use at once: <see cref="SmtpOptions.Connections"/>; one for the pickup folder.</summary>
+    public int Connections => options.Value.UsesPickupFolder ? 1 : options.Value.Connections;
 
     public string Describe() => options.Value.UsesPickupFolder
         ? $"No mail server is configured: emails are saved as .eml files in {location.PickupFolder}."
@@ -61,9 +64,10 @@ public sealed class PickupFolderTransport(string folder, TimeProvider clock) : I
 }
 
 /// <summary>
-/// MailKit over one connection for a run of messages. Connection failures are retried with exponential backoff (Polly),
-/// reconnecting first; a 4xx reply to the message is returned as Deferred at once, a 5xx reply as Refused, both with
-/// the server's words.
+/// MailKit over one connection for its share of a run's messages (one instance per connection, never used by two
+/// threads at once). Connection failures and 421 are retried with exponential backoff (Polly), reconnecting first, and
+/// are Unreachable when the retries run out; another 4xx reply to the message is returned as Deferred at once, a 5xx
+/// reply as Refused, both with the server's words.
 /// </summary>
 public sealed class SmtpEmailTransport : IEmailTransport
 {
@@ -97,6 +101,12 @@ public sealed class SmtpEmailTransport : IEmailTransport
                 await client.SendAsync(message, token);
             }, cancellationToken);
             return DeliveryResult.Sent;
+        }
+        catch (SmtpCommandException e) when (e.StatusCode == SmtpStatusCode.ServiceNotAvailable)
+        {
+            // 421 after the retries: the server will not talk to this connection (busy, or over its connection limit).
+            await ResetAsync();
+            return new DeliveryResult(DeliveryOutcome.Unreachable, $"The mail server {_options.Host}:{_options.Port} is not available: 421 {e.Message}");
         }
         catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
         {

@@ -8,10 +8,13 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// and re-checks, on each row it changes, "queued, due, and not leased by another live sender"; the run then reads back
 /// the rows that carry its lease. So when two senders reach for the same rows, each row goes to one of them. A sender
 /// that dies leaves its lease to run out, and another sender takes the messages after that. A long run renews its
-/// lease at half time.
+/// lease at half time. The run's connections share one lease: its members are thread-safe, and each caller passes its
+/// own context.
 /// </summary>
 internal sealed class OutboxLease
 {
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _renewing = new(1, 1);
     private readonly string _senderId;
     private readonly TimeSpan _duration;
     private readonly TimeProvider _clock;
@@ -34,7 +37,14 @@ internal sealed class OutboxLease
     public IReadOnlyList<EmailMessage> Messages { get; }
 
     /// <summary>Leased messages without a result yet, in order.</summary>
-    public IEnumerable<EmailMessage> Open => Messages.Where(m => _open.Contains(m.Id));
+    public IReadOnlyList<EmailMessage> Open
+    {
+        get
+        {
+            lock (_gate)
+                return [.. Messages.Where(m => _open.Contains(m.Id))];
+        }
+    }
 
     /// <summary>Leases up to <see cref="SmtpOptions.BatchSize"/> due messages, oldest first.</summary>
     public static async Task<OutboxLease> ClaimAsync(MultiLineDbContext db, SmtpOptions settings, TimeProvider clock, CancellationToken cancellationToken)
@@ -58,39 +68,82 @@ internal sealed class OutboxLease
         return new OutboxLease(messages, settings, clock, now);
     }
 
-    /// <summary>Whether this sender still holds <paramref name="message"/>; renews the lease first when half of it has passed.</summary>
+    /// <summary>
+    /// Whether this sender still holds <paramref name="message"/>; renews the lease first when half of it has passed.
+    /// One connection renews while the others that need it wait, so none sends a message another sender took meanwhile.
+    /// </summary>
     public async Task<bool> HoldsAsync(MultiLineDbContext db, EmailMessage message, CancellationToken cancellationToken)
     {
-        if (_clock.GetUtcNow().UtcDateTime >= _renewAtUtc)
-            await RenewAsync(db, cancellationToken);
-        return _open.Contains(message.Id);
+        if (RenewalDue())
+        {
+            await _renewing.WaitAsync(cancellationToken);
+            try
+            {
+                if (RenewalDue())
+                    await RenewAsync(db, cancellationToken);
+            }
+            finally
+            {
+                _renewing.Release();
+            }
+        }
+        lock (_gate)
+            return _open.Contains(message.Id);
     }
 
     /// <summary>The message has its result: saving it releases its lease.</summary>
-    public void Close(EmailMessage message) => _open.Remove(message.Id);
-
-    /// <summary>Gives back the messages this run did not get to (it was stopped), so any sender may take them at once.</summary>
-    public async Task ReleaseOpenAsync(MultiLineDbContext db)
+    public void Close(EmailMessage message)
     {
-        if (_open.Count == 0)
-            return;
-        var open = _open.ToList();
-        // Not cancellable: the run is usually ending because the host stops, and the release takes milliseconds.
-        await Leased(db, _senderId, _untilUtc).Where(m => open.Contains(m.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimExpiresAtUtc, (DateTime?)null), CancellationToken.None);
-        _open.Clear();
+        lock (_gate)
+            _open.Remove(message.Id);
     }
 
+    /// <summary>
+    /// Gives back the messages this run did not get to (it was stopped), so any sender may take them at once. Called
+    /// once every connection of the run has stopped, so none of them is still sending one of these.
+    /// </summary>
+    public async Task ReleaseOpenAsync(MultiLineDbContext db)
+    {
+        List<int> open;
+        DateTime until;
+        lock (_gate)
+        {
+            if (_open.Count == 0)
+                return;
+            open = [.. _open];
+            until = _untilUtc;
+        }
+        // Not cancellable: the run is usually ending because the host stops, and the release takes milliseconds.
+        await Leased(db, _senderId, until).Where(m => open.Contains(m.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, (string?)null).SetProperty(m => m.ClaimExpiresAtUtc, (DateTime?)null), CancellationToken.None);
+        lock (_gate)
+            _open.Clear();
+    }
+
+    private bool RenewalDue()
+    {
+        lock (_gate)
+            return _clock.GetUtcNow().UtcDateTime >= _renewAtUtc;
+    }
+
+    // Runs under _renewing, so the lease's end changes only here and one renewal at a time.
     private async Task RenewAsync(MultiLineDbContext db, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         var until = now + _duration;
-        await Leased(db, _senderId, _untilUtc).ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimExpiresAtUtc, until), cancellationToken);
-        _untilUtc = until;
-        _renewAtUtc = now + _duration / 2;
+        DateTime current;
+        lock (_gate)
+            current = _untilUtc;
+        await Leased(db, _senderId, current).ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimExpiresAtUtc, until), cancellationToken);
+        lock (_gate)
+        {
+            _untilUtc = until;
+            _renewAtUtc = now + _duration / 2;
+        }
         // If the lease ran out before this renewal, another sender may have taken some messages: they are its to send now.
         var kept = await Leased(db, _senderId, until).Select(m => m.Id).ToListAsync(cancellationToken);
-        _open.IntersectWith(kept);
+        lock (_gate)
+            _open.IntersectWith(kept);
     }
 
     /// <summary>

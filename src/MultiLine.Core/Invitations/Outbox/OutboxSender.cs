@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,9 +11,10 @@ namespace MultiLine.Core.Invitations.Outbox;
 
 /// <summary>
 /// The hosted sender of the outbox. Each run leases the due queued messages (oldest first, see <see cref="OutboxLease"/>),
-/// delivers them over one transport (one SMTP connection) and saves each result as soon as it is known: Sent, Failed
-/// with the server's reply, or back in the queue with the message's own next attempt. Several senders (one per host)
-/// may share a database; a crash re-sends at most the message that was in flight. Runs of one sender never overlap.
+/// delivers them over up to <see cref="SmtpOptions.Connections"/> transports (SMTP connections) in parallel, each taking
+/// the next leased message until none is left, and saves each result as soon as it is known: Sent, Failed with the
+/// server's reply, or back in the queue with the message's own next attempt. Several senders (one per host) may share a
+/// database; a crash re-sends at most the message in flight on each connection. Runs of one sender never overlap.
 /// </summary>
 public sealed class OutboxSender(
     SystemDbContextFactory factory,
@@ -26,7 +30,8 @@ public sealed class OutboxSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        logger.LogInformation("Outbox: {Transport} Sender {SenderId}.", transports.Describe(), options.Value.SenderId);
+        logger.LogInformation("Outbox: {Transport} Sender {SenderId}, up to {Connections} connection(s).",
+            transports.Describe(), options.Value.SenderId, transports.Connections);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -64,7 +69,8 @@ public sealed class OutboxSender(
     {
         var settings = options.Value;
         await using var db = await factory.CreateAsync(cancellationToken);
-        // One connection for the run's lease and its many small writes.
+        // One connection for the run's lease, its release and the results of earlier runs; each SMTP connection of the
+        // run has a database connection of its own for its results.
         await db.Database.OpenConnectionAsync(cancellationToken);
         await _results.SaveEarlierAsync(db, cancellationToken);
         var lease = await OutboxLease.ClaimAsync(db, settings, clock, cancellationToken);
@@ -76,35 +82,80 @@ public sealed class OutboxSender(
         }
         finally
         {
+            // Only once every connection has stopped: a message still being sent is never given back.
             await ReleaseAsync(db, lease);
         }
     }
 
     private async Task<int> DeliverAsync(MultiLineDbContext db, OutboxLease lease, SmtpOptions settings, CancellationToken cancellationToken)
     {
-        var settled = 0;
-        await using var transport = transports.Create();
-        foreach (var message in lease.Messages)
+        var run = new Run(lease);
+        var connections = Math.Min(transports.Connections, lease.Messages.Count);
+        var workers = Enumerable.Range(0, connections)
+            .Select(_ => Task.Run(() => WorkAsync(run, settings, cancellationToken), CancellationToken.None))
+            .ToArray();
+        // Every connection runs to its end, whatever happens to the others: each result is saved as it comes.
+        await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var failures = workers.Where(w => !w.IsCompletedSuccessfully)
+            .SelectMany(w => w.Exception?.InnerExceptions ?? [new TaskCanceledException(w)])
+            .Where(e => !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            .ToList();
+        if (cancellationToken.IsCancellationRequested && workers.Any(w => !w.IsCompletedSuccessfully))
         {
-            if (!await lease.HoldsAsync(db, message, cancellationToken))
+            foreach (var failure in failures)
+                logger.LogWarning(failure, "Outbox: a connection failed while the run was being stopped.");
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        if (failures.Count == 1)
+            ExceptionDispatchInfo.Throw(failures[0]);
+        if (failures.Count > 1)
+            throw new AggregateException("Several outbox connections failed.", failures);
+        if (run.Unreachable is { } error && lease.Open.Count > 0)
+            return run.Settled + await PostponeAsync(db, lease, error, settings, cancellationToken);
+        return run.Settled;
+    }
+
+    /// <summary>
+    /// One connection of a run, with its own transport and its own database context (never shared with another thread),
+    /// taking the run's next message until none is left. When the server cannot be reached over it (after the
+    /// transport's retries), it stops and hands its message to the connections still working (<see cref="Run.GiveUp"/>).
+    /// </summary>
+    private async Task WorkAsync(Run run, SmtpOptions settings, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var transport = transports.Create();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!run.TryTake(out var message))
+                return;
+            if (!await run.Lease.HoldsAsync(db, message, cancellationToken))
                 continue;
             var result = await transport.SendAsync(OutboxMime.Build(message, settings), cancellationToken);
             if (result.Outcome == DeliveryOutcome.Unreachable)
-                return settled + await PostponeAsync(db, lease, result.Error!, settings, cancellationToken);
+            {
+                var handedOver = run.GiveUp(message, result.Error!);
+                logger.LogWarning("Outbox: a connection gave up on message {MessageId}; {Next} {Error}", message.Id,
+                    handedOver ? "another connection of the run may send it." : "it waits for a later run.", result.Error);
+                return;
+            }
             Settle(message, result, clock.GetUtcNow().UtcDateTime, settings);
-            lease.Close(message);
+            run.Lease.Close(message);
             await _results.SaveAsync(db, message, cancellationToken);
-            settled++;
+            run.CountSettled();
         }
-        return settled;
     }
 
-    /// <summary>The server is down: this message and the rest of the run wait for a later run.</summary>
+    /// <summary>
+    /// Connections gave up: the messages still open (those left when all connections gave up, and any message two
+    /// connections gave up on) wait for a later run.
+    /// </summary>
     private async Task<int> PostponeAsync(MultiLineDbContext db, OutboxLease lease, string error, SmtpOptions settings, CancellationToken cancellationToken)
     {
         logger.LogWarning("Outbox: {Error}", error);
         var now = clock.GetUtcNow().UtcDateTime;
-        var waiting = lease.Open.ToList();
+        var waiting = lease.Open;
         foreach (var message in waiting)
         {
             message.Attempts++;
@@ -166,5 +217,43 @@ public sealed class OutboxSender(
     {
         message.State = EmailState.Failed;
         message.LastError = error.Length > 1000 ? error[..1000] : error;
+    }
+
+    /// <summary>The leased messages no connection has taken yet, and what the run's connections report back.</summary>
+    private sealed class Run(OutboxLease lease)
+    {
+        private readonly ConcurrentQueue<EmailMessage> _waiting = new(lease.Messages);
+        private int _settled;
+        private readonly HashSet<int> _givenUp = [];
+        private volatile string? _unreachable;
+
+        public OutboxLease Lease => lease;
+        public int Settled => Volatile.Read(ref _settled);
+
+        /// <summary>The last "could not reach the server" of a connection that gave up, if any did.</summary>
+        public string? Unreachable => _unreachable;
+
+        /// <summary>The oldest message no connection has taken yet.</summary>
+        public bool TryTake([MaybeNullWhen(false)] out EmailMessage message) => _waiting.TryDequeue(out message);
+
+        public void CountSettled() => Interlocked.Increment(ref _settled);
+
+        /// <summary>
+        /// A connection gave up on <paramref name="message"/>. The first time, the message goes back for another
+        /// connection (the one that gave up may have been over a server's connection limit); a second time it stays out
+        /// of this run, so that a message that breaks every connection takes down at most two of them. Returns whether
+        /// it went back.
+        /// </summary>
+        public bool GiveUp(EmailMessage message, string error)
+        {
+            _unreachable = error;
+            lock (_givenUp)
+            {
+                if (!_givenUp.Add(message.Id))
+                    return false;
+            }
+            _waiting.Enqueue(message);
+            return true;
+        }
     }
 }

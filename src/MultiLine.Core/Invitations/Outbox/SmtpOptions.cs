@@ -46,9 +46,17 @@ public sealed class SmtpOptions
     /// <summary>How often the sender looks for due messages when nobody woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Messages leased per run; they go over one SMTP connection.</summary>
+    /// <summary>Messages leased per run; they go over up to <see cref="Connections"/> SMTP connections.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// SMTP connections a run delivers over in parallel; each takes the run's next leased message until none is left.
+    /// The order of arrival across connections is not guaranteed. A crash may re-send up to one message per connection
+    /// (the one whose result was not saved yet). The pickup folder (no <see cref="Host"/>) always uses one writer.
+    /// </summary>
+    [Range(1, 32)]
+    public int Connections { get; set; } = 4;
 
     [Range(1_000, 600_000)]
     public int TimeoutMilliseconds { get; set; } = 30_000;
