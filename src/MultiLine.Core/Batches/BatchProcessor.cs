@@ -100,7 +100,8 @@ public sealed class BatchProcessor(
                 return;
             }
 
-            var rows = await db.BatchRows
+            // Untracked: the handler sets each row's outcome and the group writes them set-based below.
+            var rows = await db.BatchRows.AsNoTracking()
                 .Where(r => r.BatchOperationId == batchId && r.Outcome == RowOutcome.Pending)
                 .OrderBy(r => r.RowNumber)
                 .Take(groupSize)
@@ -138,6 +139,8 @@ public sealed class BatchProcessor(
                 }
                 events.Add(new RowProcessed(batchId, row.RowNumber, row.Outcome, row.Reason, row.Username, row.Number, BatchCounts.Of(tracked)));
             }
+            await BulkRows.UpdateAsync(db, rows, stoppingToken,
+                r => r.Outcome, r => r.Reason, r => r.AccountId, r => r.Number, r => r.Invitation, r => r.InvitationId, r => r.ProcessedAtUtc);
             await db.SaveChangesAsync(stoppingToken);
             await transaction.CommitAsync(stoppingToken);
             foreach (var rowEvent in events)

@@ -16,6 +16,8 @@ namespace MultiLine.Core.Batches;
 /// Safe on any database: the group first locks the organization's capacity row (<see cref="NumberCapacityQueries.LockCapacityAsync(MultiLineDbContext, int, CancellationToken)"/>),
 /// numbers are taken with one conditional update per group (<see cref="NumberRules.TakeManyAsync"/>), and a username another transaction
 /// committed meanwhile (the unique index refuses the insert) turns into a failed row, not a failed batch.
+/// Set-based: a group's accounts, invitations and emails are written with <see cref="BulkRows"/> (a prepared statement reused per
+/// row, or hundreds of statements to a round trip), not one change-tracked entity at a time.
 /// </remarks>
 public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHandler
 {
@@ -26,8 +28,7 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
         await db.LockCapacityAsync(batch.OrganizationId, cancellationToken);
-        // Tracked, so the new accounts' Organization is fixed up for the invitation issuer without another read.
-        var organization = await db.Organizations.SingleAsync(o => o.Id == batch.OrganizationId, cancellationToken);
+        var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == batch.OrganizationId, cancellationToken);
 
         var created = await CreateAccountsAsync(db, batch, organization, rows, nowUtc, cancellationToken);
 
@@ -35,34 +36,30 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
         // loses its account again, inside the same transaction.
         var named = created.Where(c => c.Row.MultiLineNumber is not null).Select(c => (c.Row.MultiLineNumber!, c.Account.Id)).ToList();
         var taken = await NumberRules.TakeManyAsync(db, named, organization.AncestorIdsAndSelf(), cancellationToken);
-        var lost = new List<Account>();
+        var lost = new HashSet<int>();
         foreach (var (row, account) in created)
         {
             if (row.MultiLineNumber is not { } e164)
                 continue;
-            if (taken.Contains(e164) && !lost.Contains(account))
+            if (taken.Remove(e164))
             {
                 row.Number = e164;
-                taken.Remove(e164);
                 continue;
             }
-            lost.Add(account);
+            lost.Add(account.Id);
             Fail(row, $"{e164} is no longer available; it was taken after the file was checked.");
         }
         if (lost.Count > 0)
-        {
-            db.Accounts.RemoveRange(lost);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+            await db.Accounts.Where(a => lost.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken);
 
-        var kept = created.Where(c => c.Row.Outcome != RowOutcome.Failed).ToList();
+        var kept = created.Where(c => !lost.Contains(c.Account.Id)).ToList();
         // One capacity count for the group, taken with the group's accounts in: the first rows without a number are
         // covered while free capacity lasts; the rest import with the reason they were not invited.
         // Counted only when a row of the group needs it: a row that holds its number is covered without it.
         var waiting = kept.Count(c => c.Row.Number is null);
         var capacity = batch.Kind == BatchKind.ImportAndInvite && waiting > 0 ? await db.FreeCapacityAsync(organization.Id, cancellationToken) : default;
         var withoutNumber = 0;
-        var queued = new List<(BatchRow Row, Invitation Invitation)>();
+        var composed = new List<(BatchRow Row, Invitation Invitation)>();
         foreach (var (row, account) in kept)
         {
             row.AccountId = account.Id;
@@ -71,25 +68,25 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
             if (batch.Kind != BatchKind.ImportAndInvite)
                 continue;
             var covered = row.Number is not null || capacity.Covers(++withoutNumber, alreadyCounted: waiting);
-            var invitation = await invitations.QueueAsync(db, account, new InvitationQueueing(covered, NewAccount: true, capacity, new HeldNumber(row.Number)), cancellationToken);
+            var invitation = await invitations.ComposeForNewAccountAsync(db, account, organization, row.Number, covered, capacity, cancellationToken);
             row.Invitation = invitation.Succeeded ? InvitationState.Queued : InvitationState.Failed;
             if (invitation.Invitation is { } sent)
-                queued.Add((row, sent));
+                composed.Add((row, sent));
             else
                 row.Reason = $"Imported, but not invited: {invitation.Reason}";
         }
-        if (queued.Count > 0)
-        {
-            // The row keeps its invitation, so the report follows delivery (Sent, Failed with the reply) afterwards.
-            await db.SaveChangesAsync(cancellationToken);
-            foreach (var (row, invitation) in queued)
-                row.InvitationId = invitation.Id;
-        }
+        if (batch.Kind != BatchKind.ImportAndInvite)
+            return;
+        // The row keeps its invitation, so the report follows delivery (Sent, Failed with the reply) afterwards.
+        await invitations.AddComposedAsync(db, composed.Select(c => c.Invitation).ToList(), cancellationToken);
+        foreach (var (row, invitation) in composed)
+            row.InvitationId = invitation.Id;
+        await BulkRows.UpdateAsync(db, kept.Select(k => k.Account).ToList(), cancellationToken, a => a.Status, a => a.InvitationError);
     }
 
     /// <summary>
-    /// Adds an account for every row the organization's rules and the usernames still allow, in one save. When another
-    /// transaction committed one of the usernames since they were read, the save is rolled back to its savepoint, the
+    /// Adds an account for every row the organization's rules and the usernames still allow, set-based. When another
+    /// transaction committed one of the usernames since they were read, the insert is rolled back to its savepoint, the
     /// usernames are read again and those rows fail with the reason.
     /// </summary>
     private static async Task<List<(BatchRow Row, Account Account)>> CreateAccountsAsync(
@@ -112,19 +109,16 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
                 else
                     created.Add((row, row.ToDraft().ToAccount(batch.OrganizationId, batch.PermissionGroupId!.Value, nowUtc)));
             }
-            db.Accounts.AddRange(created.Select(c => c.Account));
 
             await transaction.CreateSavepointAsync(nameof(CreateAccountsAsync), cancellationToken);
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await BulkRows.InsertAsync(db, created.Select(c => c.Account).ToList(), cancellationToken);
                 return created;
             }
-            catch (DbUpdateException) when (attempt < MaxInsertAttempts)
+            catch (System.Data.Common.DbException) when (attempt < MaxInsertAttempts)
             {
                 await transaction.RollbackToSavepointAsync(nameof(CreateAccountsAsync), cancellationToken);
-                foreach (var (_, account) in created)
-                    db.Entry(account).State = EntityState.Detached;
             }
         }
     }

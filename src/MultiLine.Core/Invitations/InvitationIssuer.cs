@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Invitations;
@@ -107,6 +108,52 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             }
         }
 
+        var (created, link) = await ComposeAsync(db, account, organization, number, now, ct);
+        db.EmailMessages.Add(created.EmailMessage!);
+        db.Invitations.Add(created);
+        account.Status = AccountStatus.Invited;
+        account.InvitationError = null;
+        WakeSenderOnSave(db);
+        return new InvitationOutcome(InvitationOutcomeKind.Queued, null, created, link);
+    }
+
+    /// <summary>
+    /// For a bulk caller that writes its rows itself (the import worker, through <see cref="BulkRows"/>): applies the same
+    /// rules as <see cref="QueueAsync(MultiLineDbContext, Account, InvitationQueueing, CancellationToken)"/> to an account
+    /// created in this unit of work and already saved, and composes its invitation and email without adding anything to
+    /// the context. The account's status (and error) are set; the caller writes them, then calls
+    /// <see cref="AddComposedAsync"/> for the invitations.
+    /// </summary>
+    /// <param name="number">The number the account holds, null when none.</param>
+    /// <param name="capacityCovered">Whether the caller's one capacity count for its accounts covers this one (ignored when it holds a number).</param>
+    public async Task<InvitationOutcome> ComposeForNewAccountAsync(MultiLineDbContext db, Account account, Organization organization, string? number,
+        bool capacityCovered, FreeCapacity counted, CancellationToken ct = default)
+    {
+        if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
+            return Fail(account, refusal);
+        if (number is null && !capacityCovered)
+            return Fail(account, counted.NotEnoughFor(organization.Name));
+        var (created, link) = await ComposeAsync(db, account, organization, number, clock.GetUtcNow().UtcDateTime, ct);
+        account.Status = AccountStatus.Invited;
+        account.InvitationError = null;
+        return new InvitationOutcome(InvitationOutcomeKind.Queued, null, created, link);
+    }
+
+    /// <summary>Writes invitations composed by <see cref="ComposeForNewAccountAsync"/> and their emails, set-based, in the caller's transaction; the sender wakes when the caller saves.</summary>
+    public async Task AddComposedAsync(MultiLineDbContext db, IReadOnlyList<Invitation> composed, CancellationToken ct = default)
+    {
+        if (composed.Count == 0)
+            return;
+        await BulkRows.InsertAsync(db, composed.Select(i => i.EmailMessage!).ToList(), ct);
+        foreach (var invitation in composed)
+            invitation.EmailMessageId = invitation.EmailMessage!.Id;
+        await BulkRows.InsertAsync(db, composed, ct);
+        WakeSenderOnSave(db);
+    }
+
+    /// <summary>A new single-use link for the account and the email that carries it, rendered from the organization's template.</summary>
+    private async Task<(Invitation Invitation, string Link)> ComposeAsync(MultiLineDbContext db, Account account, Organization organization, string? number, DateTime now, CancellationToken ct)
+    {
         var template = await TemplateAsync(db, organization.Id, account.Language, ct);
         var token = ActivationTokens.NewToken();
         var link = links.Activation(token);
@@ -136,12 +183,9 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
             ExpiresAtUtc = now.AddDays(options.Value.ExpiryDays),
             EmailMessage = message,
         };
-        db.EmailMessages.Add(message);
-        db.Invitations.Add(created);
-        account.Status = AccountStatus.Invited;
-        account.InvitationError = null;
-        WakeSenderOnSave(db);
-        return new InvitationOutcome(InvitationOutcomeKind.Queued, null, created, link);
+        if (account.Id != 0)
+            (message.AccountId, created.AccountId) = (account.Id, account.Id);
+        return (created, link);
     }
 
     /// <summary>Templates do not change within one unit of work: each context reads one per organization and language.</summary>

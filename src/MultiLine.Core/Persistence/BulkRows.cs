@@ -1,0 +1,154 @@
+using System.Data.Common;
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace MultiLine.Core.Persistence;
+
+/// <summary>
+/// Writes many rows of one entity type past the change tracker, inside the context's current transaction, for the
+/// batch worker's groups of hundreds of rows. One single-row statement is built from the EF model (table, columns,
+/// type mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them) and executed
+/// for every entity: prepared once and reused where the provider runs one command at a time (SQLite, where a
+/// prepared statement is the fastest way in), sent hundreds to a round trip with ADO.NET's <see cref="DbBatch"/>
+/// where the provider pipelines them (PostgreSQL). The SQL is the same on both engines.
+/// </summary>
+/// <remarks>
+/// Nothing is tracked and no query filter applies: callers are the system's own units of work, which decide what they
+/// write. An insert fills the entity's generated key (read back with <c>RETURNING</c>); a failing statement (e.g. a
+/// unique index) throws and leaves the caller's transaction to roll back, as <c>SaveChanges</c> would.
+/// </remarks>
+public static class BulkRows
+{
+    /// <summary>Statements per round trip where the provider batches them.</summary>
+    public const int StatementsPerRoundTrip = 500;
+
+    /// <summary>Inserts every entity with all its mapped columns and sets its generated key.</summary>
+    public static async Task InsertAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken = default) where T : class
+    {
+        if (entities.Count == 0)
+            return;
+        var table = TableOf<T>(db);
+        var key = table.Type.FindPrimaryKey()?.Properties.SingleOrDefault()
+            ?? throw new InvalidOperationException($"{typeof(T).Name} needs a single-column key for bulk inserts.");
+        var generated = key.ValueGenerated.HasFlag(ValueGenerated.OnAdd);
+        var columns = table.Columns.Where(c => !(generated && c.Property == key)).ToList();
+        var sql = table.Sql;
+        var text = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => c.Placeholder))})"
+            + (generated ? $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table.Store)!)}" : "");
+        var setKey = generated ? key.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}'s key has no property.") : null;
+        await ExecuteAsync(db, text, columns, entities, setKey is null ? null : (entity, value) =>
+            setKey.SetValue(entity, Convert.ChangeType(value, key.ClrType, System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+    }
+
+    /// <summary>Updates the given properties of every entity, found by its key.</summary>
+    public static async Task UpdateAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken, params Expression<Func<T, object?>>[] properties) where T : class
+    {
+        if (entities.Count == 0)
+            return;
+        var table = TableOf<T>(db);
+        var names = properties.Select(MemberName).ToHashSet(StringComparer.Ordinal);
+        var set = table.Columns.Where(c => names.Contains(c.Property.Name)).ToList();
+        if (set.Count != names.Count)
+            throw new InvalidOperationException($"Some properties of {typeof(T).Name} are not mapped columns: {string.Join(", ", names.Except(set.Select(c => c.Property.Name)))}.");
+        var key = table.Type.FindPrimaryKey()!.Properties.Select(p => table.Columns.Single(c => c.Property == p)).ToList();
+        var text = $"UPDATE {table.Name} SET {string.Join(", ", set.Select(c => $"{c.Name} = {c.Placeholder}"))}"
+            + $" WHERE {string.Join(" AND ", key.Select(c => $"{c.Name} = {c.Placeholder}"))}";
+        await ExecuteAsync(db, text, [.. set, .. key], entities, null, cancellationToken);
+    }
+
+    private static async Task ExecuteAsync<T>(MultiLineDbContext db, string text, IReadOnlyList<Column> columns, IReadOnlyList<T> entities,
+        Action<T, object>? readBack, CancellationToken cancellationToken) where T : class
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk writes run inside the caller's transaction; begin one first.");
+        var connection = transaction.Connection!;
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = text;
+        if (connection.CanCreateBatch)
+        {
+            foreach (var chunk in entities.Chunk(StatementsPerRoundTrip))
+            {
+                await using var batch = connection.CreateBatch();
+                batch.Transaction = transaction;
+                foreach (var entity in chunk)
+                {
+                    var statement = batch.CreateBatchCommand();
+                    statement.CommandText = text;
+                    foreach (var column in columns)
+                        statement.Parameters.Add(column.Parameter(command, entity));
+                    batch.BatchCommands.Add(statement);
+                }
+                if (readBack is null)
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken);
+                    continue;
+                }
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                foreach (var entity in chunk)
+                {
+                    if (!await reader.ReadAsync(cancellationToken))
+                        throw new InvalidOperationException($"The database returned no key for a new {typeof(T).Name}.");
+                    readBack(entity, reader.GetValue(0));
+                    await reader.NextResultAsync(cancellationToken);
+                }
+            }
+            return;
+        }
+
+        var first = true;
+        foreach (var entity in entities)
+        {
+            command.Parameters.Clear();
+            foreach (var column in columns)
+                command.Parameters.Add(column.Parameter(command, entity));
+            if (first)
+            {
+                await command.PrepareAsync(cancellationToken);
+                first = false;
+            }
+            if (readBack is null)
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            else
+                readBack(entity, await command.ExecuteScalarAsync(cancellationToken)
+                    ?? throw new InvalidOperationException($"The database returned no key for a new {typeof(T).Name}."));
+        }
+    }
+
+    private sealed record Table(IEntityType Type, StoreObjectIdentifier Store, string Name, IReadOnlyList<Column> Columns, ISqlGenerationHelper Sql);
+
+    private sealed record Column(IProperty Property, string Name, string ParameterName, string Placeholder, RelationalTypeMapping Mapping)
+    {
+        public DbParameter Parameter(DbCommand command, object entity) =>
+            Mapping.CreateParameter(command, ParameterName, Property.GetGetter().GetClrValueUsingContainingEntity(entity), Property.IsNullable);
+    }
+
+    private static Table TableOf<T>(MultiLineDbContext db) where T : class
+    {
+        var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var store = StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+        var columns = type.GetProperties()
+            .Where(p => p.GetColumnName(store) is not null)
+            .Select((p, i) =>
+            {
+                if (p.IsShadowProperty())
+                    throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} is a shadow property; bulk writes need every column on the class.");
+                var parameter = $"p{i}";
+                return new Column(p, sql.DelimitIdentifier(p.GetColumnName(store)!), sql.GenerateParameterName(parameter),
+                    sql.GenerateParameterNamePlaceholder(parameter), (RelationalTypeMapping)p.GetRelationalTypeMapping());
+            })
+            .ToList();
+        return new Table(type, store, sql.DelimitIdentifier(store.Name, store.Schema), columns, sql);
+    }
+
+    private static string MemberName<T>(Expression<Func<T, object?>> property) => property.Body switch
+    {
+        MemberExpression member => member.Member.Name,
+        UnaryExpression { Operand: MemberExpression member } => member.Member.Name,
+        _ => throw new ArgumentException($"Expected a property access, got {property}.", nameof(property)),
+    };
+}
