@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Batches;
@@ -94,13 +96,18 @@ public static class BatchQueries
     /// The rows with what happened since: the invitation's state read from its outbox email (Queued → Sent, or Failed
     /// with the reply), and the number the account holds now. Rows of accounts deleted since keep what the batch recorded.
     /// </summary>
+    /// <remarks>
+    /// The joined tables come through <see cref="MultiLineDbContext.Visible{T}"/>: for a context that sees every
+    /// organization (the worker writing the report for the summary email) they are plain indexed joins; with the scope
+    /// filter's joins in them SQLite scanned every number, 0.2 s for a 1,000-row report on 200,000 accounts.
+    /// </remarks>
     public static IQueryable<BatchRowReport> WithDelivery(MultiLineDbContext db, IQueryable<BatchRow> rows) =>
         from r in rows
-        join i in db.Invitations on r.InvitationId equals (int?)i.Id into invitations
+        join i in db.Visible<Invitation>() on r.InvitationId equals (int?)i.Id into invitations
         from invitation in invitations.DefaultIfEmpty()
-        join m in db.EmailMessages on invitation.EmailMessageId equals (int?)m.Id into emails
+        join m in db.Visible<EmailMessage>() on invitation.EmailMessageId equals (int?)m.Id into emails
         from email in emails.DefaultIfEmpty()
-        join n in db.Numbers on r.AccountId equals n.AccountId into numbers
+        join n in db.Visible<MultiLineNumber>() on r.AccountId equals n.AccountId into numbers
         from held in numbers.DefaultIfEmpty()
         select new BatchRowReport(
             r.RowNumber, r.FirstName, r.LastName, r.Username,

@@ -456,6 +456,8 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
             settings["Smtp:TlsMode"] = "None";
         }
         builder.Configuration.AddInMemoryCollection(settings);
+        // Any setting can be tried without a rebuild, e.g. MULTILINE_BENCH_Batches__RowsPerTransaction=500.
+        builder.Configuration.AddEnvironmentVariables("MULTILINE_BENCH_");
         builder.Services.AddLogging(); // no provider: the bench prints its own lines
         builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineDemoData();

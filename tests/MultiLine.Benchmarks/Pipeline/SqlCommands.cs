@@ -14,6 +14,11 @@ public sealed class SqlCommands : IObserver<DiagnosticListener>, IObserver<KeyVa
     private static readonly SqlCommands Instance = new();
     private static int _subscribed;
     private long _count;
+
+    /// <summary>Every command's duration and text, when MULTILINE_BENCH_SQL_LOG names a file: to see where the time went.</summary>
+    private static readonly StreamWriter? Log = Environment.GetEnvironmentVariable("MULTILINE_BENCH_SQL_LOG") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true }
+        : null;
     private long _ticks;
 
     /// <summary>Starts counting from zero.</summary>
@@ -41,6 +46,9 @@ public sealed class SqlCommands : IObserver<DiagnosticListener>, IObserver<KeyVa
         {
             Interlocked.Increment(ref _count);
             Interlocked.Add(ref _ticks, ended.Duration.Ticks);
+            if (Log is { } log)
+                lock (log)
+                    log.WriteLine($"{ended.Duration.TotalMilliseconds:F2} ms\t{ended.Command.CommandText.ReplaceLineEndings(" ")[..Math.Min(160, ended.Command.CommandText.Length)]}");
         }
     }
 

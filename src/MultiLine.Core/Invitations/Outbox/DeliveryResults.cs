@@ -7,25 +7,43 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Invitations.Outbox;
 
 /// <summary>
-/// Saves each delivery result the moment it is known, releasing the message's lease in the same write; a failed
-/// invitation marks its account Invitation failed in the same transaction. "Database is locked" (another writer held
-/// SQLite longer than the busy timeout) is retried with backoff until the write succeeds or the host stops. A result
-/// still unsaved then is kept here and saved before the next run leases anything, so it never causes a second send
-/// from this process. The connections of a run save at the same time, each through its own context (never one context
-/// on two threads); the engine orders the writes (SQLite: one writer at a time, the others wait out the busy timeout).
+/// Saves each delivery result before its connection sends another message, releasing the message's lease in the same
+/// write; a failed invitation marks its account Invitation failed in the same transaction. The results of a run's
+/// connections are group-committed: a connection whose result arrives while another connection is writing waits for
+/// the next write, which saves every result that arrived meanwhile in one transaction, so N connections cost one
+/// writer, not N writers queuing for SQLite's one write lock. Each connection still waits for its own result to be
+/// saved, so a crash re-sends at most the message in flight on each connection.
+/// "Database is locked" (another writer held SQLite longer than the busy timeout) is retried with backoff until the
+/// write succeeds or the host stops. A result still unsaved then is kept here and saved before the next run leases
+/// anything, so it never causes a second send from this process.
 /// </summary>
 internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock, ILogger logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<int, EmailMessage> _unsaved = [];
+    private readonly Lock _gate = new();
+    private List<(EmailMessage Message, TaskCompletionSource Saved)> _waiting = [];
+    private bool _writing;
 
-    /// <summary>Saves one result through <paramref name="db"/>, which belongs to the calling connection alone.</summary>
+    /// <summary>
+    /// Saves one result; returns once it is saved. <paramref name="db"/> belongs to the calling connection alone; when no
+    /// other connection is writing, the caller writes its result and those that arrive meanwhile through it.
+    /// </summary>
     public async Task SaveAsync(MultiLineDbContext db, EmailMessage message, CancellationToken stoppingToken)
     {
         _unsaved[message.Id] = message;
-        await WriteUntilSavedAsync(db, message, stoppingToken);
-        _unsaved.TryRemove(message.Id, out _);
+        var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool write;
+        lock (_gate)
+        {
+            _waiting.Add((message, saved));
+            write = !_writing;
+            _writing = true;
+        }
+        if (write)
+            await WriteWaitingAsync(db, stoppingToken);
+        await saved.Task;
     }
 
     /// <summary>Saves the results an earlier run could not save (runs of one sender never overlap).</summary>
@@ -35,37 +53,69 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
             await SaveAsync(db, message, stoppingToken);
     }
 
+    /// <summary>Writes the waiting results, a group per transaction, until none is waiting.</summary>
+    private async Task WriteWaitingAsync(MultiLineDbContext db, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            List<(EmailMessage Message, TaskCompletionSource Saved)> group;
+            lock (_gate)
+            {
+                if (_waiting.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+                (group, _waiting) = (_waiting, []);
+            }
+            try
+            {
+                await WriteUntilSavedAsync(db, group.ConvertAll(g => g.Message), stoppingToken);
+                foreach (var (message, saved) in group)
+                {
+                    _unsaved.TryRemove(message.Id, out _);
+                    saved.SetResult();
+                }
+            }
+            catch (Exception e)
+            {
+                // Kept in _unsaved for the next run; each waiting connection sees why.
+                foreach (var (_, saved) in group)
+                    saved.TrySetException(e);
+            }
+        }
+    }
+
     // A loop rather than Polly: Polly skips the call once its token is cancelled, and a result known while the host
     // stops is still worth its one write.
-    private async Task WriteUntilSavedAsync(MultiLineDbContext db, EmailMessage message, CancellationToken stoppingToken)
+    private async Task WriteUntilSavedAsync(MultiLineDbContext db, List<EmailMessage> messages, CancellationToken stoppingToken)
     {
         for (var delay = FirstRetryDelay; ; delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay)
         {
             try
             {
-                await WriteAsync(db, message);
+                await WriteAsync(db, messages);
                 return;
             }
             catch (Exception e) when (engine.IsBusy(e))
             {
-                logger.LogWarning("Outbox: the database is locked; saving the result of message {MessageId} again in {Delay} ms.", message.Id, delay.TotalMilliseconds);
+                logger.LogWarning("Outbox: the database is locked; saving the results of {Count} message(s) again in {Delay} ms.", messages.Count, delay.TotalMilliseconds);
                 await Task.Delay(delay, clock, stoppingToken);
             }
         }
     }
 
     // Never cancelled: a result that is known is saved even while the host stops.
-    private static async Task WriteAsync(MultiLineDbContext db, EmailMessage message)
+    private static async Task WriteAsync(MultiLineDbContext db, List<EmailMessage> messages)
     {
-        if (message is not { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        foreach (var message in messages)
         {
             await WriteMessageAsync(db, message);
-            return;
+            if (message is { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
+                await db.Accounts.Where(a => a.Id == accountId && a.Status == AccountStatus.Invited)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AccountStatus.InvitationFailed).SetProperty(a => a.InvitationError, message.LastError), CancellationToken.None);
         }
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        await WriteMessageAsync(db, message);
-        await db.Accounts.Where(a => a.Id == accountId && a.Status == AccountStatus.Invited)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AccountStatus.InvitationFailed).SetProperty(a => a.InvitationError, message.LastError), CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
     }
 
