@@ -99,21 +99,18 @@ public static class BulkRows
             return;
         }
 
-        var first = true;
+        // One prepared statement and one set of parameters, given each entity's values in turn.
+        var parameters = columns.Select(c => c.Parameter(command, null)).ToArray();
+        command.Parameters.AddRange(parameters);
+        await command.PrepareAsync(cancellationToken);
         foreach (var entity in entities)
         {
-            command.Parameters.Clear();
-            foreach (var column in columns)
-                command.Parameters.Add(column.Parameter(command, entity));
-            if (first)
-            {
-                await command.PrepareAsync(cancellationToken);
-                first = false;
-            }
+            for (var i = 0; i < columns.Count; i++)
+                parameters[i].Value = columns[i].ProviderValue(entity) ?? DBNull.Value;
             if (readBack is null)
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                command.ExecuteNonQuery();
             else
-                readBack(entity, await command.ExecuteScalarAsync(cancellationToken)
+                readBack(entity, command.ExecuteScalar()
                     ?? throw new InvalidOperationException($"The database returned no key for a new {typeof(T).Name}."));
         }
     }
@@ -122,8 +119,18 @@ public static class BulkRows
 
     private sealed record Column(IProperty Property, string Name, string ParameterName, string Placeholder, RelationalTypeMapping Mapping)
     {
-        public DbParameter Parameter(DbCommand command, object entity) =>
-            Mapping.CreateParameter(command, ParameterName, Property.GetGetter().GetClrValueUsingContainingEntity(entity), Property.IsNullable);
+        private readonly IClrPropertyGetter _getter = Property.GetGetter();
+
+        /// <summary>A parameter typed by the column's mapping, holding <paramref name="entity"/>'s value (null: none yet).</summary>
+        public DbParameter Parameter(DbCommand command, object? entity) =>
+            Mapping.CreateParameter(command, ParameterName, entity is null ? null : _getter.GetClrValueUsingContainingEntity(entity), Property.IsNullable);
+
+        /// <summary>The entity's value as the column stores it (through the mapping's value converter, as SaveChanges does).</summary>
+        public object? ProviderValue(object entity)
+        {
+            var value = _getter.GetClrValueUsingContainingEntity(entity);
+            return Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
+        }
     }
 
     private static Table TableOf<T>(MultiLineDbContext db) where T : class

@@ -1,0 +1,185 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
+using MultiLine.Core.Invitations.Outbox;
+using MultiLine.Core.Organizations;
+using MultiLine.Core.Persistence;
+
+namespace MultiLine.Core.Tests.Persistence;
+
+/// <summary>The worker's set-based writes store every column exactly as <c>SaveChanges</c> would, on each engine.</summary>
+public sealed class BulkRowsTests : IDisposable
+{
+    private readonly TestDatabase _database = new();
+    private CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private async Task<(int Organization, int Group)> SeedAsync()
+    {
+        await using var db = _database.CreateDbContext();
+        var organization = new Organization { Name = "Acme", AllowedEmailDomains = ["acme.example"] };
+        db.Organizations.Add(organization);
+        await db.SaveChangesAsync(Token);
+        organization.Path = Organization.PathFor(null, organization.Id);
+        var group = new PermissionGroup { Name = "Standard", OrganizationId = organization.Id };
+        db.PermissionGroups.Add(group);
+        await db.SaveChangesAsync(Token);
+        return (organization.Id, group.Id);
+    }
+
+    private static Account NewAccount(int n, int organization, int group) => new()
+    {
+        FirstName = n % 2 == 0 ? "Jürgen" : null,
+        LastName = "O'Brien; \"Müller\"",
+        Username = $"User{n}@Acme.example",
+        NormalizedUsername = $"user{n}@acme.example",
+        OrganizationId = organization,
+        PermissionGroupId = group,
+        SocialMessaging = true,
+        MonitorCalls = MonitorCalls.Auto,
+        MonitorSms = MonitorSms.On,
+        ForwardingNumber = n % 2 == 0 ? "+14155550100" : null,
+        Language = Language.German,
+        Status = AccountStatus.InvitationFailed,
+        InvitationError = "Not enough numbers.",
+        // Microseconds: the finest both engines keep (PostgreSQL timestamptz).
+        CreatedAtUtc = new DateTime(2026, 11, 26, 8, 30, 15, 123, DateTimeKind.Utc).AddTicks(4560),
+    };
+
+    [Fact]
+    public async Task InsertedRowsHoldTheSameStoredValuesAsSaveChangesWritesAndGetTheirKeys()
+    {
+        var (organization, group) = await SeedAsync();
+        await using (var db = _database.CreateDbContext())
+        {
+            db.Accounts.Add(NewAccount(0, organization, group));
+            db.Accounts.Add(NewAccount(1, organization, group));
+            await db.SaveChangesAsync(Token);
+        }
+
+        var bulk = Enumerable.Range(2, 1_100).Select(n => NewAccount(n, organization, group)).ToList();
+        await using (var db = _database.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            await BulkRows.InsertAsync(db, bulk, Token);
+            await transaction.CommitAsync(Token);
+        }
+
+        Assert.All(bulk, a => Assert.True(a.Id > 0));
+        Assert.Equal(bulk.Count, bulk.Select(a => a.Id).Distinct().Count());
+        await using var check = _database.CreateDbContext();
+        var stored = await StoredColumnsAsync(check, "Accounts");
+        var byId = bulk.ToDictionary(a => a.Id);
+        Assert.Equal(1_102, stored.Count);
+        foreach (var n in new[] { 0, 1 })
+        {
+            var viaSaveChanges = stored.Single(r => Equals(r["NormalizedUsername"], $"user{n}@acme.example"));
+            var viaBulk = stored.Single(r => Equals(r["NormalizedUsername"], $"user{n + 2}@acme.example"));
+            foreach (var column in viaSaveChanges.Keys.Except(["Id", "Username", "NormalizedUsername"]))
+                Assert.True(Equals(viaSaveChanges[column], viaBulk[column]), $"{column}: SaveChanges stored {viaSaveChanges[column]}, bulk {viaBulk[column]}.");
+        }
+        // And EF reads them back as they were written, key included.
+        var read = await check.Accounts.AsNoTracking().SingleAsync(a => a.Id == bulk[500].Id, Token);
+        Assert.Equivalent(bulk[500], read);
+        Assert.Equal(DateTimeKind.Utc, read.CreatedAtUtc.Kind);
+    }
+
+    [Fact]
+    public async Task AnUpdateChangesOnlyTheNamedColumnsOfEachRow()
+    {
+        var (organization, group) = await SeedAsync();
+        var accounts = Enumerable.Range(0, 3).Select(n => NewAccount(n, organization, group)).ToList();
+        await using (var db = _database.CreateDbContext())
+        {
+            db.Accounts.AddRange(accounts);
+            await db.SaveChangesAsync(Token);
+        }
+
+        foreach (var account in accounts)
+        {
+            account.Status = AccountStatus.Invited;
+            account.InvitationError = null;
+            account.FirstName = "not written";
+        }
+        await using (var db = _database.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            await BulkRows.UpdateAsync(db, accounts.Take(2).ToList(), Token, a => a.Status, a => a.InvitationError);
+            await transaction.CommitAsync(Token);
+        }
+
+        await using var check = _database.CreateDbContext();
+        var rows = await check.Accounts.AsNoTracking().OrderBy(a => a.Id).ToListAsync(Token);
+        Assert.Equal([AccountStatus.Invited, AccountStatus.Invited, AccountStatus.InvitationFailed], rows.Select(a => a.Status));
+        Assert.Equal([null, null, "Not enough numbers."], rows.Select(a => a.InvitationError));
+        Assert.DoesNotContain(rows, a => a.FirstName == "not written");
+    }
+
+    [Fact]
+    public async Task AFailingStatementThrowsAndTheTransactionRollsBackAsAWhole()
+    {
+        var (organization, group) = await SeedAsync();
+        var accounts = new[] { NewAccount(0, organization, group), NewAccount(1, organization, group), NewAccount(0, organization, group) };
+
+        await using (var db = _database.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            await Assert.ThrowsAnyAsync<DbException>(() => BulkRows.InsertAsync(db, accounts, Token));
+            await transaction.RollbackAsync(Token);
+        }
+
+        await using var check = _database.CreateDbContext();
+        Assert.Equal(0, await check.Accounts.CountAsync(Token));
+    }
+
+    [Fact]
+    public async Task WritesOutsideATransactionAreRefused()
+    {
+        var (organization, group) = await SeedAsync();
+        await using var db = _database.CreateDbContext();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => BulkRows.InsertAsync(db, [NewAccount(0, organization, group)], Token));
+
+        Assert.Contains("inside the caller's transaction", error.Message);
+    }
+
+    [Fact]
+    public async Task OutboxEmailsWithLongBodiesAreStoredWhole()
+    {
+        var (organization, _) = await SeedAsync();
+        var body = string.Concat(Enumerable.Repeat("<p>Willkommen, Jürgen!</p>", 2_000));
+        var messages = Enumerable.Range(0, 3).Select(n => new EmailMessage
+        {
+            Kind = EmailKind.Invitation, OrganizationId = organization, ToAddress = $"u{n}@acme.example", Subject = "Welcome",
+            HtmlBody = body, TextBody = "Willkommen", State = EmailState.Queued,
+            CreatedAtUtc = DateTime.UtcNow, NextAttemptAtUtc = DateTime.UtcNow,
+        }).ToList();
+
+        await using (var db = _database.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            await BulkRows.InsertAsync(db, messages, Token);
+            await transaction.CommitAsync(Token);
+        }
+
+        await using var check = _database.CreateDbContext();
+        var stored = await check.EmailMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(Token);
+        Assert.Equal(messages.Select(m => m.Id), stored.Select(m => m.Id));
+        Assert.All(stored, m => Assert.Equal(body, m.HtmlBody));
+    }
+
+    /// <summary>Every row of <paramref name="table"/> as the engine stores it, read past EF Core's converters.</summary>
+    private async Task<List<Dictionary<string, object?>>> StoredColumnsAsync(MultiLineDbContext db, string table)
+    {
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM \"{table}\"";
+        await using var reader = await command.ExecuteReaderAsync(Token);
+        var rows = new List<Dictionary<string, object?>>();
+        while (await reader.ReadAsync(Token))
+            rows.Add(Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, i => reader.IsDBNull(i) ? null : reader.GetValue(i)));
+        return rows;
+    }
+
+    public void Dispose() => _database.Dispose();
+}
