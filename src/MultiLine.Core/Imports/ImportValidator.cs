@@ -24,7 +24,7 @@ public sealed record ImportTarget(int OrganizationId, int PermissionGroupId, Adm
 /// </remarks>
 public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases)
 {
-    /// <summary>Values per IN list, well under SQLite's parameter limit.</summary>
+    /// <summary>Values per lookup query (one parameter holds them all).</summary>
     public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
 
     public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default)
@@ -120,7 +120,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
             var numbers = await db.Numbers.AsNoTracking()
-                .Where(n => chunk.Contains(n.E164))
+                .Where(n => EF.Parameter(chunk).Contains(n.E164))
                 .Select(n => new { n.E164, n.State, n.ReservationTag, OrganizationPath = n.Organization!.Path })
                 .ToListAsync(cancellationToken);
             foreach (var number in numbers)
