@@ -34,6 +34,8 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
         // explicitly and picks the wording, so nothing of another subtree is named.
         await using var db = await databases.CreateAsync(cancellationToken);
+        // One connection for the check's few queries: each open would otherwise set the engine's session options again.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
         if (organization is null || !target.Scope.Includes(organization.Path))
             return Refused(read, "The chosen organization does not exist or is outside your scope.");
