@@ -37,6 +37,12 @@ public sealed class Account
 
     public MultiLineNumber? Number { get; set; }
 
+    /// <summary>
+    /// Whether a number names this account as its holder: what free capacity counts, kept by the database itself (see
+    /// docs/adr-holds-number.md). Written only by the database's triggers on Numbers, never by the app; read it in queries.
+    /// </summary>
+    public bool HoldsNumber { get; private set; }
+
     public string DisplayName => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 }
 

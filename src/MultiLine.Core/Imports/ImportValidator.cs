@@ -24,7 +24,7 @@ public sealed record ImportTarget(int OrganizationId, int PermissionGroupId, Adm
 /// </remarks>
 public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases)
 {
-    /// <summary>Values per IN list, well under SQLite's parameter limit.</summary>
+    /// <summary>Values per lookup query (one parameter holds them all).</summary>
     public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
 
     public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default)
@@ -34,6 +34,8 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
         // explicitly and picks the wording, so nothing of another subtree is named.
         await using var db = await databases.CreateAsync(cancellationToken);
+        // One connection for the check's few queries: each open would otherwise set the engine's session options again.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
         if (organization is null || !target.Scope.Includes(organization.Path))
             return Refused(read, "The chosen organization does not exist or is outside your scope.");
@@ -120,7 +122,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
         {
             var numbers = await db.Numbers.AsNoTracking()
-                .Where(n => chunk.Contains(n.E164))
+                .Where(n => EF.Parameter(chunk).Contains(n.E164))
                 .Select(n => new { n.E164, n.State, n.ReservationTag, OrganizationPath = n.Organization!.Path })
                 .ToListAsync(cancellationToken);
             foreach (var number in numbers)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Numbers;
@@ -14,24 +15,28 @@ public static class NumberCapacityQueries
         return all[organizationId];
     }
 
+    /// <summary>
+    /// Both figures of each organization in one query, each a range count of one index: Numbers by
+    /// (organization, state, holder) and Accounts by (organization, status, <see cref="Account.HoldsNumber"/>), the flag the
+    /// database keeps. Organizations outside the context's scope count as zero.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<int, FreeCapacity>> FreeCapacitiesAsync(this MultiLineDbContext db, IReadOnlyCollection<int> organizationIds, CancellationToken cancellationToken = default)
     {
         var numbers = db.Visible<MultiLineNumber>();
         var accounts = db.Visible<Account>();
-        var available = await numbers
-            .Where(n => organizationIds.Contains(n.OrganizationId) && n.State == NumberState.Available && n.AccountId == null)
-            .GroupBy(n => n.OrganizationId)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
         var pending = AccountStatuses.Pending;
-        var waiting = await accounts
-            .Where(a => organizationIds.Contains(a.OrganizationId) && pending.Contains(a.Status) && !numbers.Any(n => n.AccountId == a.Id))
-            .GroupBy(a => a.OrganizationId)
-            .Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
-        return organizationIds.ToDictionary(
-            id => id,
-            id => new FreeCapacity(available.GetValueOrDefault(id), waiting.GetValueOrDefault(id)));
+        // Compared with a parameter on purpose: EF writes the literal as NOT "HoldsNumber", which SQLite cannot seek in the index.
+        var holdsNone = false;
+        var counts = await db.Visible<Organization>()
+            .Where(o => organizationIds.Contains(o.Id))
+            .Select(o => new
+            {
+                o.Id,
+                Available = numbers.Count(n => n.OrganizationId == o.Id && n.State == NumberState.Available && n.AccountId == null),
+                Waiting = accounts.Count(a => a.OrganizationId == o.Id && pending.Contains(a.Status) && a.HoldsNumber == holdsNone),
+            })
+            .ToDictionaryAsync(x => x.Id, x => new FreeCapacity(x.Available, x.Waiting), cancellationToken);
+        return organizationIds.ToDictionary(id => id, id => counts.GetValueOrDefault(id));
     }
 
     /// <summary>

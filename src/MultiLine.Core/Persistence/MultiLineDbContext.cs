@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Numbers;
@@ -83,7 +84,8 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.ToTable("Numbers");
             e.Property(n => n.E164).HasMaxLength(16);
             e.HasIndex(n => n.E164).IsUnique();
-            e.HasIndex(n => new { n.OrganizationId, n.State });
+            // Covers the count of an organization's Available numbers nobody holds (free capacity, activation's list).
+            e.HasIndex(n => new { n.OrganizationId, n.State, n.AccountId });
             // One number per account; the column itself makes it one account per number.
             e.HasIndex(n => n.AccountId).IsUnique();
             e.Property(n => n.ReservationTag).HasMaxLength(40);
@@ -99,7 +101,12 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(a => a.Username).HasMaxLength(254);
             e.Property(a => a.NormalizedUsername).HasMaxLength(254);
             e.HasIndex(a => a.NormalizedUsername).IsUnique();
-            e.HasIndex(a => new { a.OrganizationId, a.Status });
+            // Free capacity counts an organization's pending accounts that hold no number from this index alone.
+            e.HasIndex(a => new { a.OrganizationId, a.Status, a.HoldsNumber });
+            // The database keeps HoldsNumber (triggers on Numbers, created by each engine's migration); the app never writes it.
+            e.Property(a => a.HoldsNumber).HasDefaultValue(false).ValueGeneratedNever();
+            e.Property(a => a.HoldsNumber).Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+            e.Property(a => a.HoldsNumber).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
             e.HasIndex(a => new { a.LastName, a.FirstName });
             e.Property(a => a.ForwardingNumber).HasMaxLength(24);
             e.Property(a => a.InvitationError).HasMaxLength(1000);

@@ -61,6 +61,10 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
 
+                    b.Property<bool>("HoldsNumber")
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
+
                     b.Property<string>("InvitationError")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
@@ -112,7 +116,7 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
 
                     b.HasIndex("LastName", "FirstName");
 
-                    b.HasIndex("OrganizationId", "Status");
+                    b.HasIndex("OrganizationId", "Status", "HoldsNumber");
 
                     b.ToTable("Accounts");
                 });
@@ -697,7 +701,7 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.HasIndex("E164")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId", "State");
+                    b.HasIndex("OrganizationId", "State", "AccountId");
 
                     b.ToTable("Numbers", (string)null);
                 });

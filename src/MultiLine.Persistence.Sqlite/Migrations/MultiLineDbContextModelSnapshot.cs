@@ -51,6 +51,10 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HoldsNumber")
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
+
                     b.Property<string>("InvitationError")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -102,7 +106,7 @@ namespace MultiLine.Persistence.Sqlite.Migrations
 
                     b.HasIndex("LastName", "FirstName");
 
-                    b.HasIndex("OrganizationId", "Status");
+                    b.HasIndex("OrganizationId", "Status", "HoldsNumber");
 
                     b.ToTable("Accounts");
                 });
@@ -667,7 +671,7 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.HasIndex("E164")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId", "State");
+                    b.HasIndex("OrganizationId", "State", "AccountId");
 
                     b.ToTable("Numbers", (string)null);
                 });

@@ -25,4 +25,27 @@ public sealed class UsernameTests
         Assert.False(Username.TryParse(input, out _, out var message));
         Assert.Equal(error, message);
     }
+
+    [Fact]
+    public void TheQuickEmailCheckAcceptsOnlyWhatMailAddressAcceptsUnchanged()
+    {
+        // Short strings over the characters where the quick check's edges are: dots, the symbols it allows, one @.
+        const string alphabet = "aZ09_+-.";
+        var random = new Random(20261126);
+        var accepted = 0;
+        for (var i = 0; i < 50_000; i++)
+        {
+            var local = new string(Enumerable.Range(0, random.Next(1, 7)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var domain = new string(Enumerable.Range(0, random.Next(1, 9)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            var text = local + "@" + domain;
+            if (!Username.IsPlainEmail(text, local.Length))
+                continue;
+            accepted++;
+            Assert.True(System.Net.Mail.MailAddress.TryCreate(text, out var address), text);
+            Assert.Equal(text, address.Address);
+        }
+        Assert.True(accepted > 1_000, $"only {accepted} strings took the quick path");
+        Assert.True(Username.IsPlainEmail("jane.doe+tag@sales.acme-corp.example", 12));
+        Assert.False(Username.IsPlainEmail("jane..doe@acme.example", 9));
+    }
 }
