@@ -34,6 +34,21 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         PostgreSqlBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 
+    // LIKE keeps the search's exact meaning; the pg_trgm GIN indexes of the TrigramSearch migration find the candidates.
+    // The name expression is written exactly as that index's, or the planner cannot use it.
+    public IQueryable<int> AccountsContaining(MultiLineDbContext db, string text)
+    {
+        var pattern = LikePatterns.Containing(text);
+        return db.Database.SqlQuery<int>($"""
+            SELECT "Id" AS "Value" FROM "Accounts"
+            WHERE "NormalizedUsername" LIKE {pattern} ESCAPE '\'
+               OR lower(COALESCE("FirstName", '') || ' ' || COALESCE("LastName", '')) LIKE {pattern} ESCAPE '\'
+            """);
+    }
+
+    public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
+        db.Database.SqlQuery<int>($"""SELECT "Id" AS "Value" FROM "Numbers" WHERE "E164" LIKE {LikePatterns.Containing(digits)} ESCAPE '\'""");
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -49,7 +64,7 @@ public static class PostgreSqlDatabaseExtensions
         where TBuilder : DbContextOptionsBuilder
     {
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(PostgreSqlEngine).Assembly.GetName().Name))
-            .UseMultiLineDefaults();
+            .UseMultiLineDefaults(PostgreSqlEngine.Instance);
         return options;
     }
 }

@@ -23,6 +23,17 @@ public sealed class SqliteEngine : IDatabaseEngine
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         SqliteBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 
+    // The FTS5 tables and their triggers come from the TrigramSearch migration; a phrase query on a trigram table
+    // matches exactly the rows that contain the text (case folded by the tokenizer).
+    public IQueryable<int> AccountsContaining(MultiLineDbContext db, string text) =>
+        db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "AccountsSearch" WHERE "AccountsSearch" MATCH {Phrase(text)}""");
+
+    public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
+        db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "NumbersSearch" WHERE "NumbersSearch" MATCH {Phrase(digits)}""");
+
+    /// <summary>The text as one FTS5 string: a phrase, so no character of it is read as query syntax.</summary>
+    private static string Phrase(string text) => $"\"{text.Replace("\"", "\"\"")}\"";
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
@@ -39,7 +50,7 @@ public static class SqliteDatabaseExtensions
     {
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteEngine).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds))
-            .UseMultiLineDefaults();
+            .UseMultiLineDefaults(SqliteEngine.Instance);
         return options;
     }
 }
