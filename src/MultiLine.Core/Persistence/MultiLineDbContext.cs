@@ -26,10 +26,15 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
     /// <summary>
     /// The ids of the organizations in the scope's subtree, read once when the scope is set (organizations are few):
     /// every filter but the organizations' own compares a row's organization id with this list, so the
-    /// (OrganizationId, …) indexes serve scoped reads instead of a join on the organizations' paths. Null when the
-    /// scope sees all organizations; empty for <see cref="AdminScope.None"/>. Private: nothing can widen it.
+    /// (OrganizationId, …) indexes serve scoped reads instead of a join on the organizations' paths. Empty until read,
+    /// and for <see cref="AdminScope.None"/>; unused when the scope sees all organizations. Private: nothing can widen it.
     /// </summary>
-    private int[]? ScopeOrganizationIds { get; set; } = [];
+    private int[] ScopeOrganizationIds { get; set; } = [];
+
+    // Inlined into the SQL as a constant (EF.Constant in the filters), so a scoped query reads "OrganizationId IN (…)"
+    // with nothing OR-ed to it: SQLite plans before it sees parameter values and would not use the index behind
+    // "@seesAll OR OrganizationId IN (…)". Each value gets its own cached SQL.
+    private bool SeesAllOrganizations => Scope.SeesAllOrganizations;
 
     /// <summary>Gives the context its scope and reads the scope's organizations (for tests and the system's scope).</summary>
     internal MultiLineDbContext WithScope(AdminScope scope)
@@ -54,7 +59,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
         Scope = scope;
         ScopePath = scope.OrganizationPath;
         // Empty until read: a context whose read failed sees nothing, never everything.
-        ScopeOrganizationIds = scope.SeesAllOrganizations ? null : [];
+        ScopeOrganizationIds = [];
     }
 
     // The organizations' own filter is their path; None's path is never a prefix, so it has nothing to read.
@@ -126,7 +131,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(o => o.Path).HasMaxLength(400);
             e.HasIndex(o => o.Path);
             e.HasOne(o => o.Parent).WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(o => ScopePath == null || o.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(o => EF.Constant(SeesAllOrganizations) || o.Path.StartsWith(ScopePath!));
         });
 
         model.Entity<PermissionGroup>(e =>
@@ -149,7 +154,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(n => n.ReservationTag).HasMaxLength(40);
             e.HasOne(n => n.Organization).WithMany().HasForeignKey(n => n.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(n => n.Account).WithOne(a => a.Number).HasForeignKey<MultiLineNumber>(n => n.AccountId).OnDelete(DeleteBehavior.SetNull);
-            e.HasQueryFilter(n => ScopeOrganizationIds == null || ScopeOrganizationIds.Contains(n.OrganizationId));
+            e.HasQueryFilter(n => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(n.OrganizationId));
         });
 
         model.Entity<Account>(e =>
@@ -166,7 +171,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Ignore(a => a.DisplayName);
             e.HasOne(a => a.Organization).WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.PermissionGroup).WithMany().HasForeignKey(a => a.PermissionGroupId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(a => ScopeOrganizationIds == null || ScopeOrganizationIds.Contains(a.OrganizationId));
+            e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(a.OrganizationId));
         });
 
         model.Entity<Admin>(e =>
