@@ -17,7 +17,7 @@ namespace MultiLine.Persistence.Sqlite.Migrations
         {
             migrationBuilder.Sql("""
                 CREATE VIRTUAL TABLE "AccountsSearch" USING fts5(
-                    "Username", "Name", content='', contentless_delete=1, tokenize='trigram case_sensitive 0 remove_diacritics 0');
+                    "Username", "Name", content='', tokenize='trigram case_sensitive 0 remove_diacritics 0');
                 """);
             migrationBuilder.Sql("""
                 INSERT INTO "AccountsSearch"(rowid, "Username", "Name")
@@ -31,20 +31,22 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                 """);
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Accounts_Search_Update" AFTER UPDATE OF "NormalizedUsername", "FirstName", "LastName" ON "Accounts" BEGIN
-                    DELETE FROM "AccountsSearch" WHERE rowid = old."Id";
+                    INSERT INTO "AccountsSearch"("AccountsSearch", rowid, "Username", "Name")
+                    VALUES ('delete', old."Id", old."NormalizedUsername", coalesce(old."FirstName", '') || ' ' || coalesce(old."LastName", ''));
                     INSERT INTO "AccountsSearch"(rowid, "Username", "Name")
                     VALUES (new."Id", new."NormalizedUsername", coalesce(new."FirstName", '') || ' ' || coalesce(new."LastName", ''));
                 END;
                 """);
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Accounts_Search_Delete" AFTER DELETE ON "Accounts" BEGIN
-                    DELETE FROM "AccountsSearch" WHERE rowid = old."Id";
+                    INSERT INTO "AccountsSearch"("AccountsSearch", rowid, "Username", "Name")
+                    VALUES ('delete', old."Id", old."NormalizedUsername", coalesce(old."FirstName", '') || ' ' || coalesce(old."LastName", ''));
                 END;
                 """);
 
             migrationBuilder.Sql("""
                 CREATE VIRTUAL TABLE "NumbersSearch" USING fts5(
-                    "E164", content='', contentless_delete=1, tokenize='trigram case_sensitive 0 remove_diacritics 0');
+                    "E164", content='', tokenize='trigram case_sensitive 0 remove_diacritics 0');
                 """);
             migrationBuilder.Sql("""INSERT INTO "NumbersSearch"(rowid, "E164") SELECT "Id", "E164" FROM "Numbers";""");
             migrationBuilder.Sql("""
@@ -54,13 +56,13 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                 """);
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Numbers_Search_Update" AFTER UPDATE OF "E164" ON "Numbers" BEGIN
-                    DELETE FROM "NumbersSearch" WHERE rowid = old."Id";
+                    INSERT INTO "NumbersSearch"("NumbersSearch", rowid, "E164") VALUES ('delete', old."Id", old."E164");
                     INSERT INTO "NumbersSearch"(rowid, "E164") VALUES (new."Id", new."E164");
                 END;
                 """);
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Numbers_Search_Delete" AFTER DELETE ON "Numbers" BEGIN
-                    DELETE FROM "NumbersSearch" WHERE rowid = old."Id";
+                    INSERT INTO "NumbersSearch"("NumbersSearch", rowid, "E164") VALUES ('delete', old."Id", old."E164");
                 END;
                 """);
         }
