@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
 using Npgsql;
@@ -34,17 +36,10 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         PostgreSqlBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 
-    // LIKE keeps the search's exact meaning; the pg_trgm GIN indexes of the TrigramSearch migration find the candidates.
-    // The name expression is written exactly as that index's, or the planner cannot use it.
-    public IQueryable<int> AccountsContaining(MultiLineDbContext db, string text)
-    {
-        var pattern = LikePatterns.Containing(text);
-        return db.Database.SqlQuery<int>($"""
-            SELECT "Id" AS "Value" FROM "Accounts"
-            WHERE "NormalizedUsername" LIKE {pattern} ESCAPE '\'
-               OR lower(COALESCE("FirstName", '') || ' ' || COALESCE("LastName", '')) LIKE {pattern} ESCAPE '\'
-            """);
-    }
+    // The TrigramSearch migration's pg_trgm GIN indexes serve the search's own LIKE on the same rows (a bitmap OR of the
+    // two), so the condition stays the one every engine means; the name index is on the very expression it compares.
+    public Expression<Func<Account, bool>> AccountsContaining(MultiLineDbContext db, string text) =>
+        AccountDirectory.NameOrUsernameLike(text);
 
     public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
         db.Database.SqlQuery<int>($"""SELECT "Id" AS "Value" FROM "Numbers" WHERE "E164" LIKE {LikePatterns.Containing(digits)} ESCAPE '\'""");

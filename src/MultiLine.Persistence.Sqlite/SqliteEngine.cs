@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
 
@@ -25,8 +27,11 @@ public sealed class SqliteEngine : IDatabaseEngine
 
     // The FTS5 tables and their triggers come from the TrigramSearch migration; a phrase query on a trigram table
     // matches exactly the rows that contain the text (case folded by the tokenizer).
-    public IQueryable<int> AccountsContaining(MultiLineDbContext db, string text) =>
-        db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "AccountsSearch" WHERE "AccountsSearch" MATCH {Phrase(text)}""");
+    public Expression<Func<Account, bool>> AccountsContaining(MultiLineDbContext db, string text)
+    {
+        var ids = db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "AccountsSearch" WHERE "AccountsSearch" MATCH {Phrase(text)}""");
+        return a => ids.Contains(a.Id);
+    }
 
     public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
         db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "NumbersSearch" WHERE "NumbersSearch" MATCH {Phrase(digits)}""");

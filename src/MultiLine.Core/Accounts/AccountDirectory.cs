@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using MultiLine.Core.Common;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
@@ -91,21 +93,26 @@ public static class AccountDirectory
                 .Select(n => n.AccountId!.Value);
         }
 
-        IQueryable<int> named;
-        if (lower.Length >= IDatabaseEngine.TrigramLength && db.Engine is { } engine)
-            named = engine.AccountsContaining(db, lower);
-        else
-        {
-            var pattern = LikePatterns.Containing(lower);
-            named = db.Visible<Account>()
-                .Where(a => EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
-                    // lower() on both sides: LIKE folds case on SQLite but not on PostgreSQL.
-                    || EF.Functions.Like(((a.FirstName ?? "") + " " + (a.LastName ?? "")).ToLower(), pattern, "\\"))
-                .Select(a => a.Id);
-        }
+        var named = lower.Length >= IDatabaseEngine.TrigramLength && db.Engine is { } engine
+            ? engine.AccountsContaining(db, lower)
+            : NameOrUsernameLike(lower);
+        if (holders is null)
+            return query.Where(named);
+        Expression<Func<Account, bool>> holdsOne = a => holders.Contains(a.Id);
+        var account = named.Parameters[0];
+        return query.Where(Expression.Lambda<Func<Account, bool>>(
+            Expression.OrElse(named.Body, ReplacingExpressionVisitor.Replace(holdsOne.Parameters[0], account, holdsOne.Body)), account));
+    }
 
-        return holders is null
-            ? query.Where(a => named.Contains(a.Id))
-            : query.Where(a => named.Contains(a.Id) || holders.Contains(a.Id));
+    /// <summary>
+    /// The search's meaning as LIKE: the username or the lower-cased "first last" name contains the lower-case text.
+    /// Text shorter than a trigram is searched this way; PostgreSQL's trigram indexes serve this very condition.
+    /// </summary>
+    public static Expression<Func<Account, bool>> NameOrUsernameLike(string lowerText)
+    {
+        var pattern = LikePatterns.Containing(lowerText);
+        return a => EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
+            // lower() on both sides: LIKE folds case on SQLite but not on PostgreSQL.
+            || EF.Functions.Like(((a.FirstName ?? "") + " " + (a.LastName ?? "")).ToLower(), pattern, "\\");
     }
 }

@@ -33,16 +33,16 @@ public interface IDatabaseEngine
     Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The ids of the accounts whose username or "first last" name contains <paramref name="text"/>, ignoring case and
-    /// keeping diacritics, found through the engine's trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL).
-    /// <paramref name="text"/> is lower-case and has at least <see cref="TrigramLength"/> characters. The ids come from
-    /// every organization: compose them into a query of the same context, whose scope decides what is seen.
+    /// The condition "the account's username or "first last" name contains <paramref name="text"/>", ignoring case and
+    /// keeping diacritics, in the form the engine's trigram index serves (FTS5 on SQLite, pg_trgm on PostgreSQL).
+    /// <paramref name="text"/> is lower-case and has at least <see cref="TrigramLength"/> characters. The condition
+    /// says nothing of scope: the query it is composed into, from the same context, applies it.
     /// </summary>
-    IQueryable<int> AccountsContaining(MultiLineDbContext db, string text);
+    System.Linq.Expressions.Expression<Func<Accounts.Account, bool>> AccountsContaining(MultiLineDbContext db, string text);
 
     /// <summary>
     /// The ids of the numbers whose E.164 contains <paramref name="digits"/> (at least <see cref="TrigramLength"/>),
-    /// through the engine's trigram index; from every organization, like <see cref="AccountsContaining"/>.
+    /// through the engine's trigram index; from every organization: compose them into a query of the same context.
     /// </summary>
     IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits);
 
