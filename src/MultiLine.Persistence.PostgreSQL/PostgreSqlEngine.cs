@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
 using Npgsql;
@@ -34,6 +36,14 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         PostgreSqlBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 
+    // The TrigramSearch migration's pg_trgm GIN indexes serve the search's own LIKE on the same rows (a bitmap OR of the
+    // two), so the condition stays the one every engine means; the name index is on the very expression it compares.
+    public Expression<Func<Account, bool>> AccountsContaining(MultiLineDbContext db, string text) =>
+        AccountDirectory.NameOrUsernameLike(text);
+
+    public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
+        db.Database.SqlQuery<int>($"""SELECT "Id" AS "Value" FROM "Numbers" WHERE "E164" LIKE {LikePatterns.Containing(digits)} ESCAPE '\'""");
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -49,7 +59,7 @@ public static class PostgreSqlDatabaseExtensions
         where TBuilder : DbContextOptionsBuilder
     {
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(typeof(PostgreSqlEngine).Assembly.GetName().Name))
-            .UseMultiLineDefaults();
+            .UseMultiLineDefaults(PostgreSqlEngine.Instance);
         return options;
     }
 }

@@ -1,5 +1,7 @@
+using System.Linq.Expressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
 
@@ -23,6 +25,20 @@ public sealed class SqliteEngine : IDatabaseEngine
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         SqliteBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 
+    // The FTS5 tables and their triggers come from the TrigramSearch migration; a phrase query on a trigram table
+    // matches exactly the rows that contain the text (case folded by the tokenizer).
+    public Expression<Func<Account, bool>> AccountsContaining(MultiLineDbContext db, string text)
+    {
+        var ids = db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "AccountsSearch" WHERE "AccountsSearch" MATCH {Phrase(text)}""");
+        return a => ids.Contains(a.Id);
+    }
+
+    public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
+        db.Database.SqlQuery<int>($"""SELECT rowid AS "Value" FROM "NumbersSearch" WHERE "NumbersSearch" MATCH {Phrase(digits)}""");
+
+    /// <summary>The text as one FTS5 string: a phrase, so no character of it is read as query syntax.</summary>
+    private static string Phrase(string text) => $"\"{text.Replace("\"", "\"\"")}\"";
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();
@@ -39,7 +55,7 @@ public static class SqliteDatabaseExtensions
     {
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(SqliteEngine).Assembly.GetName().Name))
             .AddInterceptors(new SqlitePragmas(busyTimeoutMilliseconds))
-            .UseMultiLineDefaults();
+            .UseMultiLineDefaults(SqliteEngine.Instance);
         return options;
     }
 }

@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using MultiLine.Core.Common;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
@@ -35,20 +37,7 @@ public static class AccountDirectory
         if (search.Status is { } status)
             query = query.Where(a => a.Status == status);
         if (!string.IsNullOrWhiteSpace(search.Text))
-        {
-            var text = search.Text.Trim();
-            var pattern = $"%{EscapeLike(text.ToLowerInvariant())}%";
-            var digits = new string(text.Where(char.IsDigit).ToArray());
-            // Number matches are found once, as a set of holders, rather than joined into every account row.
-            var holders = db.Visible<MultiLineNumber>()
-                .Where(n => digits.Length >= 3 && n.AccountId != null && EF.Functions.Like(n.E164, "%" + digits + "%"))
-                .Select(n => n.AccountId!.Value);
-            query = query.Where(a =>
-                EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
-                // lower() on both sides: LIKE folds case on SQLite but not on PostgreSQL.
-                || EF.Functions.Like(((a.FirstName ?? "") + " " + (a.LastName ?? "")).ToLower(), pattern, "\\")
-                || holders.Contains(a.Id));
-        }
+            query = Matching(db, query, search.Text.Trim());
 
         var total = await query.CountAsync(cancellationToken);
         query = (page.SortBy, page.Descending) switch
@@ -83,6 +72,47 @@ public static class AccountDirectory
         return new Page<AccountRow>(items, total);
     }
 
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+    /// <summary>
+    /// Accounts whose username or "first last" name contains the text (case-insensitive), or that hold a number whose
+    /// digits contain the text's digits (three or more). Text of three characters or more goes through the engine's
+    /// trigram index; shorter text scans with LIKE. Both give the same set.
+    /// </summary>
+    private static IQueryable<Account> Matching(MultiLineDbContext db, IQueryable<Account> query, string text)
+    {
+        var lower = text.ToLowerInvariant();
+        var digits = new string(text.Where(char.IsDigit).ToArray());
+        // Number matches are found once, as a set of holders, rather than joined into every account row; the holders
+        // come from the numbers this context's scope sees, as the numbers shown in the table do.
+        IQueryable<int>? holders = null;
+        if (digits.Length >= IDatabaseEngine.TrigramLength)
+        {
+            var numbers = db.Engine?.NumbersContaining(db, digits)
+                ?? db.Visible<MultiLineNumber>().Where(n => EF.Functions.Like(n.E164, "%" + digits + "%")).Select(n => n.Id);
+            holders = db.Visible<MultiLineNumber>()
+                .Where(n => n.AccountId != null && numbers.Contains(n.Id))
+                .Select(n => n.AccountId!.Value);
+        }
+
+        var named = lower.Length >= IDatabaseEngine.TrigramLength && db.Engine is { } engine
+            ? engine.AccountsContaining(db, lower)
+            : NameOrUsernameLike(lower);
+        if (holders is null)
+            return query.Where(named);
+        Expression<Func<Account, bool>> holdsOne = a => holders.Contains(a.Id);
+        var account = named.Parameters[0];
+        return query.Where(Expression.Lambda<Func<Account, bool>>(
+            Expression.OrElse(named.Body, ReplacingExpressionVisitor.Replace(holdsOne.Parameters[0], account, holdsOne.Body)), account));
+    }
+
+    /// <summary>
+    /// The search's meaning as LIKE: the username or the lower-cased "first last" name contains the lower-case text.
+    /// Text shorter than a trigram is searched this way; PostgreSQL's trigram indexes serve this very condition.
+    /// </summary>
+    public static Expression<Func<Account, bool>> NameOrUsernameLike(string lowerText)
+    {
+        var pattern = LikePatterns.Containing(lowerText);
+        return a => EF.Functions.Like(a.NormalizedUsername, pattern, "\\")
+            // lower() on both sides: LIKE folds case on SQLite but not on PostgreSQL.
+            || EF.Functions.Like(((a.FirstName ?? "") + " " + (a.LastName ?? "")).ToLower(), pattern, "\\");
+    }
 }

@@ -31,4 +31,21 @@ public interface IDatabaseEngine
 
     /// <summary>The engine's fast path for the demo data's bulk rows, inside one transaction on the context's connection.</summary>
     Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The condition "the account's username or "first last" name contains <paramref name="text"/>", ignoring case and
+    /// keeping diacritics, in the form the engine's trigram index serves (FTS5 on SQLite, pg_trgm on PostgreSQL).
+    /// <paramref name="text"/> is lower-case and has at least <see cref="TrigramLength"/> characters. The condition
+    /// says nothing of scope: the query it is composed into, from the same context, applies it.
+    /// </summary>
+    System.Linq.Expressions.Expression<Func<Accounts.Account, bool>> AccountsContaining(MultiLineDbContext db, string text);
+
+    /// <summary>
+    /// The ids of the numbers whose E.164 contains <paramref name="digits"/> (at least <see cref="TrigramLength"/>),
+    /// through the engine's trigram index; from every organization: compose them into a query of the same context.
+    /// </summary>
+    IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits);
+
+    /// <summary>A trigram index finds text of three characters or more; shorter searches scan.</summary>
+    const int TrigramLength = 3;
 }

@@ -28,7 +28,7 @@ public partial class MultiLineDbContext
             e.HasOne(b => b.Organization).WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(b => b.PermissionGroup).WithMany().HasForeignKey(b => b.PermissionGroupId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(b => b.Rows).WithOne().HasForeignKey(r => r.BatchOperationId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(b => ScopePath == null || b.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(b => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(b.OrganizationId));
         });
 
         model.Entity<BatchRow>(e =>

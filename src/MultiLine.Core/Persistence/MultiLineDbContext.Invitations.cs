@@ -24,7 +24,7 @@ public partial class MultiLineDbContext
             e.HasIndex(i => new { i.AccountId, i.UsedAtUtc, i.RevokedAtUtc });
             e.HasOne(i => i.Account).WithMany().HasForeignKey(i => i.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(i => i.EmailMessage).WithMany().HasForeignKey(i => i.EmailMessageId).OnDelete(DeleteBehavior.SetNull);
-            e.HasQueryFilter(i => ScopePath == null || i.Account!.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(i => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(i.Account!.OrganizationId));
         });
 
         model.Entity<EmailMessage>(e =>
@@ -41,14 +41,14 @@ public partial class MultiLineDbContext
             e.HasOne(m => m.Organization).WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(m => m.Account).WithMany().HasForeignKey(m => m.AccountId).OnDelete(DeleteBehavior.SetNull);
             e.HasMany(m => m.Attachments).WithOne(a => a.EmailMessage).HasForeignKey(a => a.EmailMessageId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(m => ScopePath == null || (m.Organization != null && m.Organization.Path.StartsWith(ScopePath)));
+            e.HasQueryFilter(m => EF.Constant(SeesAllOrganizations) || (m.OrganizationId != null && ScopeOrganizationIds.Contains(m.OrganizationId.Value)));
         });
 
         model.Entity<EmailAttachment>(e =>
         {
             e.Property(a => a.FileName).HasMaxLength(260);
             e.Property(a => a.ContentType).HasMaxLength(100);
-            e.HasQueryFilter(a => ScopePath == null || (a.EmailMessage!.Organization != null && a.EmailMessage.Organization.Path.StartsWith(ScopePath)));
+            e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || (a.EmailMessage!.OrganizationId != null && ScopeOrganizationIds.Contains(a.EmailMessage.OrganizationId.Value)));
         });
 
         model.Entity<InvitationTemplate>(e =>
@@ -57,7 +57,7 @@ public partial class MultiLineDbContext
             e.Property(t => t.UpdatedBy).HasMaxLength(200);
             e.HasIndex(t => new { t.OrganizationId, t.Language }).IsUnique();
             e.HasOne(t => t.Organization).WithMany().HasForeignKey(t => t.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(t => ScopePath == null || t.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(t => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(t.OrganizationId));
         });
 
         model.Entity<DesignatedAdmin>(e =>
@@ -65,7 +65,7 @@ public partial class MultiLineDbContext
             e.HasKey(d => new { d.OrganizationId, d.AdminId });
             e.HasOne(d => d.Organization).WithMany().HasForeignKey(d => d.OrganizationId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(d => d.Admin).WithMany().HasForeignKey(d => d.AdminId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(d => ScopePath == null || d.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(d => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(d.OrganizationId));
         });
 
         model.Entity<SettingsAuditEntry>(e =>
@@ -77,7 +77,7 @@ public partial class MultiLineDbContext
             e.Property(a => a.NewValue).HasMaxLength(4000);
             e.HasIndex(a => new { a.OrganizationId, a.AtUtc });
             e.HasOne(a => a.Organization).WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-            e.HasQueryFilter(a => ScopePath == null || a.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(a.OrganizationId));
         });
     }
 }

@@ -17,16 +17,80 @@ namespace MultiLine.Core.Persistence;
 public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     /// <summary>Subtree the queries are limited to; null for all organizations. Set by the scoped factory.</summary>
-    public string? ScopePath { get; private set; }
+    public string? ScopePath { get; private set; } = AdminScope.None.OrganizationPath;
 
     public AdminScope Scope { get; private set; } = AdminScope.None;
 
+    /// <summary>The engine the context's options were built for; null only for options built without the engine's helper.</summary>
+    internal IDatabaseEngine? Engine { get; } = options.FindExtension<DatabaseEngineOptionsExtension>()?.Engine;
+
+    /// <summary>
+    /// The ids of the organizations in the scope's subtree, read once when the scope is set (organizations are few):
+    /// every filter but the organizations' own compares a row's organization id with this list, so the
+    /// (OrganizationId, …) indexes serve scoped reads instead of a join on the organizations' paths. Empty until read,
+    /// and for <see cref="AdminScope.None"/>; unused when the scope sees all organizations. Private: nothing can widen it.
+    /// </summary>
+    private int[] ScopeOrganizationIds { get; set; } = [];
+
+    // Inlined into the SQL as a constant (EF.Constant in the filters), so a scoped query reads "OrganizationId IN (…)"
+    // with nothing OR-ed to it: SQLite plans before it sees parameter values and would not use the index behind
+    // "@seesAll OR OrganizationId IN (…)". Each value gets its own cached SQL.
+    private bool SeesAllOrganizations => Scope.SeesAllOrganizations;
+
+    /// <summary>Gives the context its scope and reads the scope's organizations (for tests and the system's scope).</summary>
     internal MultiLineDbContext WithScope(AdminScope scope)
+    {
+        SetScope(scope);
+        if (ScopeReadsOrganizations)
+            ScopeOrganizationIds = [.. Organizations.Select(o => o.Id)];
+        return this;
+    }
+
+    /// <summary>Gives the context its scope and reads the scope's organizations.</summary>
+    internal async Task<MultiLineDbContext> WithScopeAsync(AdminScope scope, CancellationToken cancellationToken = default)
+    {
+        SetScope(scope);
+        if (ScopeReadsOrganizations)
+            ScopeOrganizationIds = [.. await Organizations.Select(o => o.Id).ToListAsync(cancellationToken)];
+        return this;
+    }
+
+    private void SetScope(AdminScope scope)
     {
         Scope = scope;
         ScopePath = scope.OrganizationPath;
-        return this;
+        // Empty until read: a context whose read failed sees nothing, never everything.
+        ScopeOrganizationIds = [];
     }
+
+    // The organizations' own filter is their path; None's path is never a prefix, so it has nothing to read.
+    private bool ScopeReadsOrganizations => !Scope.SeesAllOrganizations && ScopePath != AdminScope.None.OrganizationPath;
+
+    /// <summary>
+    /// An organization this context adds, moves or removes changes its scope's list: it is read again after the save,
+    /// so an operation that creates a sub-organization sees what it then puts there.
+    /// </summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        var organizationsChanged = ScopeNeedsReadAfterSave();
+        var saved = base.SaveChanges(acceptAllChangesOnSuccess);
+        if (organizationsChanged)
+            ScopeOrganizationIds = [.. Organizations.Select(o => o.Id)];
+        return saved;
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var organizationsChanged = ScopeNeedsReadAfterSave();
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (organizationsChanged)
+            ScopeOrganizationIds = [.. await Organizations.Select(o => o.Id).ToListAsync(cancellationToken)];
+        return saved;
+    }
+
+    private bool ScopeNeedsReadAfterSave() =>
+        ScopeReadsOrganizations
+        && ChangeTracker.Entries<Organization>().Any(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
 
     /// <summary>
     /// The rows of <typeparamref name="T"/> this context's scope may see, for lists and counts that want no join
@@ -59,7 +123,8 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
 
     protected override void OnModelCreating(ModelBuilder model)
     {
-        // The first filter is a scope path that is never a prefix (AdminScope.None) until a factory sets the scope.
+        // Organizations are filtered by their path (a context without a scope has None's, never a prefix); every other
+        // scoped entity by its organization id in ScopeOrganizationIds, the organizations that filter lets through.
         model.Entity<Organization>(e =>
         {
             e.Property(o => o.Name).HasMaxLength(200);
@@ -67,7 +132,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(o => o.Path).HasMaxLength(400);
             e.HasIndex(o => o.Path);
             e.HasOne(o => o.Parent).WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(o => ScopePath == null || o.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(o => EF.Constant(SeesAllOrganizations) || o.Path.StartsWith(ScopePath!));
         });
 
         model.Entity<PermissionGroup>(e =>
@@ -91,7 +156,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(n => n.ReservationTag).HasMaxLength(40);
             e.HasOne(n => n.Organization).WithMany().HasForeignKey(n => n.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(n => n.Account).WithOne(a => a.Number).HasForeignKey<MultiLineNumber>(n => n.AccountId).OnDelete(DeleteBehavior.SetNull);
-            e.HasQueryFilter(n => ScopePath == null || n.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(n => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(n.OrganizationId));
         });
 
         model.Entity<Account>(e =>
@@ -113,7 +178,7 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Ignore(a => a.DisplayName);
             e.HasOne(a => a.Organization).WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.PermissionGroup).WithMany().HasForeignKey(a => a.PermissionGroupId).OnDelete(DeleteBehavior.Restrict);
-            e.HasQueryFilter(a => ScopePath == null || a.Organization!.Path.StartsWith(ScopePath));
+            e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(a.OrganizationId));
         });
 
         model.Entity<Admin>(e =>

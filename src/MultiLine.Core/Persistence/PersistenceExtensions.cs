@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,15 +24,16 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton(engine);
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddDbContextFactory<MultiLineDbContext>((services, options) =>
-            engine.Configure(options.UseMultiLineDefaults(), services.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
+            engine.Configure(options, services.GetRequiredService<IOptions<DatabaseOptions>>().Value, contentRoot));
         builder.Services.AddScoped<ScopedDbContextFactory>();
         builder.Services.AddSingleton<SystemDbContextFactory>();
         return builder;
     }
 
-    /// <summary>What every context needs whatever the engine.</summary>
-    public static TBuilder UseMultiLineDefaults<TBuilder>(this TBuilder options) where TBuilder : DbContextOptionsBuilder
+    /// <summary>What every context needs whatever the engine, and the engine itself (see <see cref="MultiLineDbContext.Engine"/>).</summary>
+    public static TBuilder UseMultiLineDefaults<TBuilder>(this TBuilder options, IDatabaseEngine engine) where TBuilder : DbContextOptionsBuilder
     {
+        ((IDbContextOptionsBuilderInfrastructure)options).AddOrUpdateExtension(new DatabaseEngineOptionsExtension(engine));
         // Permission groups are deliberately not scope-filtered: sub-organizations inherit their ancestors' groups.
         options.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
         return options;

@@ -19,6 +19,6 @@ public sealed class ScopedDbContextFactory(IDbContextFactory<MultiLineDbContext>
         // Only the system works with admin id 0; an admin's scope read from claims always has a real id.
         var scope = adminScope.AdminId == 0 ? AdminScope.None : adminScope;
         var db = await factory.CreateDbContextAsync(cancellationToken);
-        return db.WithScope(scope);
+        return await db.WithScopeAsync(scope, cancellationToken);
     }
 }

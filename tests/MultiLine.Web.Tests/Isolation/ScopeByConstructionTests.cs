@@ -68,6 +68,6 @@ public sealed partial class ScopeByConstructionTests
     [GeneratedRegex(@"Microsoft\.Data\.Sqlite|UseSqlite|UseNpgsql|last_insert_rowid|\bPRAGMA\b|Migrations\.Migration\b")]
     private static partial Regex ProviderDialect();
 
-    [GeneratedRegex(@"SystemDbContextFactory|IDbContextFactory\s*<|\bAdminScope\.System\b|WithScope\s*\(")]
+    [GeneratedRegex(@"SystemDbContextFactory|IDbContextFactory\s*<|\bAdminScope\.System\b|WithScope(Async)?\s*\(")]
     private static partial Regex UnscopedFactory();
 }
