@@ -44,6 +44,17 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits) =>
         db.Database.SqlQuery<int>($"""SELECT "Id" AS "Value" FROM "Numbers" WHERE "E164" LIKE {LikePatterns.Containing(digits)} ESCAPE '\'""");
 
+    public async Task<IReadOnlyList<long>> ReserveKeysAsync(MultiLineDbContext db, string table, string keyColumn, int count, CancellationToken cancellationToken = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Keys are reserved inside the transaction that inserts the rows.");
+        // The identity column's sequence: values drawn are never handed out again, even if this transaction rolls back.
+        var quotedTable = "\"" + table.Replace("\"", "\"\"") + "\"";
+        return await db.Database.SqlQueryRaw<long>(
+                "SELECT nextval(pg_get_serial_sequence({0}, {1})) AS \"Value\" FROM generate_series(1, {2})", quotedTable, keyColumn, count)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();

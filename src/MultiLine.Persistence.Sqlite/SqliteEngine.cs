@@ -39,6 +39,30 @@ public sealed class SqliteEngine : IDatabaseEngine
     /// <summary>The text as one FTS5 string: a phrase, so no character of it is read as query syntax.</summary>
     private static string Phrase(string text) => $"\"{text.Replace("\"", "\"\"")}\"";
 
+    public async Task<IReadOnlyList<long>> ReserveKeysAsync(MultiLineDbContext db, string table, string keyColumn, int count, CancellationToken cancellationToken = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Keys are reserved inside the transaction that inserts the rows.");
+        // sqlite_sequence holds an AUTOINCREMENT table's largest key ever used; SQLite never hands out a key at or below
+        // it, and keeps it up to date when a row is inserted with a larger key. The UPDATE takes the write lock, so no
+        // other writer inserts into the table until this transaction ends.
+        var quotedTable = "\"" + table.Replace("\"", "\"\"") + "\"";
+        var quotedKey = "\"" + keyColumn.Replace("\"", "\"\"") + "\"";
+        // Identifiers cannot be parameters; these are the model's own table and column names, quoted.
+        var insert = $$"""
+            INSERT INTO sqlite_sequence (name, seq)
+            SELECT {0}, coalesce((SELECT max({{quotedKey}}) FROM {{quotedTable}}), 0)
+            WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {0})
+            """;
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync(insert, [table], cancellationToken);
+#pragma warning restore EF1002
+        var last = await db.Database.SqlQueryRaw<long>(
+            "UPDATE sqlite_sequence SET seq = seq + {1} WHERE name = {0} RETURNING seq AS \"Value\"", table, count)
+            .ToListAsync(cancellationToken);
+        return [.. Enumerable.Range(0, count).Select(i => last.Single() - count + 1 + i)];
+    }
+
     public async Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default)
     {
         var connection = (SqliteConnection)db.Database.GetDbConnection();

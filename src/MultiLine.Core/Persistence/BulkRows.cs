@@ -9,38 +9,88 @@ namespace MultiLine.Core.Persistence;
 
 /// <summary>
 /// Writes many rows of one entity type past the change tracker, inside the context's current transaction, for the
-/// batch worker's groups of hundreds of rows. One single-row statement is built from the EF model (table, columns,
-/// type mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them) and executed
-/// for every entity: prepared once and reused where the provider runs one command at a time (SQLite, where a
-/// prepared statement is the fastest way in), sent hundreds to a round trip with ADO.NET's <see cref="DbBatch"/>
-/// where the provider pipelines them (PostgreSQL). The SQL is the same on both engines.
+/// batch worker's groups of hundreds of rows. The statements are built from the EF model (table, columns, type
+/// mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them): inserts as multi-row
+/// <c>INSERT … VALUES</c> of 100 rows with keys reserved beforehand; updates as one single-row statement per entity,
+/// prepared once and reused where the provider runs one command at a time (SQLite), sent hundreds to a round trip with
+/// ADO.NET's <see cref="DbBatch"/> where the provider pipelines them (PostgreSQL). The SQL is the same on both engines.
 /// </summary>
 /// <remarks>
 /// Nothing is tracked and no query filter applies: callers are the system's own units of work, which decide what they
-/// write. An insert fills the entity's generated key (read back with <c>RETURNING</c>); a failing statement (e.g. a
-/// unique index) throws and leaves the caller's transaction to roll back, as <c>SaveChanges</c> would.
+/// write. An insert fills the entity's generated key; a failing statement (e.g. a unique index) throws and leaves the
+/// caller's transaction to roll back, as <c>SaveChanges</c> would.
 /// </remarks>
 public static class BulkRows
 {
     /// <summary>Statements per round trip where the provider batches them.</summary>
     public const int StatementsPerRoundTrip = 500;
 
-    /// <summary>Inserts every entity with all its mapped columns and sets its generated key.</summary>
+    /// <summary>Rows per multi-row INSERT: few statements, well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.</summary>
+    public const int RowsPerInsert = 100;
+
+    /// <summary>
+    /// Inserts every entity with all its mapped columns, many rows per statement. A generated key is reserved from the
+    /// engine first (<see cref="IDatabaseEngine.ReserveKeysAsync"/>) and written with the row, so nothing is read back;
+    /// one statement per 100 rows also keeps per-statement costs low, such as SQLite's FTS5 index flush, which runs at
+    /// the end of every statement that fires its trigger.
+    /// </summary>
     public static async Task InsertAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken = default) where T : class
     {
         if (entities.Count == 0)
             return;
+        var transaction = Transaction(db);
         var table = TableOf<T>(db);
         var key = table.Type.FindPrimaryKey()?.Properties.SingleOrDefault()
             ?? throw new InvalidOperationException($"{typeof(T).Name} needs a single-column key for bulk inserts.");
-        var generated = key.ValueGenerated.HasFlag(ValueGenerated.OnAdd);
-        var columns = table.Columns.Where(c => !(generated && c.Property == key)).ToList();
-        var sql = table.Sql;
-        var text = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => c.Placeholder))})"
-            + (generated ? $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table.Store)!)}" : "");
-        var setKey = generated ? key.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}'s key has no property.") : null;
-        await ExecuteAsync(db, text, columns, entities, setKey is null ? null : (entity, value) =>
-            setKey.SetValue(entity, Convert.ChangeType(value, key.ClrType, System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        if (key.ValueGenerated.HasFlag(ValueGenerated.OnAdd))
+        {
+            var engine = db.Engine ?? throw new InvalidOperationException("The context was built without its engine (UseMultiLineDefaults).");
+            var keys = await engine.ReserveKeysAsync(db, table.Store.Name, key.GetColumnName(table.Store)!, entities.Count, cancellationToken);
+            var setKey = key.PropertyInfo ?? throw new InvalidOperationException($"{typeof(T).Name}'s key has no property.");
+            for (var i = 0; i < entities.Count; i++)
+                setKey.SetValue(entities[i], Convert.ChangeType(keys[i], key.ClrType, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        // Columns the model never writes on insert (a value only the database maintains) keep their default.
+        var columns = table.Columns.Where(c => c.Property.GetBeforeSaveBehavior() == PropertySaveBehavior.Save).ToList();
+        DbCommand? full = null;
+        try
+        {
+            foreach (var chunk in entities.Chunk(RowsPerInsert))
+            {
+                // Full chunks share one prepared statement; the last, shorter one gets its own.
+                DbCommand command;
+                if (chunk.Length == RowsPerInsert && full is not null)
+                    command = full;
+                else
+                {
+                    command = transaction.Connection!.CreateCommand();
+                    command.Transaction = transaction;
+                    var rows = Enumerable.Range(0, chunk.Length)
+                        .Select(r => "(" + string.Join(", ", columns.Select(c => c.Placeholder + "_" + r)) + ")");
+                    command.CommandText = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES {string.Join(", ", rows)}";
+                    for (var r = 0; r < chunk.Length; r++)
+                        foreach (var column in columns)
+                            command.Parameters.Add(column.Parameter(command, null, "_" + r));
+                    if (chunk.Length == RowsPerInsert)
+                    {
+                        full = command;
+                        await command.PrepareAsync(cancellationToken);
+                    }
+                }
+                var parameter = 0;
+                foreach (var entity in chunk)
+                    foreach (var column in columns)
+                        command.Parameters[parameter++].Value = column.ProviderValue(entity) ?? DBNull.Value;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                if (command != full)
+                    await command.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (full is not null)
+                await full.DisposeAsync();
+        }
     }
 
     /// <summary>Updates the given properties of every entity, found by its key.</summary>
@@ -51,19 +101,21 @@ public static class BulkRows
         var table = TableOf<T>(db);
         var names = properties.Select(MemberName).ToHashSet(StringComparer.Ordinal);
         var set = table.Columns.Where(c => names.Contains(c.Property.Name)).ToList();
+        if (set.FirstOrDefault(c => c.Property.GetAfterSaveBehavior() != PropertySaveBehavior.Save) is { } readOnly)
+            throw new InvalidOperationException($"{typeof(T).Name}.{readOnly.Property.Name} is not written after insert.");
         if (set.Count != names.Count)
             throw new InvalidOperationException($"Some properties of {typeof(T).Name} are not mapped columns: {string.Join(", ", names.Except(set.Select(c => c.Property.Name)))}.");
         var key = table.Type.FindPrimaryKey()!.Properties.Select(p => table.Columns.Single(c => c.Property == p)).ToList();
         var text = $"UPDATE {table.Name} SET {string.Join(", ", set.Select(c => $"{c.Name} = {c.Placeholder}"))}"
             + $" WHERE {string.Join(" AND ", key.Select(c => $"{c.Name} = {c.Placeholder}"))}";
-        await ExecuteAsync(db, text, [.. set, .. key], entities, null, cancellationToken);
+        await ExecuteAsync(db, text, [.. set, .. key], entities, cancellationToken);
     }
 
+    /// <summary>One single-row statement per entity: prepared and reused, or hundreds to a round trip where the provider batches.</summary>
     private static async Task ExecuteAsync<T>(MultiLineDbContext db, string text, IReadOnlyList<Column> columns, IReadOnlyList<T> entities,
-        Action<T, object>? readBack, CancellationToken cancellationToken) where T : class
+        CancellationToken cancellationToken) where T : class
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("Bulk writes run inside the caller's transaction; begin one first.");
+        var transaction = Transaction(db);
         var connection = transaction.Connection!;
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -82,19 +134,7 @@ public static class BulkRows
                         statement.Parameters.Add(column.Parameter(command, entity));
                     batch.BatchCommands.Add(statement);
                 }
-                if (readBack is null)
-                {
-                    await batch.ExecuteNonQueryAsync(cancellationToken);
-                    continue;
-                }
-                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-                foreach (var entity in chunk)
-                {
-                    if (!await reader.ReadAsync(cancellationToken))
-                        throw new InvalidOperationException($"The database returned no key for a new {typeof(T).Name}.");
-                    readBack(entity, reader.GetValue(0));
-                    await reader.NextResultAsync(cancellationToken);
-                }
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
             return;
         }
@@ -107,13 +147,13 @@ public static class BulkRows
         {
             for (var i = 0; i < columns.Count; i++)
                 parameters[i].Value = columns[i].ProviderValue(entity) ?? DBNull.Value;
-            if (readBack is null)
-                command.ExecuteNonQuery();
-            else
-                readBack(entity, command.ExecuteScalar()
-                    ?? throw new InvalidOperationException($"The database returned no key for a new {typeof(T).Name}."));
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
+
+    private static DbTransaction Transaction(MultiLineDbContext db) =>
+        db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Bulk writes run inside the caller's transaction; begin one first.");
 
     private sealed record Table(IEntityType Type, StoreObjectIdentifier Store, string Name, IReadOnlyList<Column> Columns, ISqlGenerationHelper Sql);
 
@@ -122,8 +162,8 @@ public static class BulkRows
         private readonly IClrPropertyGetter _getter = Property.GetGetter();
 
         /// <summary>A parameter typed by the column's mapping, holding <paramref name="entity"/>'s value (null: none yet).</summary>
-        public DbParameter Parameter(DbCommand command, object? entity) =>
-            Mapping.CreateParameter(command, ParameterName, entity is null ? null : _getter.GetClrValueUsingContainingEntity(entity), Property.IsNullable);
+        public DbParameter Parameter(DbCommand command, object? entity, string suffix = "") =>
+            Mapping.CreateParameter(command, ParameterName + suffix, entity is null ? null : _getter.GetClrValueUsingContainingEntity(entity), Property.IsNullable);
 
         /// <summary>The entity's value as the column stores it (through the mapping's value converter, as SaveChanges does).</summary>
         public object? ProviderValue(object entity)

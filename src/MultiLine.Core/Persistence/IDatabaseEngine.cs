@@ -29,6 +29,14 @@ public interface IDatabaseEngine
     /// </summary>
     Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<Batches.BatchRow> rows, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes <paramref name="count"/> values of <paramref name="table"/>'s generated key that no other writer will use,
+    /// inside the context's current transaction (SQLite: advances the table's AUTOINCREMENT counter, which also takes the
+    /// write lock; PostgreSQL: draws from the identity sequence), so many rows can be inserted with their keys in one
+    /// statement without reading them back.
+    /// </summary>
+    Task<IReadOnlyList<long>> ReserveKeysAsync(MultiLineDbContext db, string table, string keyColumn, int count, CancellationToken cancellationToken = default);
+
     /// <summary>The engine's fast path for the demo data's bulk rows, inside one transaction on the context's connection.</summary>
     Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);
 
