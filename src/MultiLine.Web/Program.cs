@@ -16,7 +16,7 @@ using MultiLine.Web.Invitations;
 using MultiLine.Persistence.PostgreSQL;
 using MultiLine.Persistence.Sqlite;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = PortalStartup.CreateBuilder(args);
 
 builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
 builder.AddMultiLineHealthChecks();
@@ -52,9 +52,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 
-// People get a friendly page for unknown addresses; programs (hubs, API) keep their plain status codes.
-app.UseWhen(context => !context.Request.Path.StartsWithSegments("/hubs") && !context.Request.Path.StartsWithSegments("/api"),
-    pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseMultiLineNotFoundPage();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMultiLineApi();
@@ -72,7 +70,7 @@ if (node.ServesUi)
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();
 }
 
-app.Run();
+return await app.RunPortalAsync();
 
 /// <summary>Entry point; public so that tests can start the real app with WebApplicationFactory.</summary>
 public partial class Program;

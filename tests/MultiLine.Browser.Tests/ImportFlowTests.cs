@@ -85,8 +85,17 @@ public sealed class ImportFlowTests(BrowserFixture browser) : IClassFixture<Brow
         var detail = new ProgressWindow(watcher, watcher.Locator(".mud-main-content"));
         await Expect(detail.ProgressBar).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = 60_000 });
         await Expect(detail.State).ToHaveTextAsync("Completed with errors");
-        await Expect(detail.RecentRows).ToHaveCountAsync(50);
+        // Every row, a page at a time; the failed ones one click away, and the choice kept in the address.
+        var rows = new BatchRows(watcher);
+        await rows.WaitUntilInteractiveAsync();
+        await Expect(rows.Rows).ToHaveCountAsync(25);
         await Screenshots.SaveAsync(watcher, "06-batch-detail");
+        await rows.ChooseOutcomeAsync("Failed");
+        await Expect(rows.FailedRows).ToHaveCountAsync(2);
+        await Expect(rows.Rows).ToHaveCountAsync(2);
+        await Expect(watcher).ToHaveURLAsync(new Regex(@"reports/\d+\?outcome=Failed$"));
+        await watcher.ReloadAsync();
+        await Expect(rows.FailedRows).ToHaveCountAsync(2);
         await watcher.GotoAsync("reports");
         await Expect(watcher.Locator("tbody tr").Filter(new() { HasText = "big-team.csv" })).ToContainTextAsync("400 succeeded · 2 failed");
         await Screenshots.SaveAsync(watcher, "07-batch-reports");

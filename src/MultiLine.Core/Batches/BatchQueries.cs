@@ -38,6 +38,9 @@ public sealed record BatchRowReport(
 /// <summary>What a late watcher needs to catch up: the batch and its latest rows.</summary>
 public sealed record BatchSnapshot(BatchSummary Batch, IReadOnlyList<BatchRowView> RecentRows);
 
+/// <summary>Which rows of one batch to list: an outcome, and text found in the username, name, number or reason.</summary>
+public sealed record BatchRowFilter(RowOutcome? Outcome = null, string? Text = null);
+
 public sealed record BatchFilter(int? OrganizationId = null, BatchState? State = null, BatchKind? Kind = null);
 
 /// <summary>Reads batches within the context's scope.</summary>
@@ -79,14 +82,20 @@ public static class BatchQueries
         return new BatchSnapshot(batch, recent.Select(n => View(byNumber[n])).ToList());
     }
 
-    public static async Task<Page<BatchRowView>> RowsAsync(MultiLineDbContext db, int batchId, RowOutcome? outcome, PageRequest page, CancellationToken cancellationToken = default)
+    public static async Task<Page<BatchRowView>> RowsAsync(MultiLineDbContext db, int batchId, BatchRowFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         // Scope check through the batch, since rows carry no organization of their own.
         if (!await db.Batches.AnyAsync(b => b.Id == batchId, cancellationToken))
             return new Page<BatchRowView>([], 0);
         var query = db.BatchRows.AsNoTracking().Where(r => r.BatchOperationId == batchId);
-        if (outcome is { } o)
+        if (filter.Outcome is { } o)
             query = query.Where(r => r.Outcome == o);
+        if (TextSearch.ContainsPattern(filter.Text) is { } pattern)
+            query = query.Where(r =>
+                EF.Functions.Like((r.Username ?? "").ToLower(), pattern, TextSearch.Escape)
+                || EF.Functions.Like(((r.FirstName ?? "") + " " + (r.LastName ?? "")).ToLower(), pattern, TextSearch.Escape)
+                || EF.Functions.Like((r.Number ?? r.MultiLineNumber ?? "").ToLower(), pattern, TextSearch.Escape)
+                || EF.Functions.Like((r.Reason ?? "").ToLower(), pattern, TextSearch.Escape));
         var total = await query.CountAsync(cancellationToken);
         var items = await WithDelivery(db, query.OrderBy(r => r.RowNumber).Skip(page.Skip).Take(page.Take)).ToListAsync(cancellationToken);
         return new Page<BatchRowView>(items.OrderBy(r => r.RowNumber).Select(View).ToList(), total);

@@ -53,7 +53,7 @@ internal static class BatchEndpoints
             if (!await db.Batches.AnyAsync(b => b.Id == id, cancellationToken))
                 return ApiProblems.NotFound(ApiProblems.BatchNotFound);
             var paging = ApiRequest.Paging(page, pageSize);
-            var rows = await BatchQueries.RowsAsync(db, id, rowOutcome, paging, cancellationToken);
+            var rows = await BatchQueries.RowsAsync(db, id, new BatchRowFilter(rowOutcome), paging, cancellationToken);
             return TypedResults.Ok(ApiPage<BatchRowView>.From(rows, paging));
         })
         .WithName("ListBatchRows")

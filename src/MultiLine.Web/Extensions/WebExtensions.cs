@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using MudBlazor.Services;
 
 namespace MultiLine.Web.Extensions;
@@ -14,5 +15,22 @@ public static class WebExtensions
             options.SnackbarConfiguration.VisibleStateDuration = 6000;
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Unknown addresses get the Not found page inside the layout, with status 404. Programs (hubs, API) keep their
+    /// plain status codes: the page is switched off for them.
+    /// </summary>
+    public static WebApplication UseMultiLineNotFoundPage(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if ((context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/api"))
+                && context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+                statusCodePages.Enabled = false;
+            return next(context);
+        });
+        return app;
     }
 }

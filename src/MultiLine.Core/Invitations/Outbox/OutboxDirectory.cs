@@ -10,17 +10,23 @@ public sealed record OutboxRow(int Id, DateTime CreatedAtUtc, EmailKind Kind, st
     public string StateLabel => EmailStates.Label(State, PickupFile is not null);
 }
 
+/// <summary>What the Outbox page asks for: a state, and text found in the recipient's address or the subject.</summary>
+public sealed record OutboxFilter(EmailState? State = null, string? Text = null);
+
 /// <summary>Counts of outbox emails by state.</summary>
 public sealed record OutboxSummary(int Queued, int Sent, int Failed, int Superseded);
 
 /// <summary>Reads the outbox for the Outbox page; the context's scope decides what is visible.</summary>
 public static class OutboxDirectory
 {
-    public static async Task<Page<OutboxRow>> ListAsync(MultiLineDbContext db, EmailState? state, PageRequest page, CancellationToken cancellationToken = default)
+    public static async Task<Page<OutboxRow>> ListAsync(MultiLineDbContext db, OutboxFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         var query = db.EmailMessages.AsNoTracking();
-        if (state is { } s)
+        if (filter.State is { } s)
             query = query.Where(m => m.State == s);
+        if (TextSearch.ContainsPattern(filter.Text) is { } pattern)
+            query = query.Where(m => EF.Functions.Like(m.ToAddress.ToLower(), pattern, TextSearch.Escape)
+                || EF.Functions.Like(m.Subject.ToLower(), pattern, TextSearch.Escape));
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(m => m.Id)
             .Skip(page.Skip).Take(page.Take)
