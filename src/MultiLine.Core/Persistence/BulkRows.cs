@@ -11,7 +11,7 @@ namespace MultiLine.Core.Persistence;
 /// Writes many rows of one entity type past the change tracker, inside the context's current transaction, for the
 /// batch worker's groups of hundreds of rows. The statements are built from the EF model (table, columns, type
 /// mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them): inserts as multi-row
-/// <c>INSERT … VALUES</c> of 100 rows with keys reserved beforehand; updates as one single-row statement per entity,
+/// <c>INSERT … VALUES</c> of 50 rows with keys reserved beforehand; updates as one single-row statement per entity,
 /// prepared once and reused where the provider runs one command at a time (SQLite), sent hundreds to a round trip with
 /// ADO.NET's <see cref="DbBatch"/> where the provider pipelines them (PostgreSQL). The SQL is the same on both engines.
 /// </summary>
@@ -25,14 +25,18 @@ public static class BulkRows
     /// <summary>Statements per round trip where the provider batches them.</summary>
     public const int StatementsPerRoundTrip = 500;
 
-    /// <summary>Rows per multi-row INSERT: few statements, well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.</summary>
-    public const int RowsPerInsert = 100;
+    /// <summary>
+    /// Rows per multi-row INSERT, by measurement on SQLite with the accounts' FTS5 trigram trigger (docs/performance.md):
+    /// 100,000 accounts took ~12–13 s with 20 or 50, ~16 s with 100 and ~48 s with 500 (the trigger's pending index data
+    /// grows with the statement), against ~9 s for one prepared single-row statement per account.
+    /// </summary>
+    public const int RowsPerInsert = 50;
 
     /// <summary>
     /// Inserts every entity with all its mapped columns, many rows per statement. A generated key is reserved from the
     /// engine first (<see cref="IDatabaseEngine.ReserveKeysAsync"/>) and written with the row, so nothing is read back;
-    /// one statement per 100 rows also keeps per-statement costs low, such as SQLite's FTS5 index flush, which runs at
-    /// the end of every statement that fires its trigger.
+    /// fewer statements also mean fewer of SQLite's per-statement costs, such as the FTS5 index flush at the end of every
+    /// statement that fires its trigger.
     /// </summary>
     public static async Task InsertAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken = default) where T : class
     {
