@@ -13,5 +13,5 @@ public static class TextSearch
     public static string? ContainsPattern(string? text) =>
         string.IsNullOrWhiteSpace(text)
             ? null
-            : $"%{text.Trim().ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
+            : Persistence.LikePatterns.Containing(text.Trim().ToLowerInvariant());
 }

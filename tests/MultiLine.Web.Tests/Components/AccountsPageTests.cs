@@ -53,7 +53,8 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         page.WaitForAssertion(() => page.Find("button[aria-label='Next page']").Click());
 
         page.WaitForAssertion(() => Assert.Contains($"26-50 of {TotalAccounts()}", Pager(page)));
-        Assert.DoesNotContain(Rows(page), r => r.QuerySelectorAll("td")[2].TextContent == firstPageFirstUsername);
+        // The pager and the rows render in separate passes: wait for the rows too.
+        page.WaitForAssertion(() => Assert.DoesNotContain(Rows(page), r => r.QuerySelectorAll("td")[2].TextContent == firstPageFirstUsername));
     }
 
     [Fact]
