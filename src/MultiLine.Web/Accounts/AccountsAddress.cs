@@ -12,15 +12,19 @@ public sealed record AccountsAddress(AccountSearch Search, string? SortBy = null
     public static readonly IReadOnlySet<string> SortColumns =
         new HashSet<string>(StringComparer.Ordinal) { "Name", "Username", "Organization", "Status", "Number", "PermissionGroup" };
 
-    public static AccountsAddress Parse(string? q, string? status, string? org, string? sub, string? sort, string? desc, string? page) => new(
-        new AccountSearch(
-            string.IsNullOrWhiteSpace(q) ? null : q,
-            Enum.TryParse<AccountStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null,
-            int.TryParse(org, out var organizationId) ? organizationId : null,
-            sub == "1"),
-        sort is not null && SortColumns.Contains(sort) ? sort : null,
-        desc == "1",
-        int.TryParse(page, out var number) && number > 1 ? number - 1 : 0);
+    public static AccountsAddress Parse(string? q, string? status, string? org, string? sub, string? sort, string? desc, string? page)
+    {
+        var sortBy = sort is not null && SortColumns.Contains(sort) ? sort : null;
+        return new(
+            new AccountSearch(
+                string.IsNullOrWhiteSpace(q) ? null : q,
+                Enum.TryParse<AccountStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null,
+                int.TryParse(org, out var organizationId) ? organizationId : null,
+                sub == "1"),
+            sortBy,
+            sortBy is not null && desc == "1",
+            int.TryParse(page, out var number) && number > 1 ? number - 1 : 0);
+    }
 
     /// <summary>The query parameters for the address; those at their default are left out.</summary>
     public IReadOnlyDictionary<string, object?> ToQuery() => new Dictionary<string, object?>
