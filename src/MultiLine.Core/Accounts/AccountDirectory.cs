@@ -3,12 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
 using MultiLine.Core.Common;
 using MultiLine.Core.Numbers;
+using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Accounts;
 
-/// <summary>What the Accounts table asks for: search text, status and organization filters.</summary>
-public sealed record AccountSearch(string? Text = null, AccountStatus? Status = null, int? OrganizationId = null);
+/// <summary>
+/// What the Accounts table asks for: search text, status and organization filters. With
+/// <see cref="IncludeSubOrganizations"/> the organization filter takes the organization's whole subtree.
+/// </summary>
+public sealed record AccountSearch(string? Text = null, AccountStatus? Status = null, int? OrganizationId = null, bool IncludeSubOrganizations = false);
 
 /// <summary>One line of the Accounts table.</summary>
 public sealed record AccountRow(
@@ -33,7 +37,7 @@ public static class AccountDirectory
     {
         var query = db.Visible<Account>().AsNoTracking();
         if (search.OrganizationId is { } organizationId)
-            query = query.Where(a => a.OrganizationId == organizationId);
+            query = search.IncludeSubOrganizations ? InSubtreeOf(db, query, organizationId) : query.Where(a => a.OrganizationId == organizationId);
         if (search.Status is { } status)
             query = query.Where(a => a.Status == status);
         if (!string.IsNullOrWhiteSpace(search.Text))
@@ -50,6 +54,8 @@ public static class AccountDirectory
             ("Status", true) => query.OrderByDescending(a => a.Status).ThenBy(a => a.Id),
             ("Number", false) => query.OrderBy(a => a.Number!.E164).ThenBy(a => a.Id),
             ("Number", true) => query.OrderByDescending(a => a.Number!.E164).ThenBy(a => a.Id),
+            ("PermissionGroup", false) => query.OrderBy(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
+            ("PermissionGroup", true) => query.OrderByDescending(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
             ("Name", true) => query.OrderByDescending(a => a.LastName).ThenByDescending(a => a.FirstName).ThenBy(a => a.Id),
             ("Name", false) => query.OrderBy(a => a.LastName).ThenBy(a => a.FirstName).ThenBy(a => a.Id),
             _ => query.OrderByDescending(a => a.Id),
@@ -70,6 +76,19 @@ public static class AccountDirectory
                 a.InvitationError))
             .ToListAsync(cancellationToken);
         return new Page<AccountRow>(items, total);
+    }
+
+    /// <summary>
+    /// Accounts of the organization and every organization below it. Both the root and the subtree are read through the
+    /// scoped organizations, so an organization outside the scope yields nothing rather than widening what is seen.
+    /// </summary>
+    private static IQueryable<Account> InSubtreeOf(MultiLineDbContext db, IQueryable<Account> query, int organizationId)
+    {
+        var organizations = db.Visible<Organization>();
+        var subtree = organizations
+            .Where(o => organizations.Any(root => root.Id == organizationId && o.Path.StartsWith(root.Path)))
+            .Select(o => o.Id);
+        return query.Where(a => subtree.Contains(a.OrganizationId));
     }
 
     /// <summary>

@@ -153,6 +153,65 @@ public sealed class AccountSearchTests : IDisposable
         Assert.All(found, username => Assert.EndsWith("support.example", username));
     }
 
+    private static async Task<string[]> UsernamesInAsync(MultiLineDbContext db, Organization organization, bool includeSubOrganizations)
+    {
+        var search = new AccountSearch(OrganizationId: organization.Id, IncludeSubOrganizations: includeSubOrganizations);
+        var page = await AccountDirectory.SearchAsync(db, search, new PageRequest(0, 100), TestContext.Current.CancellationToken);
+        Assert.Equal(page.Items.Count, page.TotalCount);
+        return [.. page.Items.Select(a => a.Username).Order(StringComparer.Ordinal)];
+    }
+
+    [Fact]
+    public async Task TheOrganizationFilterTakesTheSubOrganizationsOnlyWhenAskedTo()
+    {
+        await using var db = SuperAdmin();
+
+        Assert.Equal(["dora@acme.example"], await UsernamesInAsync(db, _acme, includeSubOrganizations: false));
+        Assert.Equal(
+            ["+447700900555", "anna.mueller@support.example", "bernd@support.example", "carla@support.example", "dora@acme.example"],
+            await UsernamesInAsync(db, _acme, includeSubOrganizations: true));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AScopedAdminFilteringOnAnOrganizationOutsideTheirScopeFindsNothing(bool includeSubOrganizations)
+    {
+        await using var db = SupportAdmin();
+
+        // The parent of their own organization: its subtree holds their accounts, but the filter never widens the scope.
+        Assert.Empty(await UsernamesInAsync(db, _acme, includeSubOrganizations));
+        Assert.Empty(await UsernamesInAsync(db, _other, includeSubOrganizations));
+        Assert.Equal(4, (await UsernamesInAsync(db, _support, includeSubOrganizations)).Length);
+    }
+
+    [Fact]
+    public async Task AccountsSortByPermissionGroupThenById()
+    {
+        await using (var setup = _database.CreateDbContext())
+        {
+            setup.PermissionGroups.Add(new PermissionGroup { OrganizationId = _acme.Id, Name = "Admins" });
+            await setup.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        var zoeId = Add(_support, "Zoe", "Admin", "zoe@support.example");
+        await using (var setup = _database.CreateDbContext())
+        {
+            var zoe = await setup.Accounts.SingleAsync(a => a.Id == zoeId, TestContext.Current.CancellationToken);
+            zoe.PermissionGroupId = (await setup.PermissionGroups.SingleAsync(g => g.Name == "Admins", TestContext.Current.CancellationToken)).Id;
+            await setup.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        await using var db = SupportAdmin();
+
+        var ascending = await AccountDirectory.SearchAsync(db, new AccountSearch(), new PageRequest(0, 100, "PermissionGroup", false), TestContext.Current.CancellationToken);
+        var descending = await AccountDirectory.SearchAsync(db, new AccountSearch(), new PageRequest(0, 100, "PermissionGroup", true), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Admins", "Standard", "Standard", "Standard", "Standard"], ascending.Items.Select(a => a.PermissionGroup));
+        Assert.Equal("zoe@support.example", descending.Items[^1].Username);
+        // Ties keep the id order, whichever the direction.
+        var standard = descending.Items.Take(4).Select(a => a.Id).ToList();
+        Assert.Equal(standard.Order(), standard);
+    }
+
     [Fact]
     public async Task ASearchFollowsRenamesAndDeletions()
     {

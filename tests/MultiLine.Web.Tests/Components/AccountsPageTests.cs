@@ -1,7 +1,11 @@
 using AngleSharp.Dom;
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
+using MudBlazor.Extensions;
 using MultiLine.Core.Accounts;
 using MultiLine.Tests;
 using MultiLine.Web.Accounts;
@@ -21,6 +25,20 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         page.WaitForAssertion(() => Assert.NotEmpty(Rows(page)));
         return page;
     }
+
+    private NavigationManager Navigation => _context.Services.GetRequiredService<NavigationManager>();
+
+    private IRenderedComponent<AccountsPage> RenderAt(string address)
+    {
+        Navigation.NavigateTo(address);
+        return RenderPage();
+    }
+
+    private Dictionary<string, string> AddressQuery() =>
+        QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+
+    private static List<string> Column(IRenderedComponent<AccountsPage> page, int index) =>
+        Rows(page).Select(r => r.QuerySelectorAll("td")[index].TextContent.Trim()).ToList();
 
     private static string Pager(IRenderedComponent<AccountsPage> page) =>
         string.Join(" ", page.FindAll(".mud-table-pagination-caption").Select(e => e.TextContent));
@@ -135,6 +153,118 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         Rows(page)[0].QuerySelector("input[type=checkbox]")!.Change(true);
 
         page.WaitForAssertion(() => Assert.False(page.FindAll("button").Single(b => b.TextContent.Contains("Move")).HasAttribute("disabled")));
+    }
+
+    [Fact]
+    public async Task AnAddressWithFiltersShowsThoseAccountsSortedAndTheControlsShowTheFilters()
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var support = await db.Organizations.SingleAsync(o => o.Name == "Acme Support", Xunit.TestContext.Current.CancellationToken);
+        var expected = await db.Accounts
+            .Where(a => a.OrganizationId == support.Id && a.Status == AccountStatus.Invited)
+            .OrderByDescending(a => a.LastName).ThenByDescending(a => a.FirstName).ThenBy(a => a.Id)
+            .Select(a => a.Username).ToListAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.NotEmpty(expected);
+
+        var page = RenderAt($"accounts?status=Invited&org={support.Id}&sort=Name&desc=1");
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal(expected.Take(25), Column(page, 2));
+            Assert.Contains($"of {expected.Count}", Pager(page));
+        });
+        Assert.Equal(AccountStatus.Invited, page.FindComponent<MudSelect<AccountStatus?>>().Instance.GetState(x => x.Value));
+        Assert.Equal(support.Id, page.FindComponent<MultiLine.Web.Organizations.OrganizationSelect>().Instance.Value);
+        Assert.False(page.FindComponent<MudSwitch<bool>>().Instance.GetState(x => x.Value));
+    }
+
+    [Fact]
+    public async Task AnAddressWithSearchTextAndAPageShowsThatPageOfTheMatches()
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var total = await db.Accounts.CountAsync(a => a.Username.Contains("@"), Xunit.TestContext.Current.CancellationToken);
+        Assert.True(total > 25);
+
+        var page = RenderAt("accounts?q=%40&page=2");
+
+        page.WaitForAssertion(() => Assert.Contains($"26-{Math.Min(50, total)} of {total}", Pager(page)));
+        Assert.Equal("@", page.FindComponents<MudTextField<string>>().First(f => f.Instance.Placeholder == "Name, username or number").Instance.GetState(x => x.Value));
+    }
+
+    [Fact]
+    public async Task ChangingAFilterPutsItInTheAddressKeepsTheSortAndStartsAgainOnTheFirstPage()
+    {
+        var page = RenderAt("accounts?sort=Username&page=2");
+        page.WaitForAssertion(() => Assert.Contains("26-50", Pager(page)));
+
+        var select = page.FindComponent<MudSelect<AccountStatus?>>();
+        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(AccountStatus.InvitationFailed));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.NotEmpty(Rows(page));
+            Assert.All(Column(page, 4), status => Assert.Equal("Invitation failed", status));
+            Assert.Contains("1-", Pager(page));
+        });
+        var query = AddressQuery();
+        Assert.Equal("InvitationFailed", query["status"]);
+        Assert.Equal("Username", query["sort"]);
+        Assert.False(query.ContainsKey("page"));
+    }
+
+    [Fact]
+    public async Task TheOrganizationFilterTakesSubOrganizationsOnlyWhenSwitchedOn()
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var support = await db.Organizations.SingleAsync(o => o.Name == "Acme Support", Xunit.TestContext.Current.CancellationToken);
+        var own = await db.Accounts.CountAsync(a => a.OrganizationId == support.Id, Xunit.TestContext.Current.CancellationToken);
+        var subtree = await db.Accounts.CountAsync(a => a.Organization!.Path.StartsWith(support.Path), Xunit.TestContext.Current.CancellationToken);
+        Assert.True(subtree > own);
+        var page = RenderAt($"accounts?org={support.Id}");
+        page.WaitForAssertion(() => Assert.Contains($"of {own}", Pager(page)));
+
+        var include = page.FindComponent<MudSwitch<bool>>();
+        await page.InvokeAsync(() => include.Instance.ValueChanged.InvokeAsync(true));
+
+        page.WaitForAssertion(() => Assert.Contains($"of {subtree}", Pager(page)));
+        page.WaitForAssertion(() => Assert.Contains("Support EMEA", Column(page, 3)));
+        Assert.Equal("1", AddressQuery()["sub"]);
+
+        // A link without the switch, followed on the same page, leaves the sub-organizations out again.
+        Navigation.NavigateTo($"accounts?org={support.Id}");
+        page.WaitForAssertion(() => Assert.Contains($"of {own}", Pager(page)));
+        page.WaitForAssertion(() => Assert.All(Column(page, 3), name => Assert.Equal("Acme Support", name)));
+        Assert.False(page.FindComponent<MudSwitch<bool>>().Instance.GetState(x => x.Value));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThePermissionGroupColumnSorts(bool descending)
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var groups = db.Accounts.Select(a => a.PermissionGroup!.Name);
+        var first = await (descending ? groups.OrderByDescending(n => n) : groups.OrderBy(n => n)).FirstAsync(Xunit.TestContext.Current.CancellationToken);
+
+        var page = RenderAt($"accounts?sort=PermissionGroup{(descending ? "&desc=1" : "")}");
+
+        page.WaitForAssertion(() =>
+        {
+            var shown = Column(page, 6);
+            Assert.Equal(first, shown[0]);
+            var ordered = descending ? shown.OrderByDescending(n => n, StringComparer.Ordinal) : shown.Order(StringComparer.Ordinal);
+            Assert.Equal(ordered, shown);
+        });
+    }
+
+    [Fact]
+    public void SortingByPermissionGroupPutsTheSortInTheAddress()
+    {
+        var page = RenderPage();
+
+        page.WaitForAssertion(() => page.FindAll("th").First(th => th.TextContent.Contains("Permission group")).QuerySelector(".sortable-column-header")!.Click());
+
+        page.WaitForAssertion(() => Assert.Equal("PermissionGroup", AddressQuery().GetValueOrDefault("sort")));
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
