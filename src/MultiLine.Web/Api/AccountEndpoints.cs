@@ -14,7 +14,7 @@ internal static class AccountEndpoints
     {
         var accounts = api.MapGroup("/accounts").WithTags("Accounts");
 
-        accounts.MapGet("/", async (int? organizationId, string? status, string? search, int? page, int? pageSize, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
+        accounts.MapGet("/", async (int? organizationId, bool? includeSubOrganizations, string? status, string? search, int? page, int? pageSize, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
         {
             if (!ApiRequest.TryEnum<AccountStatus>(status, "status", out var accountStatus, out var error))
                 return error!;
@@ -22,11 +22,11 @@ internal static class AccountEndpoints
             if (organizationId is { } id && !await db.Organizations.AnyAsync(o => o.Id == id, cancellationToken))
                 return ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
             var paging = ApiRequest.Paging(page, pageSize);
-            var found = await AccountDirectory.SearchAsync(db, new AccountSearch(search, accountStatus, organizationId), paging, cancellationToken);
+            var found = await AccountDirectory.SearchAsync(db, new AccountSearch(search, accountStatus, organizationId, includeSubOrganizations ?? false), paging, cancellationToken);
             return TypedResults.Ok(ApiPage<AccountRow>.From(found, paging));
         })
         .WithName("ListAccounts")
-        .WithSummary("Accounts in your scope, newest first. status: NotInvited, Invited, InvitationFailed, Active, Suspended; search: name, username or number.")
+        .WithSummary("Accounts in your scope, newest first. status: NotInvited, Invited, InvitationFailed, Active, Suspended; search: name, username or number; includeSubOrganizations: with organizationId, its sub-organizations too (within your scope).")
         .Produces<ApiPage<AccountRow>>()
         .ProducesProblem(400)
         .ProducesProblem(404)

@@ -99,6 +99,21 @@ public sealed class OrganizationsApiTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task AccountsOfAnOrganizationIncludeItsSubOrganizationsOnlyWhenAsked()
+    {
+        using var client = api.Client();
+        var corp = await api.OrganizationIdAsync("Acme Corp");
+
+        var own = await client.GetFromJsonAsync<ApiPage<AccountRow>>($"/api/v1/accounts?organizationId={corp}&pageSize=500", ApiFixture.Json, Ct);
+        var tree = await client.GetFromJsonAsync<ApiPage<AccountRow>>($"/api/v1/accounts?organizationId={corp}&includeSubOrganizations=true&pageSize=500", ApiFixture.Json, Ct);
+
+        Assert.All(own!.Items, a => Assert.Equal("Acme Corp", a.Organization));
+        Assert.Contains(tree!.Items, a => a.Organization == "Acme Sales");
+        Assert.DoesNotContain(tree.Items, a => a.Organization == "Health Monitor");
+        Assert.True(tree.TotalCount > own.TotalCount);
+    }
+
+    [Fact]
     public async Task AccountSearchFindsByUsername()
     {
         using var client = api.Client();
