@@ -27,16 +27,10 @@ public enum InvitationOutcomeKind
     NotApplicable,
 }
 
-/// <summary>The number an account holds, as its caller knows it; <see cref="E164"/> null when it holds none.</summary>
-public sealed record HeldNumber(string? E164);
-
-/// <summary>What a bulk caller already knows about an account it invites.</summary>
-/// <param name="CapacityCovered">The caller counted free capacity once for many accounts (e.g. a group of import rows) and says whether
-/// it covers this one; null: the issuer counts.</param>
+/// <summary>What a caller already knows about an account it invites.</summary>
+/// <param name="CapacityCovered">The caller counted free capacity for many accounts and says whether it covers this one; null: the issuer counts.</param>
 /// <param name="NewAccount">The account was created in this unit of work, so it has no earlier invitations to revoke.</param>
-/// <param name="Counted">The capacity the caller counted, for the refusal's words when it does not cover the account.</param>
-/// <param name="Held">The number the account holds, when the caller just gave it one (or none): no read per account. Null: the issuer reads it.</param>
-public sealed record InvitationQueueing(bool? CapacityCovered = null, bool NewAccount = false, FreeCapacity? Counted = null, HeldNumber? Held = null)
+public sealed record InvitationQueueing(bool? CapacityCovered = null, bool NewAccount = false)
 {
     public static readonly InvitationQueueing Default = new();
 }
@@ -63,7 +57,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
     public Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default) =>
         QueueAsync(db, account, InvitationQueueing.Default, ct);
 
-    /// <param name="known">What a bulk caller already knows, so per-account reads can be skipped.</param>
+    /// <param name="known">What the caller already knows, so per-account reads can be skipped.</param>
     public async Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, InvitationQueueing known, CancellationToken ct = default)
     {
         var entry = db.Entry(account);
@@ -83,10 +77,10 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
             return await RefuseAsync(db, account, refusal, known, ct);
 
-        var number = known.Held is { } held ? held.E164 : await HeldNumberAsync(db, account, ct);
+        var number = await HeldNumberAsync(db, account, ct);
         if (number is null && known.CapacityCovered is not true)
         {
-            var capacity = known.Counted ?? await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
+            var capacity = await NumberCapacityQueries.FreeCapacityAsync(db, organization.Id, ct);
             // A saved pending account without a number is already counted among those waiting for one.
             var alreadyCounted = entry.State != EntityState.Added && account.Id != 0
                 && AccountStatuses.IsPending(entry.Property(a => a.Status).OriginalValue);
