@@ -43,7 +43,7 @@ public sealed class AccountPanelTests(PortalFixture portal) : IClassFixture<Port
         return dialogs;
     }
 
-    private static void Click(IRenderedFragment root, string text) =>
+    private static void Click<T>(IRenderedComponent<T> root, string text) where T : Microsoft.AspNetCore.Components.IComponent =>
         root.WaitForAssertion(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")).Click());
 
     [Fact]
