@@ -122,7 +122,7 @@ public static class AccountPanelQueries
         var events = new List<AccountHistoryEvent>();
         var creator = batches.Where(b => b.Kind is BatchKind.Import or BatchKind.ImportAndInvite && b.Outcome == RowOutcome.Succeeded).MinBy(b => b.CreatedAtUtc);
         events.Add(creator is null
-            ? new(createdAtUtc, "Added", "Not invited", null, null)
+            ? new(createdAtUtc, "Added", null, null, null)
             : new(createdAtUtc, $"Imported by batch #{creator.BatchId}", creator.FileName is { } file ? $"{file}, row {creator.RowNumber}" : null, creator.AdminName, creator.BatchId));
         foreach (var b in batches.Where(b => b != creator && b.ProcessedAtUtc is not null))
             events.Add(new(b.ProcessedAtUtc!.Value, $"{BatchStates.Label(b.Kind)}: {b.Outcome}", b.Reason, b.AdminName, b.BatchId));
