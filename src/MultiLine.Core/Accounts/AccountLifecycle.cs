@@ -127,6 +127,22 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
         if (account is null)
             return AccountChangeResult.NotFound;
 
+        // Every refusal comes before the first change, so a refused row leaves a batch's context as it found it.
+        if (draft.Username.Normalized != account.NormalizedUsername)
+        {
+            var holders = await UsernameHolders.FindAsync(db, [draft.Username.Normalized], cancellationToken);
+            if (holders.TryGetValue(draft.Username.Normalized, out var holder))
+                return AccountChangeResult.Field(CsvColumn.Username, holder.Message(draft.Username.Value, visible));
+        }
+        var held = account.Number?.E164;
+        var numberChanges = !string.Equals(held, draft.MultiLineNumber, StringComparison.Ordinal);
+        if (numberChanges && NumberChangeRefusal(account.Status) is { } numberRefusal)
+            return AccountChangeResult.Field(CsvColumn.MultiLineNumber, numberRefusal);
+        var owners = organization.AncestorIdsAndSelf();
+        if (numberChanges && draft.MultiLineNumber is { } wanted
+            && !await db.Numbers.Where(n => n.E164 == wanted).AnyAsync(NumberRules.TakableBy(owners, byAdmin: true), cancellationToken))
+            return AccountChangeResult.Field(CsvColumn.MultiLineNumber, NumberRules.NotTakable(wanted, organization.Name));
+
         var changes = new List<string>();
         void Change<T>(string label, T before, T after, Action set)
         {
@@ -136,12 +152,6 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
             set();
         }
 
-        if (draft.Username.Normalized != account.NormalizedUsername)
-        {
-            var holders = await UsernameHolders.FindAsync(db, [draft.Username.Normalized], cancellationToken);
-            if (holders.TryGetValue(draft.Username.Normalized, out var holder))
-                return AccountChangeResult.Field(CsvColumn.Username, holder.Message(draft.Username.Value, visible));
-        }
         Change("Username", account.Username, draft.Username.Value, () => (account.Username, account.NormalizedUsername) = (draft.Username.Value, draft.Username.Normalized));
         Change("First name", account.FirstName, draft.FirstName, () => account.FirstName = draft.FirstName);
         Change("Last name", account.LastName, draft.LastName, () => account.LastName = draft.LastName);
@@ -154,11 +164,8 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
         Change("Forwarding number", account.ForwardingNumber, draft.ForwardingNumber, () => account.ForwardingNumber = draft.ForwardingNumber);
         Change("Language", account.Language, draft.Language, () => account.Language = draft.Language);
 
-        var held = account.Number?.E164;
-        if (!string.Equals(held, draft.MultiLineNumber, StringComparison.Ordinal))
+        if (numberChanges)
         {
-            if (NumberChangeRefusal(account.Status) is { } refusal)
-                return AccountChangeResult.Field(CsvColumn.MultiLineNumber, refusal);
             if (account.Number is { } old)
             {
                 // A pending account's number is only Assigned: it goes back to Available before the new one is taken.
@@ -166,7 +173,8 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
                 await db.SaveChangesAsync(cancellationToken);
             }
             if (draft.MultiLineNumber is { } e164
-                && !await NumberRules.TakeAsync(db, e164, organization.AncestorIdsAndSelf(), account.Id, byAdmin: true, cancellationToken))
+                && !await NumberRules.TakeAsync(db, e164, owners, account.Id, byAdmin: true, cancellationToken))
+                // Taken by someone else since the check above: the caller rolls its transaction back (EditAsync does).
                 return AccountChangeResult.Field(CsvColumn.MultiLineNumber, NumberRules.NotTakable(e164, organization.Name));
             changes.Add($"MultiLine number: {Shown(held)} → {Shown(draft.MultiLineNumber)}{(held is null ? "" : $" ({held} released to Available)")}");
         }
