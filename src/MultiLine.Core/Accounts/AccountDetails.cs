@@ -11,7 +11,7 @@ namespace MultiLine.Core.Accounts;
 
 /// <summary>Everything the account panel and <c>GET /api/v1/accounts/{id}</c> show about one account.</summary>
 public sealed record AccountDetails(
-    int Id, string? FirstName, string? LastName, string Username, int OrganizationId, string Organization, string OrganizationPath,
+    int Id, string? FirstName, string? LastName, string Username, int OrganizationId, string Organization,
     int PermissionGroupId, string PermissionGroup, AccountStatus Status, AccountStatus? StatusBeforeSuspension, string? InvitationError,
     bool SocialMessaging, bool RestrictIncomingSocialMessaging, MonitorCalls MonitorCalls, MonitorSms MonitorSms, string? ForwardingNumber,
     Language Language, DateTime CreatedAtUtc, AccountNumber? Number,
@@ -71,7 +71,7 @@ public static class AccountPanelQueries
         var a = await db.Accounts.AsNoTracking().Where(x => x.Id == accountId)
             .Select(x => new
             {
-                x.Id, x.FirstName, x.LastName, x.Username, x.OrganizationId, Organization = x.Organization!.Name, OrganizationPath = x.Organization.Path,
+                x.Id, x.FirstName, x.LastName, x.Username, x.OrganizationId, Organization = x.Organization!.Name,
                 x.PermissionGroupId, PermissionGroup = x.PermissionGroup!.Name, x.Status, x.StatusBeforeSuspension, x.InvitationError,
                 x.SocialMessaging, x.RestrictIncomingSocialMessaging, x.MonitorCalls, x.MonitorSms, x.ForwardingNumber, x.Language, x.CreatedAtUtc,
                 Number = x.Number != null ? new AccountNumber(x.Number.E164, x.Number.State) : null,
@@ -105,7 +105,7 @@ public static class AccountPanelQueries
             .ToListAsync(cancellationToken);
 
         var history = History(a.CreatedAtUtc, invitations, batches, activity);
-        return new AccountDetails(a.Id, a.FirstName, a.LastName, a.Username, a.OrganizationId, a.Organization, a.OrganizationPath,
+        return new AccountDetails(a.Id, a.FirstName, a.LastName, a.Username, a.OrganizationId, a.Organization,
             a.PermissionGroupId, a.PermissionGroup, a.Status, a.StatusBeforeSuspension, a.InvitationError, a.SocialMessaging,
             a.RestrictIncomingSocialMessaging, a.MonitorCalls, a.MonitorSms, a.ForwardingNumber, a.Language, a.CreatedAtUtc, a.Number,
             invitations, batches, activity, history);

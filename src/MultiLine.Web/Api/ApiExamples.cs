@@ -44,7 +44,7 @@ internal static class ApiExamples
     public static readonly object ImportConflict = Problem(409, "Conflict", new ImportCapacity(12, new FreeCapacity(3, 0)).Message);
 
     public static readonly AccountDetails Account = new(
-        101, "Jane", "Doe", "jane.doe@example.com", 2, "Acme Sales", "/1/2/", 1, "Standard", AccountStatus.Suspended, AccountStatus.Active, null,
+        101, "Jane", "Doe", "jane.doe@example.com", 2, "Acme Sales", 1, "Standard", AccountStatus.Suspended, AccountStatus.Active, null,
         true, false, MonitorCalls.Auto, MonitorSms.On, null, Language.English, Created, new AccountNumber("+14155552000", NumberState.Registered),
         [new(7, Created.AddMinutes(1), Created.AddDays(7), Created.AddHours(2), null, Core.Invitations.Outbox.EmailState.Sent, 1, null, Created.AddMinutes(2))],
         [new(42, BatchKind.ImportAndInvite, "Demo Super Admin", "accounts.csv", Created, 2, RowOutcome.Succeeded, null, Created.AddSeconds(1))],

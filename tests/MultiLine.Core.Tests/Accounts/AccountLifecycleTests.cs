@@ -180,6 +180,26 @@ public sealed class AccountLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task ASuspendedAccountsInvitationLinkIsRefusedUntilItIsUnsuspended()
+    {
+        var id = _world.AddAccount(_world.Acme, "jane@acme.example", AccountStatus.Invited);
+        _world.AddNumber(_world.Acme, "+12125550100", NumberState.Assigned, accountId: id);
+        const string token = "activation-token-of-suspended-jane";
+        await AddInvitationAsync(id, token);
+        var activation = new AccountActivation(_world.Database.System, TimeProvider.System);
+
+        await AsAdminAsync((l, db) => l.SuspendAsync(db, id, Jane, Ct));
+        var whileSuspended = await activation.ActivateAsync(token, null, Ct);
+        await AsAdminAsync((l, db) => l.UnsuspendAsync(db, id, Jane, Ct));
+        var afterwards = await activation.ActivateAsync(token, null, Ct);
+
+        Assert.False(whileSuspended.Succeeded);
+        Assert.Equal("This account is suspended and cannot be activated with this link. Ask your administrator.", whileSuspended.Message);
+        Assert.True(afterwards.Succeeded, afterwards.Message);
+        Assert.Equal(AccountStatus.Active, (await DetailsAsync(id)).Status);
+    }
+
+    [Fact]
     public async Task AnActiveAccountGoesBackToActive()
     {
         var id = _world.AddAccount(_world.Acme, "jane@acme.example", AccountStatus.Active);
