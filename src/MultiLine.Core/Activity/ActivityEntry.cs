@@ -57,8 +57,4 @@ public static class ActivityActions
 }
 
 /// <summary>Who is acting and from where, as the caller knows it: the page's signed-in admin, or the API token's.</summary>
-public sealed record ActivityActor(int? AdminId, string AdminName, string? ClientIp, ActivitySource Source)
-{
-    /// <summary>The name a batch records as its author: "(API)" marks work asked for through the API.</summary>
-    public string BatchAuthor => Source == ActivitySource.Api ? $"{AdminName} (API)" : AdminName;
-}
+public sealed record ActivityActor(int? AdminId, string AdminName, string? ClientIp, ActivitySource Source);

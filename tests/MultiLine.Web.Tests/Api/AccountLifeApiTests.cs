@@ -93,6 +93,26 @@ public sealed class AccountLifeApiTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task APatchChangesOnlyWhatItSendsAndAnEmptyNumberGivesItBack()
+    {
+        using var client = api.Client();
+        var id = await ImportAsync(client, "Acme Sales");
+        await using var db = api.Factory.CreateDbContext();
+        var organization = await db.Accounts.Where(a => a.Id == id).Select(a => a.OrganizationId).SingleAsync(Ct);
+        var free = await db.Numbers.Where(n => n.OrganizationId == organization && n.State == Core.Numbers.NumberState.Available && n.AccountId == null)
+            .OrderBy(n => n.E164).Select(n => n.E164).FirstAsync(Ct);
+
+        var given = await client.PatchAsJsonAsync($"/api/v1/accounts/{id}", new EditAccountRequest(MultiLineNumber: free), ApiFixture.Json, Ct);
+        var account = (await given.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("account");
+        Assert.Equal((free, "Test"), (account.GetProperty("number").GetProperty("e164").GetString(), account.GetProperty("firstName").GetString()));
+
+        var cleared = await client.PatchAsJsonAsync($"/api/v1/accounts/{id}", new EditAccountRequest(MultiLineNumber: ""), ApiFixture.Json, Ct);
+        Assert.Equal(JsonValueKind.Null, (await cleared.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("account").GetProperty("number").ValueKind);
+        var number = await db.Numbers.AsNoTracking().SingleAsync(n => n.E164 == free, Ct);
+        Assert.Equal((Core.Numbers.NumberState.Available, (int?)null), (number.State, number.AccountId));
+    }
+
+    [Fact]
     public async Task AReportsOnlyTokenCannotChangeAnAccount()
     {
         using var super = api.Client();
