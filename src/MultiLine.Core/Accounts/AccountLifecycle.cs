@@ -64,7 +64,7 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
     /// <summary>Why the number of an account in <paramref name="status"/> cannot change; null when it can.</summary>
     public static string? NumberChangeRefusal(AccountStatus status) => AccountStatuses.IsPending(status)
         ? null
-        : $"The number of a {AccountStatuses.Label(status).ToLowerInvariant()} account cannot change: the user's MultiLine app is registered with it. Delete the account to free it.";
+        : $"The number of {(status == AccountStatus.Active ? "an active" : "a suspended")} account cannot change: the user's MultiLine app is registered with it. Delete the account to free it.";
 
     /// <summary>
     /// The status Unsuspend returns to: the one the account had when it was suspended. An account suspended without one
