@@ -438,6 +438,9 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
     private sealed class SignedIn(AdminScope scope) : ICurrentAdmin
     {
         public Task<AdminScope> GetScopeAsync() => Task.FromResult(scope);
+
+        public Task<MultiLine.Core.Activity.ActivityActor> GetActorAsync() =>
+            Task.FromResult(new MultiLine.Core.Activity.ActivityActor(scope.AdminId, "Benchmark admin", null, MultiLine.Core.Activity.ActivitySource.Portal));
     }
 
     // ---- Shared ----
