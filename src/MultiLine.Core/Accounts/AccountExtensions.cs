@@ -8,6 +8,8 @@ public static class AccountExtensions
     public static IHostApplicationBuilder AddMultiLineAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<SingleAccountCreation>();
+        builder.Services.AddScoped<AccountExport>();
+        builder.Services.AddSingleton<AccountUpdate>();
         return builder;
     }
 }
