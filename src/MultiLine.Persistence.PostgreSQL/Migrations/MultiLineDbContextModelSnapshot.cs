@@ -432,6 +432,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("Outcome")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("ProcessedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -449,6 +452,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<int?>("TargetAccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("UpdateFields")
                         .HasColumnType("integer");
 
                     b.Property<string>("Username")
