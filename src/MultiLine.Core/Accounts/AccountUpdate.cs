@@ -220,8 +220,12 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
             Language = Given(values.Language, AccountCsvText.Text(account.Language)),
         };
         var check = group is null ? null : rules.Check(input, new AccountRulesContext(organization, group));
-        // Only what the file says is the admin's to fix: problems of the values standing in for empty cells are not theirs.
-        problems.AddRange((check?.Problems ?? []).Where(p => p.Column is not null && given.Any(c => c.Name() == p.Column)).Select(p => p with { Row = row.RowNumber }));
+        // Only what the file says is the admin's to look at: problems of the values standing in for empty cells are not theirs,
+        // and a warning about a value the account has already (an exported "false" beside social messaging No) is noise.
+        bool Kept(ImportProblem p) =>
+            p.Column is not null && CsvColumns.TryMatch(p.Column, out var column) && given.Contains(column)
+            && (p.IsError || !string.Equals(CellText.Trim(values[column]), Current(account, column), StringComparison.OrdinalIgnoreCase));
+        problems.AddRange((check?.Problems ?? []).Where(Kept).Select(p => p with { Row = row.RowNumber }));
         if (problems.Any(p => p.IsError) || check?.Draft is not { } draft)
             return Refused(row, values, problems, account.Id);
 
@@ -242,6 +246,20 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
         return new AccountUpdateRow(row.RowNumber, account.Username, account.Id, outcome.Unchanged ? UpdateRowOutcome.Unchanged : UpdateRowOutcome.Changes,
             outcome.Changes, problems, change, copy.FirstName, copy.LastName);
     }
+
+    /// <summary>The account's value as the export writes it.</summary>
+    private static string? Current(Account account, CsvColumn column) => column switch
+    {
+        CsvColumn.FirstName => account.FirstName,
+        CsvColumn.LastName => account.LastName,
+        CsvColumn.SocialMessaging => AccountCsvText.YesNo(account.SocialMessaging),
+        CsvColumn.MonitorCalls => AccountCsvText.Text(account.MonitorCalls),
+        CsvColumn.MonitorSms => AccountCsvText.Text(account.MonitorSms),
+        CsvColumn.ForwardingNumber => account.ForwardingNumber,
+        CsvColumn.RestrictIncomingSocialMessaging => AccountCsvText.TrueFalse(account.RestrictIncomingSocialMessaging),
+        CsvColumn.Language => AccountCsvText.Text(account.Language),
+        _ => null,
+    };
 
     private static string? Given(string? cell, string? current) => string.IsNullOrEmpty(cell) ? current : cell;
 

@@ -201,5 +201,33 @@ public sealed class AccountUpdateTests : IDisposable
         Assert.Equal((false, Language.English), (account.SocialMessaging, account.Language));
     }
 
+    [Fact]
+    public async Task AWarningAboutAValueTheAccountHasAlreadyIsLeftOutOfThePreview()
+    {
+        _world.AddAccount(_world.Acme, "jane@acme.example");
+
+        var preview = await PreviewAsync(CsvFiles.Lines(
+            "email address or device,social_messaging,restrict_incoming_social_messaging,language",
+            "jane@acme.example,No,false,Italian"));
+
+        Assert.Empty(preview.Rows[0].Problems);
+        Assert.Equal(UpdateRowOutcome.Changes, preview.Rows[0].Outcome);
+    }
+
+    [Fact]
+    public async Task AnImportSkipsTheExportsHeaderBlockAndIgnoresItsOwnColumnsWithAWarning()
+    {
+        var result = await _world.ValidateAsync(CsvFiles.Lines(
+            "# Report: MultiLine accounts",
+            "\"# Generated: 2026-11-26 10:30 Europe/Rome (UTC+01:00)\"",
+            "",
+            CsvFiles.Header + ",status",
+            CsvFiles.Row("new@acme.example") + ",Active"));
+
+        Assert.Equal(1, result.Counts.Valid);
+        Assert.Equal("Column \"status\" (K) is not read by an import; its values are ignored.", Assert.Single(result.FileWarnings).Text);
+        Assert.Equal(5, result.Rows[0].RowNumber);
+    }
+
     public void Dispose() => _world.Dispose();
 }
