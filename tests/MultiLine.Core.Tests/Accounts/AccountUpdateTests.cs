@@ -202,6 +202,24 @@ public sealed class AccountUpdateTests : IDisposable
     }
 
     [Fact]
+    public async Task CommittingIsRefusedWhenARowFaresDifferentlyThanInThePreview()
+    {
+        var jane = _world.AddAccount(_world.Acme, "jane@acme.example");
+        var csv = CsvFiles.Lines("email address or device,language", "jane@acme.example,Italian");
+        await using var db = Scoped();
+        var preview = await Update().PreviewAsync(db, Upload(csv), Ct);
+        await using (var other = _world.Database.CreateDbContext())
+            await other.Accounts.Where(a => a.Id == jane).ExecuteUpdateAsync(s => s.SetProperty(a => a.Language, Language.Italian), Ct);
+
+        var outcome = await Update().CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin", preview), Ct);
+
+        Assert.Equal(SubmitRefusal.ChangedSincePreview, outcome.Result.Refusal);
+        Assert.Equal("Nothing was updated: since you checked the file, 1 thing changed. Row 2 no longer changes anything. Check the file again below, then choose Update accounts.",
+            outcome.Result.Error);
+        Assert.False(await db.Batches.AnyAsync(Ct));
+    }
+
+    [Fact]
     public async Task AWarningAboutAValueTheAccountHasAlreadyIsLeftOutOfThePreview()
     {
         _world.AddAccount(_world.Acme, "jane@acme.example");
