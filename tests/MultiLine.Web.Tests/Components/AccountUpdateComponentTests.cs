@@ -60,8 +60,11 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
         IDialogReference? reference = null;
         await provider.InvokeAsync(async () => reference = await dialogs.ShowAsync<UpdateAccountsDialog>("Update accounts from CSV"));
 
-        provider.WaitForAssertion(() => provider.FindComponent<InputFile>().UploadFiles(
-            InputFileContent.CreateFromText($"email address or device,monitor_calls\r\n{account.Username},{calls}\r\n", "accounts-acme-sales.csv")));
+        // The picked file handed to the upload as MudFileUpload hands it on, awaited rather than blocked on (bUnit's UploadFiles
+        // waits for the handler on the renderer's thread, which a database that really awaits I/O never lets finish).
+        var upload = provider.WaitForComponent<MudFileUpload<IBrowserFile>>();
+        var file = new PickedFile("accounts-acme-sales.csv", Encoding.UTF8.GetBytes($"email address or device,monitor_calls\r\n{account.Username},{calls}\r\n"));
+        await provider.InvokeAsync(() => upload.Instance.FilesChanged.InvokeAsync(file));
         provider.WaitForAssertion(() => Assert.Contains($"monitor calls: {AccountCsvText.Text(account.MonitorCalls)} → {calls}", provider.Find(".ml-update-rows").TextContent));
         provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Update 1 account").Click());
 
@@ -95,4 +98,13 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    private sealed class PickedFile(string name, byte[] content) : IBrowserFile
+    {
+        public string Name => name;
+        public DateTimeOffset LastModified => DateTimeOffset.UtcNow;
+        public long Size => content.Length;
+        public string ContentType => "text/csv";
+        public Stream OpenReadStream(long maxAllowedSize = 512000, CancellationToken cancellationToken = default) => new MemoryStream(content, writable: false);
+    }
 }
