@@ -493,6 +493,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("Outcome")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("ProcessedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -510,6 +513,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<int?>("TargetAccountId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("UpdateFields")
                         .HasColumnType("integer");
 
                     b.Property<string>("Username")

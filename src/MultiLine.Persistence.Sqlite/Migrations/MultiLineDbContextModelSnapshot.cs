@@ -471,6 +471,9 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("Outcome")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("ProcessedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -488,6 +491,9 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("TargetAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("UpdateFields")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Username")
