@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using System.Globalization;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
@@ -51,11 +52,19 @@ public sealed class AccountExport(ScopedDbContextFactory data, TimeProvider cloc
     /// The one entry point of every accounts download: checks the filter's organization in the admin's scope and names the
     /// file. Null when the organization does not exist in the scope.
     /// </summary>
-    public async Task<AccountExportFile?> PrepareAsync(AccountExportRequest request, CancellationToken cancellationToken = default)
+    public async Task<AccountExportFile?> PrepareAsync(AccountExportRequest request, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await data.CreateAsync(cancellationToken);
-        var file = await PrepareAsync(db, request, clock.GetUtcNow(), cancellationToken);
-        // An audit of the download ("who exported what, when") belongs here: every export passes this line once.
+        var now = clock.GetUtcNow();
+        var file = await PrepareAsync(db, request, now, cancellationToken);
+        if (file is null)
+            return null;
+        // Every download is recorded once, before its first byte: who exported which accounts, when, from where.
+        var organizationId = request.Search.OrganizationId
+            ?? (db.Scope.OrganizationPath is { } path ? await db.Organizations.Where(o => o.Path == path).Select(o => (int?)o.Id).FirstOrDefaultAsync(cancellationToken) : null);
+        ActivityLog.Record(db, actor, now.UtcDateTime, ActivityActions.AccountsExport, organizationId, ActivityTargetKind.Report, null, file.FileName,
+            file.Filter is { } filter ? $"{file.Organization}; {filter}" : file.Organization);
+        await db.SaveChangesAsync(cancellationToken);
         return file;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Admins;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Persistence;
@@ -19,14 +20,14 @@ internal static class AccountTransferApi
         var accounts = api.MapGroup("/accounts").WithTags("Accounts").RequireAuthorization(Policies.Accounts);
 
         accounts.MapGet("/export.csv", async (int? organizationId, bool? includeSubOrganizations, string? status, string? search, string? sort, bool? descending, string? timeZone,
-            AccountExport export, HttpContext http) =>
+            AccountExport export, ICurrentAdmin admin, HttpContext http) =>
         {
             if (!ApiRequest.TryEnum<AccountStatus>(status, "status", out var accountStatus, out var error))
                 return error!;
             if (sort is not null && !AccountDirectory.SortColumns.Contains(sort))
                 return ApiProblems.BadRequest($"sort: \"{sort}\" is not one of {string.Join(", ", AccountDirectory.SortColumns.Order())}.");
             var request = new AccountExportRequest(new AccountSearch(search, accountStatus, organizationId, includeSubOrganizations ?? false), sort, descending ?? false, timeZone);
-            return await AccountTransferEndpoints.ExportFileAsync(export, request, http.RequestAborted) ?? ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
+            return await AccountTransferEndpoints.ExportFileAsync(export, request, await admin.GetActorAsync(), http.RequestAborted) ?? ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
         })
         .WithName("ExportAccounts")
         .WithSummary("Downloads the accounts of a filter as CSV (UTF-8 with BOM), streamed: the same filters as GET /api/v1/accounts, plus sort (Name, Username, Organization, Status, Number, PermissionGroup), descending and timeZone (an IANA id such as Europe/Rome; UTC by default) for the times it writes.")

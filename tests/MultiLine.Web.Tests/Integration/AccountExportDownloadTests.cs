@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -44,6 +45,13 @@ public sealed class AccountExportDownloadTests(PortalFixture portal) : IClassFix
         var expected = await db.Accounts.Where(a => a.Organization!.Name == "Acme Support" || a.Organization!.Name == "Support EMEA").Select(a => a.Username).ToListAsync(Ct);
         Assert.Equal(expected.Order(), Accounts(text).Select(cells => cells[2]).Order());
         Assert.All(Accounts(text), cells => Assert.Contains(cells[3], new[] { "Acme Support", "Support EMEA" }));
+
+        // The download is recorded once: who, what file, which organization, from the portal.
+        var adminId = await db.Admins.Where(a => a.Email == DemoDataSeeder.ScopedAdminEmail).Select(a => a.Id).SingleAsync(Ct);
+        var entry = Assert.Single(await db.ActivityEntries.Where(e => e.Action == ActivityActions.AccountsExport && e.AdminId == adminId).ToListAsync(Ct));
+        Assert.Equal((ActivityTargetKind.Report, $"accounts-acme-support-{day}.csv", ActivitySource.Portal),
+            (entry.TargetKind, entry.TargetName, entry.Source));
+        Assert.Equal(await db.Organizations.Where(o => o.Name == "Acme Support").Select(o => (int?)o.Id).SingleAsync(Ct), entry.OrganizationId);
     }
 
     [Fact]
