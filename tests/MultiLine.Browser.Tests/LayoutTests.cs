@@ -37,6 +37,14 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         var overflow = await OverflowAsync(page);
         if (overflow > 0)
             misfits.Add($"{what} scrolls sideways by {overflow}px.");
+        // A table may not hide columns behind a sideways scroll of its own either.
+        var tables = await page.Locator(".mud-table-container").AllAsync();
+        foreach (var table in tables)
+        {
+            var hidden = await SidewaysScrollAsync(table);
+            if (hidden > 0)
+                misfits.Add($"A table on {what} scrolls sideways by {hidden}px.");
+        }
     }
 
     /// <summary>How far the element scrolls sideways inside its own box (0 when it fits).</summary>
