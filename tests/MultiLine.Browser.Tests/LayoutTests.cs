@@ -158,17 +158,31 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
     }
 
     [Fact]
-    public async Task AtADeskTheAccountsTableFitsWithoutScrollingSideways()
+    public async Task FromADeskToATabletTheAccountsTableFitsWithoutScrollingSideways()
     {
         var page = await browser.SignedInPageAsync("accounts");
         await page.SetViewportSizeAsync(1280, 800);
         var accounts = new AccountsPage(page);
         await accounts.WaitUntilLoadedAsync();
 
-        Assert.Equal(0, await SidewaysScrollAsync(page.Locator(".ml-accounts-grid .mud-table-container")));
+        var table = page.Locator(".ml-accounts-grid .mud-table-container");
+        Assert.Equal(0, await SidewaysScrollAsync(table));
         // The columns an admin scans for, each with its header.
-        foreach (var header in new[] { "Account", "Status", "MultiLine number", "Organization", "Permission group" })
+        string[] columns = ["Account", "Status", "MultiLine number", "Organization", "Permission group"];
+        foreach (var header in columns)
             await Expect(page.Locator(".ml-accounts-grid thead th").Filter(new() { HasText = header }).First).ToBeVisibleAsync();
+
+        // Narrower, Organization and Permission group give way and the rest still fits: a laptop with the navigation
+        // docked, and a tablet just above the phone's cards.
+        foreach (var (width, height) in new[] { (1024, 768), (600, 900) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            await Expect(page.Locator(".ml-accounts-grid thead th").Filter(new() { HasText = "Organization" })).ToBeHiddenAsync();
+            await Expect(page.Locator(".ml-accounts-grid thead th").Filter(new() { HasText = "Account" })).ToBeVisibleAsync();
+            await Screenshots.SaveAsync(page, $"60-accounts-{width}");
+            Assert.True(await SidewaysScrollAsync(table) <= 0, $"The Accounts table scrolls sideways at {width} px.");
+            Assert.True(await OverflowAsync(page) <= 0, $"The Accounts page scrolls sideways at {width} px.");
+        }
     }
 
     [Fact]
