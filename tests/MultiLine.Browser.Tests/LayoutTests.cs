@@ -174,7 +174,7 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
 
         // Narrower, Organization and Permission group give way and the rest still fits: a laptop with the navigation
         // docked, and a tablet just above the phone's cards.
-        foreach (var (width, height) in new[] { (1024, 768), (600, 900) })
+        foreach (var (width, height) in new[] { (1024, 768), (640, 900) })
         {
             await page.SetViewportSizeAsync(width, height);
             await Expect(page.Locator(".ml-accounts-grid thead th").Filter(new() { HasText = "Organization" })).ToBeHiddenAsync();
