@@ -85,10 +85,13 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         await using var db = browser.Portal.CreateDbContext();
         var acme = await db.Organizations.SingleAsync(o => o.Name == "Acme Corp", Cancel);
         var group = await db.PermissionGroups.FirstAsync(g => g.OrganizationId == acme.Id && g.IsDefault, Cancel);
+        // A long name and username, as the activation card must fit them on a phone.
+        var username = size == "phone" ? "maximiliana.oppenheimer@acme.example" : "m.oppenheimer-schwarzenberg@acme.example";
         var account = new Account
         {
-            Username = $"maximiliana.oppenheimer-{size}@acme.example", NormalizedUsername = $"maximiliana.oppenheimer-{size}@acme.example",
-            FirstName = "Maximiliana", LastName = "Oppenheimer", OrganizationId = acme.Id, PermissionGroupId = group.Id, CreatedAtUtc = DateTime.UtcNow,
+            Username = username, NormalizedUsername = username,
+            FirstName = "Maximiliana", LastName = size == "phone" ? "Oppenheimer" : "Oppenheimer-Schwarzenberg",
+            OrganizationId = acme.Id, PermissionGroupId = group.Id, CreatedAtUtc = DateTime.UtcNow,
         };
         db.Accounts.Add(account);
         var outcome = await browser.Portal.Services.GetRequiredService<InvitationIssuer>().QueueAsync(db, account, Cancel);
