@@ -7,7 +7,8 @@ namespace MultiLine.Persistence.Sqlite;
 /// <summary>
 /// Sets the per-connection SQLite options: WAL journal, busy timeout, foreign keys. A read-only connection (EF Core's
 /// probe of whether the database exists) gets only the settings that write nothing, since switching a new file to WAL
-/// is a write.
+/// is a write. Also registers <c>multiline_fold</c>, the case folding the accounts' search applies to names that are not
+/// in its FTS5 table yet (the same folding the table's trigram tokenizer applies to those that are).
 /// </summary>
 internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionInterceptor
 {
@@ -16,8 +17,12 @@ internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionI
             ? $"PRAGMA busy_timeout={busyTimeoutMilliseconds}; PRAGMA foreign_keys=ON;"
             : $"PRAGMA journal_mode=WAL; PRAGMA busy_timeout={busyTimeoutMilliseconds}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
 
+    private static void RegisterFunctions(DbConnection connection) =>
+        ((SqliteConnection)connection).CreateFunction("multiline_fold", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        RegisterFunctions(connection);
         using var command = connection.CreateCommand();
         command.CommandText = Sql(connection);
         command.ExecuteNonQuery();
@@ -25,6 +30,7 @@ internal sealed class SqlitePragmas(int busyTimeoutMilliseconds) : DbConnectionI
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        RegisterFunctions(connection);
         await using var command = connection.CreateCommand();
         command.CommandText = Sql(connection);
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -30,6 +30,9 @@ public sealed class Account
 
     public AccountStatus Status { get; set; }
 
+    /// <summary>While <see cref="AccountStatus.Suspended"/>: the status Unsuspend gives back. Null otherwise.</summary>
+    public AccountStatus? StatusBeforeSuspension { get; set; }
+
     /// <summary>Why the last invitation failed, shown on hover in the Accounts table.</summary>
     public string? InvitationError { get; set; }
 

@@ -8,6 +8,7 @@ public static class AccountExtensions
     public static IHostApplicationBuilder AddMultiLineAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<SingleAccountCreation>();
+        builder.Services.AddSingleton<AccountLifecycle>();
         return builder;
     }
 }

@@ -81,7 +81,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
 
         if (draft.MultiLineNumber is { } e164
             && !await NumberRules.TakeAsync(db, e164, organization.AncestorIdsAndSelf(), account.Id, byAdmin: true, cancellationToken))
-            return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), $"{e164} is not an available or reserved number of {organization.Name}.");
+            return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), NumberRules.NotTakable(e164, organization.Name));
 
         string? note = null;
         var warning = false;

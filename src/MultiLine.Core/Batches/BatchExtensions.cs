@@ -20,6 +20,9 @@ public static class BatchExtensions
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);
+        // Beside the worker, since it keeps out of the batches' way (it waits while their rows are processed).
+        builder.Services.AddOptions<Accounts.SearchIndexOptions>().BindConfiguration(Accounts.SearchIndexOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedServiceFor<Accounts.SearchIndexCatchUp>(node => node.RunsBackgroundWork);
         return builder;
     }
 }

@@ -93,6 +93,9 @@ public static class NumberRules
             ? $"{shown} is reserved{(reservationTag is { } tag ? $" ({tag})" : "")}; only an admin can hand out a reserved number, from the single-account form."
         : null;
 
+    /// <summary>An admin named a number the account cannot take (the single-account form, an edit).</summary>
+    public static string NotTakable(string e164, string organization) => $"{e164} is not an available or reserved number of {organization}.";
+
     /// <summary>A reservation tag such as PORTED: required, upper-cased, at most 40 characters.</summary>
     public static bool TryNormalizeTag(string? tag, out string? normalized, out string? error)
     {

@@ -25,18 +25,16 @@ public static class BulkRows
     /// <summary>Statements per round trip where the provider batches them.</summary>
     public const int StatementsPerRoundTrip = 500;
 
-    /// <summary>
-    /// Rows per multi-row INSERT, by measurement on SQLite with the accounts' FTS5 trigram trigger (docs/performance.md):
-    /// 100,000 accounts took ~12–13 s with 20 or 50, ~16 s with 100 and ~48 s with 500 (the trigger's pending index data
-    /// grows with the statement), against ~9 s for one prepared single-row statement per account.
-    /// </summary>
+    /// <summary>Rows per multi-row INSERT where the provider sends statements one round trip each (PostgreSQL).</summary>
     public const int RowsPerInsert = 50;
 
     /// <summary>
-    /// Inserts every entity with all its mapped columns, many rows per statement. A generated key is reserved from the
-    /// engine first (<see cref="IDatabaseEngine.ReserveKeysAsync"/>) and written with the row, so nothing is read back;
-    /// fewer statements also mean fewer of SQLite's per-statement costs, such as the FTS5 index flush at the end of every
-    /// statement that fires its trigger.
+    /// Inserts every entity with all its mapped columns. A generated key is reserved from the engine first
+    /// (<see cref="IDatabaseEngine.ReserveKeysAsync"/>) and written with the row, so nothing is read back. Over a network
+    /// (PostgreSQL) many rows go in one statement; in process (SQLite) one prepared single-row statement is reused, because
+    /// Microsoft.Data.Sqlite binds every parameter by name and SQLite finds a name by a linear search of the statement's
+    /// parameters: a 50-row statement's ~750 parameters cost more to bind than the statements they save (measured in
+    /// docs/performance.md: 100,000 accounts spent ~6 s binding).
     /// </summary>
     public static async Task InsertAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken = default) where T : class
     {
@@ -56,6 +54,12 @@ public static class BulkRows
         }
         // Columns the model never writes on insert (a value only the database maintains) keep their default.
         var columns = table.Columns.Where(c => c.Property.GetBeforeSaveBehavior() == PropertySaveBehavior.Save).ToList();
+        if (!transaction.Connection!.CanCreateBatch)
+        {
+            var text = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => c.Placeholder))})";
+            await ExecuteAsync(db, text, columns, entities, cancellationToken);
+            return;
+        }
         DbCommand? full = null;
         try
         {

@@ -54,6 +54,15 @@ public interface IDatabaseEngine
     /// </summary>
     IQueryable<int> NumbersContaining(MultiLineDbContext db, string digits);
 
+    /// <summary>
+    /// Brings the accounts' search index up to date with accounts inserted since it last ran, at most
+    /// <paramref name="maxRows"/> of them in one short transaction, and returns how many it indexed (0 when nothing was
+    /// left). SQLite indexes new accounts in bulk here rather than one trigger call per inserted row, and its search reads
+    /// the accounts above the index's mark directly, so results never wait for this (docs/adr-search-index.md);
+    /// PostgreSQL's trigram indexes are part of every insert, so it has nothing to do.
+    /// </summary>
+    Task<int> IndexNewAccountsAsync(MultiLineDbContext db, int maxRows, CancellationToken cancellationToken = default);
+
     /// <summary>A trigram index finds text of three characters or more; shorter searches scan.</summary>
     const int TrigramLength = 3;
 }

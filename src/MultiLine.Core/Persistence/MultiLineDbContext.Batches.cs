@@ -35,6 +35,9 @@ public partial class MultiLineDbContext
         {
             e.HasIndex(r => new { r.BatchOperationId, r.RowNumber }).IsUnique();
             e.HasIndex(r => new { r.BatchOperationId, r.Outcome, r.RowNumber });
+            // The account panel lists the batches that created or acted on an account.
+            e.HasIndex(r => r.AccountId);
+            e.HasIndex(r => r.TargetAccountId);
             e.Property(r => r.FirstName).HasMaxLength(BatchRow.MaxNameLength);
             e.Property(r => r.LastName).HasMaxLength(BatchRow.MaxNameLength);
             e.Property(r => r.Username).HasMaxLength(BatchRow.MaxUsernameLength);

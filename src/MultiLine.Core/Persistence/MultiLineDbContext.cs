@@ -214,5 +214,6 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
         ConfigureBatches(model);
         ConfigureInvitations(model);
         ConfigureApi(model);
+        ConfigureActivity(model);
     }
 }

@@ -1,3 +1,4 @@
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Common;
 using MultiLine.Core.Imports;
@@ -66,3 +67,33 @@ public sealed record ApiBatch(
 public sealed record MoveAccountsRequest(IReadOnlyList<int>? AccountIds, int DestinationOrganizationId);
 
 public sealed record ResendInvitationsRequest(IReadOnlyList<int>? AccountIds);
+
+/// <summary>
+/// An edit of one account: only the fields sent change (null: as it is). The values are the CSV's (monitorCalls auto/off,
+/// monitorSms on/off, language English…); an empty multiLineNumber gives a pending account's number back.
+/// </summary>
+public sealed record EditAccountRequest(
+    string? FirstName = null, string? LastName = null, string? Username = null, bool? SocialMessaging = null, string? MultiLineNumber = null,
+    string? MonitorCalls = null, string? MonitorSms = null, string? ForwardingNumber = null, bool? RestrictIncomingSocialMessaging = null,
+    string? Language = null, int? PermissionGroupId = null)
+{
+    /// <summary>The account's stored values with this request's on top, for the one validator.</summary>
+    public AccountEdit ApplyTo(AccountDetails account)
+    {
+        var input = account.ToInput();
+        input.FirstName = FirstName ?? input.FirstName;
+        input.LastName = LastName ?? input.LastName;
+        input.Username = Username ?? input.Username;
+        input.SocialMessaging = SocialMessaging is { } social ? (social ? "Yes" : "No") : input.SocialMessaging;
+        input.MultiLineNumber = MultiLineNumber ?? input.MultiLineNumber;
+        input.MonitorCalls = MonitorCalls ?? input.MonitorCalls;
+        input.MonitorSms = MonitorSms ?? input.MonitorSms;
+        input.ForwardingNumber = ForwardingNumber ?? input.ForwardingNumber;
+        input.RestrictIncomingSocialMessaging = RestrictIncomingSocialMessaging is { } restrict ? (restrict ? "true" : "false") : input.RestrictIncomingSocialMessaging;
+        input.Language = Language ?? input.Language;
+        return new AccountEdit(input, PermissionGroupId ?? account.PermissionGroupId);
+    }
+}
+
+/// <summary>What an edit, suspend, unsuspend or delete did, in the admin's words, and the account as it is now (null once deleted).</summary>
+public sealed record ApiAccountChange(string Message, AccountDetails? Account);

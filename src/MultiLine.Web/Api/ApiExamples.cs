@@ -43,6 +43,29 @@ internal static class ApiExamples
     // Worded by the domain, so the documented answer cannot drift from the real one.
     public static readonly object ImportConflict = Problem(409, "Conflict", new ImportCapacity(12, new FreeCapacity(3, 0)).Message);
 
+    public static readonly AccountDetails Account = new(
+        101, "Jane", "Doe", "jane.doe@example.com", 2, "Acme Sales", 1, "Standard", AccountStatus.Suspended, AccountStatus.Active, null,
+        true, false, MonitorCalls.Auto, MonitorSms.On, null, Language.English, Created, new AccountNumber("+14155552000", NumberState.Registered),
+        [new(7, Created.AddMinutes(1), Created.AddDays(7), Created.AddHours(2), null, Core.Invitations.Outbox.EmailState.Sent, 1, null, Created.AddMinutes(2))],
+        [new(42, BatchKind.ImportAndInvite, "Demo Super Admin", "accounts.csv", Created, 2, RowOutcome.Succeeded, null, Created.AddSeconds(1))],
+        [new(Created.AddDays(3), Core.Activity.ActivityActions.AccountSuspend, "Demo Super Admin", "Status: Active → Suspended", Core.Activity.ActivitySource.Api, "203.0.113.7")],
+        [
+            new(Created.AddDays(3), "Suspended", "Status: Active → Suspended", "Demo Super Admin (API)", null),
+            new(Created.AddHours(2), "Activated", "The user activated the account with this invitation.", null, null),
+            new(Created.AddMinutes(2), "Invitation sent", null, null, null),
+            new(Created, "Imported by batch #42", "accounts.csv, row 2", "Demo Super Admin", 42),
+        ]);
+
+    public static readonly object AccountNotFound = Problem(404, "Not found", AccountLifecycle.NotFoundMessage);
+
+    public static readonly EditAccountRequest EditRequest = new(FirstName: "Janet", MonitorSms: "off", PermissionGroupId: 1);
+
+    public static readonly object EditRefused = Problem(422, "Cannot be processed", "The account was not saved: monitor_sms: \"yes\" is not one of on, off.");
+
+    public static readonly object AlreadySuspended = Problem(409, "Conflict", AccountLifecycle.SuspendRefusal(AccountStatus.Suspended)!);
+
+    public static readonly ApiAccountChange Deleted = new("jane.doe@example.com is deleted; number +14155552000 kept Reserved (PORTED).", null);
+
     private static object Problem(int status, string title, string detail) =>
         new { type = "https://tools.ietf.org/html/rfc9110#section-15.5.10", title, status, detail };
 

@@ -89,6 +89,10 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
                     throw new InvalidOperationException(added.Error);
                 missing -= count;
             }
+            // A deployment's search index is caught up between imports; so is the template's (SQLite indexes in bulk).
+            while (await engine.Engine.IndexNewAccountsAsync(db, 50_000) > 0)
+            {
+            }
         }
         await engine.SealTemplateAsync(database);
         Console.Error.WriteLine($"  seeded the demo tenant with 200,000 accounts in {watch.Elapsed.TotalSeconds:N1} s");
@@ -164,7 +168,7 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
 
     private sealed record EndToEnd(string Id, string Name, int Rows, bool Invite, bool ShortOfCapacity = false, bool FirstProgress = false);
 
-    private sealed record RunTimes(double Total, double Commit, double FirstRow, double Finished, double? LastInvitation, int Invited, long PeakBytes, long SqlCommands, double SqlSeconds);
+    private sealed record RunTimes(double Total, double Commit, double FirstRow, double Finished, double? LastInvitation, int Invited, long PeakBytes, long SqlCommands, double SqlSeconds, double SearchIndexed);
 
     private async Task<ScenarioResult> EndToEndAsync(EndToEnd scenario, int runs)
     {
@@ -211,6 +215,8 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
             [SqlCount] = [.. results.Select(r => (double)r.SqlCommands)],
             [SqlTime] = [.. results.Select(r => r.SqlSeconds)],
         };
+        if (results.All(r => !double.IsNaN(r.SearchIndexed)))
+            details["search index caught up (after the run)"] = [.. results.Select(r => r.SearchIndexed)];
         var peakMb = results.Max(r => r.PeakBytes) / 1024.0 / 1024;
         if (scenario.FirstProgress)
         {
@@ -312,6 +318,9 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
         }
         var peakBytes = peak.Bytes;
         var sql = SqlCommands.Read();
+        // Not part of the run's time: when the hosted catch-up had put the new accounts in the search index (the search
+        // finds them before that too, by scanning them).
+        var indexed = await SearchIndexCaughtUpAsync(host.Services, start);
 
         if (sendFloor && smtp is not null)
         {
@@ -336,8 +345,30 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
             invited,
             peakBytes,
             sql.Count,
-            sql.Seconds);
+            sql.Seconds,
+            indexed);
         return (times, tenant);
+    }
+
+    /// <summary>Seconds from <paramref name="start"/> until the search index holds every account; NaN on engines that index on insert.</summary>
+    private async Task<double> SearchIndexCaughtUpAsync(IServiceProvider services, long start)
+    {
+        if (engine.Engine.Name != "Sqlite")
+            return double.NaN;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Timeout)
+        {
+            await using (var db = await services.GetRequiredService<SystemDbContextFactory>().CreateAsync())
+            {
+                var behind = await db.Database.SqlQuery<long>($"""
+                    SELECT count(*) AS "Value" FROM "Accounts" WHERE "Id" > (SELECT "IndexedThrough" FROM "SearchIndexState" WHERE "Name" = 'Accounts')
+                    """).SingleAsync();
+                if (behind == 0)
+                    return Seconds(start, Stopwatch.GetTimestamp());
+            }
+            await Task.Delay(20);
+        }
+        return double.NaN;
     }
 
     /// <summary>Reserves Available numbers of the organization until only <paramref name="leave"/> of its free capacity is left.</summary>
@@ -407,6 +438,9 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
     private sealed class SignedIn(AdminScope scope) : ICurrentAdmin
     {
         public Task<AdminScope> GetScopeAsync() => Task.FromResult(scope);
+
+        public Task<MultiLine.Core.Activity.ActivityActor> GetActorAsync() =>
+            Task.FromResult(new MultiLine.Core.Activity.ActivityActor(scope.AdminId, "Benchmark admin", null, MultiLine.Core.Activity.ActivitySource.Portal));
     }
 
     // ---- Shared ----

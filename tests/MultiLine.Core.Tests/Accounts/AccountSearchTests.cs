@@ -12,16 +12,23 @@ namespace MultiLine.Core.Tests.Accounts;
 
 /// <summary>
 /// The Accounts search on the run's engine: text of three characters or more goes through the engine's trigram index,
-/// shorter text through LIKE; both must find every match and nothing outside the admin's scope.
+/// shorter text through LIKE; both must find every match and nothing outside the admin's scope. Every test runs twice:
+/// with the accounts already in the search index, and before the index has caught up with them (on SQLite new accounts
+/// reach the FTS5 table in bulk, later: the search must find them all the same).
 /// </summary>
-public sealed class AccountSearchTests : IDisposable
+public sealed class AccountSearchIndexedTests() : AccountSearchTests(indexed: true);
+
+/// <inheritdoc cref="AccountSearchIndexedTests"/>
+public sealed class AccountSearchBeforeIndexingTests() : AccountSearchTests(indexed: false);
+
+public abstract class AccountSearchTests : IDisposable
 {
     private readonly TestDatabase _database = new();
     private readonly Organization _acme;
     private readonly Organization _support;
     private readonly Organization _other;
 
-    public AccountSearchTests()
+    protected AccountSearchTests(bool indexed)
     {
         using var db = _database.CreateDbContext();
         _acme = new Organization { Name = "Acme" };
@@ -45,6 +52,15 @@ public sealed class AccountSearchTests : IDisposable
         Add(_acme, "Dora", "Müller", "dora@acme.example");
         Add(_other, "Eva", "Müller", "eva.mueller@other.example", "+13055550123");
         Add(_other, "Anna", "Müller", "anna.mueller@other.example");
+        if (indexed)
+            IndexNewAccounts(_database);
+    }
+
+    /// <summary>What the hosted catch-up does, all at once; returns how many accounts were indexed.</summary>
+    private static int IndexNewAccounts(TestDatabase database, int maxRows = int.MaxValue)
+    {
+        using var db = database.CreateDbContext();
+        return database.Engine.DatabaseEngine.IndexNewAccountsAsync(db, maxRows).GetAwaiter().GetResult();
     }
 
     private int Add(Organization organization, string? first, string last, string username, string? number = null)
@@ -251,6 +267,16 @@ public sealed class AccountSearchTests : IDisposable
         using var fresh = new TestDatabase();
         var seeder = new DemoDataSeeder(fresh.System, new PasswordHasher<Admin>(), fresh.Engine.DatabaseEngine);
         await seeder.SeedIfEmptyAsync(new DemoOptions { Accounts = 400 }, TestContext.Current.CancellationToken);
+        // The seeded accounts are searched before the index has caught up, half-way, and after.
+        foreach (var indexNext in new[] { 0, 150, int.MaxValue })
+        {
+            IndexNewAccounts(fresh, indexNext);
+            await SearchesMatchTheirMeaningAsync(fresh);
+        }
+    }
+
+    private static async Task SearchesMatchTheirMeaningAsync(TestDatabase fresh)
+    {
         await using var db = new MultiLineDbContext(fresh.Options).WithScope(new AdminScope(1, null, Privileges.All));
         var everyone = await db.Accounts
             .Select(a => new { a.Username, a.NormalizedUsername, Name = (a.FirstName ?? "") + " " + (a.LastName ?? ""), Number = a.Number != null ? a.Number.E164 : null })
@@ -271,6 +297,33 @@ public sealed class AccountSearchTests : IDisposable
             Assert.True(expected.SequenceEqual(page.Items.Select(a => a.Username).Order(StringComparer.Ordinal)), $"\"{text}\": expected {expected.Length} accounts, found {page.TotalCount}.");
             Assert.Equal(expected.Length, page.TotalCount);
         }
+    }
+
+    [Fact]
+    public async Task TheCatchUpIndexesEachNewAccountOnceInTransactionsOfTheSizeAsked()
+    {
+        if (MultiLine.Tests.TestEngine.IsPostgreSql)
+        {
+            // PostgreSQL's trigram indexes are written with every insert: there is never anything to catch up.
+            Assert.Equal(0, IndexNewAccounts(_database));
+            return;
+        }
+        IndexNewAccounts(_database);
+        Add(_support, "Gina", "Müller", "gina@support.example");
+        Add(_support, "Hugo", "Müller", "hugo@support.example");
+        Add(_support, "Ines", "Müller", "ines@support.example");
+
+        Assert.Equal([2, 1, 0], new[] { IndexNewAccounts(_database, 2), IndexNewAccounts(_database, 2), IndexNewAccounts(_database, 2) });
+        await using var db = _database.CreateDbContext();
+        foreach (var username in new[] { "gina@support.example", "hugo@support.example", "ines@support.example" })
+        {
+            var inIndex = await db.Database.SqlQuery<int>($"""
+                SELECT count(*) AS "Value" FROM "AccountsSearch" WHERE "AccountsSearch" MATCH {'"' + username + '"'}
+                """).SingleAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(1, inIndex);
+        }
+        var mark = await db.Database.SqlQuery<long>($"""SELECT "IndexedThrough" AS "Value" FROM "SearchIndexState" """).SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(await db.Accounts.MaxAsync(a => a.Id, TestContext.Current.CancellationToken), mark);
     }
 
     public void Dispose() => _database.Dispose();

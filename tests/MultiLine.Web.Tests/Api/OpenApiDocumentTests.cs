@@ -17,11 +17,12 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
         var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(
         [
-            "/api/v1/accounts", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations", "/api/v1/batches", "/api/v1/batches/{id}",
+            "/api/v1/accounts", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend",
+            "/api/v1/accounts/{id}/unsuspend", "/api/v1/batches", "/api/v1/batches/{id}",
             "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv", "/api/v1/batches/{id}/rows", "/api/v1/organizations",
             "/api/v1/organizations/{id}/imports", "/api/v1/organizations/{id}/imports/validate", "/api/v1/organizations/{id}/numbers",
             "/api/v1/organizations/{id}/template.csv",
-        ], paths.Order());
+        ], paths.Order(StringComparer.Ordinal));
         Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
         var validate = root.GetProperty("paths").GetProperty("/api/v1/organizations/{id}/imports/validate").GetProperty("post");
         Assert.True(validate.GetProperty("requestBody").GetProperty("content").TryGetProperty("text/csv", out _));

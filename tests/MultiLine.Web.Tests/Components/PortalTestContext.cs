@@ -6,6 +6,7 @@ using MultiLine.Core.Admins;
 using MultiLine.Core.Persistence;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Activity;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
@@ -36,6 +37,7 @@ public static class PortalTestContext
         foreach (var type in SharedSingletons)
             context.Services.AddSingleton(type, portal.Services.GetRequiredService(type));
         context.Services.AddScoped<SingleAccountCreation>();
+        context.Services.AddSingleton(portal.Services.GetRequiredService<AccountLifecycle>());
         return context;
     }
 
@@ -51,5 +53,7 @@ public static class PortalTestContext
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin
     {
         public Task<AdminScope> GetScopeAsync() => Task.FromResult(scope);
+
+        public Task<ActivityActor> GetActorAsync() => Task.FromResult(new ActivityActor(scope.AdminId, "Test admin", "127.0.0.1", ActivitySource.Portal));
     }
 }

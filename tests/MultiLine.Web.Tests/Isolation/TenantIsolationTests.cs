@@ -179,6 +179,14 @@ public sealed partial class TenantIsolationTests(IsolationFixture portal) : ICla
                 findings.AddRange(Inspect(tenant, $"Batch page #{id}", null, detail.Markup));
             }
 
+            foreach (var id in tenant.ForeignIds["account"])
+            {
+                tried++;
+                var panel = context.Render<AccountPage>(p => p.Add(d => d.AccountId, id));
+                panel.WaitForAssertion(() => Assert.Contains("not found", panel.Markup, StringComparison.OrdinalIgnoreCase));
+                findings.AddRange(Inspect(tenant, $"Account panel #{id}", null, panel.Markup));
+            }
+
             foreach (var page in new[] { typeof(NumbersPage), typeof(SettingsPage) })
             {
                 tried++;

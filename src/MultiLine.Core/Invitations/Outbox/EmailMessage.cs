@@ -67,6 +67,9 @@ public enum EmailState
 
     /// <summary>A resend replaced this invitation before it went out; it is never delivered.</summary>
     Superseded = 3,
+
+    /// <summary>The account was deleted before this invitation went out; it is never delivered.</summary>
+    Withdrawn = 4,
 }
 
 public static class EmailStates
@@ -78,6 +81,7 @@ public static class EmailStates
         EmailState.Sent => "Sent",
         EmailState.Failed => "Failed",
         EmailState.Superseded => "Replaced by a resend",
+        EmailState.Withdrawn => "Withdrawn: account deleted",
         _ => state.ToString(),
     };
 }
