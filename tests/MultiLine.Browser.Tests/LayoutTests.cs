@@ -138,6 +138,7 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
 
         await page.GotoAsync("outbox");
         await page.Locator("[data-testid=transport]").WaitForAsync();
+        await page.Locator("table tbody tr.mud-table-row").First.WaitForAsync();
         await ShowsAndFitsAsync(page, $"55-outbox-{size}", "The Outbox", misfits);
 
         var settings = new SettingsPage(page);
@@ -202,6 +203,8 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         // The navigation starts folded away and opens over the page from the menu button.
         var numbersLink = page.GetByRole(AriaRole.Link, new() { Name = "Numbers" });
         await Expect(numbersLink).Not.ToBeInViewportAsync();
+        // The drawer folds itself once the browser has told it the screen's size; a click before that would unfold it.
+        await Expect(page.Locator(".mud-drawer")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
         await Expect(numbersLink).ToBeInViewportAsync();
         await Screenshots.SaveScreenAsync(page, "61-navigation-open-phone");
