@@ -9,6 +9,8 @@ public static class AccountExtensions
     {
         builder.Services.AddScoped<SingleAccountCreation>();
         builder.Services.AddSingleton<AccountLifecycle>();
+        builder.Services.AddScoped<AccountExport>();
+        builder.Services.AddSingleton<AccountUpdate>();
         return builder;
     }
 }

@@ -18,6 +18,7 @@ public static class BatchExtensions
         builder.Services.AddSingleton<AccountBatchSubmission>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.UpdateRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);
         // Beside the worker, since it keeps out of the batches' way (it waits while their rows are processed).

@@ -8,9 +8,8 @@ namespace MultiLine.Web.Accounts;
 /// </summary>
 public sealed record AccountsAddress(AccountSearch Search, string? SortBy = null, bool Descending = false, int PageIndex = 0)
 {
-    /// <summary>The columns the table sorts by, as <see cref="AccountDirectory"/> names them (the Account column sorts by name).</summary>
-    public static readonly IReadOnlySet<string> SortColumns =
-        new HashSet<string>(StringComparer.Ordinal) { "Name", "Organization", "Status", "Number", "PermissionGroup" };
+    /// <summary>The columns the table sorts by, as <see cref="AccountDirectory"/> names them.</summary>
+    public static readonly IReadOnlySet<string> SortColumns = AccountDirectory.SortColumns;
 
     public static AccountsAddress Parse(string? q, string? status, string? org, string? sub, string? sort, string? desc, string? page)
     {
