@@ -1,14 +1,9 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MultiLine.Benchmarks.Pipeline;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
-using MultiLine.Core.Demo;
 using MultiLine.Core.Persistence;
-using MultiLine.Persistence.Sqlite;
 
 namespace MultiLine.Benchmarks;
 
@@ -21,51 +16,35 @@ public static class AccountsExportBench
 {
     public static async Task<int> RunAsync()
     {
-        var folder = Directory.CreateTempSubdirectory("multiline-export-bench-").FullName;
-        try
-        {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Benchmark" });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Path"] = Path.Combine(folder, "bench.db") });
-            builder.Services.AddLogging();
-            builder.AddMultiLineDatabase(SqliteEngine.Instance);
-            builder.AddMultiLineDemoData();
-            using var host = builder.Build();
-            await host.Services.MigrateDatabaseAsync();
-            await host.Services.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync(new DemoOptions { Accounts = 200_000 });
-            var factory = host.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>();
-            var superAdmin = new AdminScope(1, null, Privileges.All);
+        await using var demo = await SeededDemo.StartAsync("export");
+        var factory = demo.Factory;
+        var superAdmin = SeededDemo.SuperAdmin;
 
-            // Warm-up: compile the queries and let the runtime settle, so the measured run is the export's own cost.
-            await ExportAsync(factory, superAdmin);
-            long pageBytes;
-            await using (var peak = PeakMemory.Start())
-            {
-                await using var db = (await factory.CreateDbContextAsync()).WithScope(superAdmin);
-                await AccountDirectory.SearchAsync(db, new AccountSearch(), new Core.Common.PageRequest());
-                pageBytes = peak.Bytes;
-            }
-            long exportBytes, size;
-            var watch = Stopwatch.StartNew();
-            await using (var peak = PeakMemory.Start())
-            {
-                size = await ExportAsync(factory, superAdmin);
-                exportBytes = peak.Bytes;
-            }
-            watch.Stop();
-
-            Console.WriteLine("| Accounts export, 200,000 demo accounts (SQLite) | figure |");
-            Console.WriteLine("|---|---:|");
-            Console.WriteLine($"| file size | {size / 1024.0 / 1024.0:N1} MB |");
-            Console.WriteLine($"| time | {watch.Elapsed.TotalSeconds:N2} s |");
-            Console.WriteLine($"| peak working set while exporting | {exportBytes / 1024.0 / 1024.0:N0} MB |");
-            Console.WriteLine($"| peak working set reading one table page (same process) | {pageBytes / 1024.0 / 1024.0:N0} MB |");
-            return 0;
-        }
-        finally
+        // Warm-up: compile the queries and let the runtime settle, so the measured run is the export's own cost.
+        await ExportAsync(factory, superAdmin);
+        long pageBytes;
+        await using (var peak = PeakMemory.Start())
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
+            await using var db = (await factory.CreateDbContextAsync()).WithScope(superAdmin);
+            await AccountDirectory.SearchAsync(db, new AccountSearch(), new Core.Common.PageRequest());
+            pageBytes = peak.Bytes;
         }
+        long exportBytes, size;
+        var watch = Stopwatch.StartNew();
+        await using (var peak = PeakMemory.Start())
+        {
+            size = await ExportAsync(factory, superAdmin);
+            exportBytes = peak.Bytes;
+        }
+        watch.Stop();
+
+        Console.WriteLine("| Accounts export, 200,000 demo accounts (SQLite) | figure |");
+        Console.WriteLine("|---|---:|");
+        Console.WriteLine($"| file size | {size / 1024.0 / 1024.0:N1} MB |");
+        Console.WriteLine($"| time | {watch.Elapsed.TotalSeconds:N2} s |");
+        Console.WriteLine($"| peak working set while exporting | {exportBytes / 1024.0 / 1024.0:N0} MB |");
+        Console.WriteLine($"| peak working set reading one table page (same process) | {pageBytes / 1024.0 / 1024.0:N0} MB |");
+        return 0;
     }
 
     private static async Task<long> ExportAsync(IDbContextFactory<MultiLineDbContext> factory, AdminScope scope)
