@@ -35,14 +35,7 @@ public static class AccountDirectory
 {
     public static async Task<Page<AccountRow>> SearchAsync(MultiLineDbContext db, AccountSearch search, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var query = db.Visible<Account>().AsNoTracking();
-        if (search.OrganizationId is { } organizationId)
-            query = search.IncludeSubOrganizations ? InSubtreeOf(db, query, organizationId) : query.Where(a => a.OrganizationId == organizationId);
-        if (search.Status is { } status)
-            query = query.Where(a => a.Status == status);
-        if (!string.IsNullOrWhiteSpace(search.Text))
-            query = Matching(db, query, search.Text.Trim());
-
+        var query = Filter(db, search);
         var total = await query.CountAsync(cancellationToken);
         query = (page.SortBy, page.Descending) switch
         {
@@ -76,6 +69,22 @@ public static class AccountDirectory
                 a.InvitationError))
             .ToListAsync(cancellationToken);
         return new Page<AccountRow>(items, total);
+    }
+
+    /// <summary>
+    /// The accounts the search matches in the context's scope, untracked and unordered: the table's rows, and the
+    /// accounts a bulk action on the filter acts on (read again when the action is committed).
+    /// </summary>
+    public static IQueryable<Account> Filter(MultiLineDbContext db, AccountSearch search)
+    {
+        var query = db.Visible<Account>().AsNoTracking();
+        if (search.OrganizationId is { } organizationId)
+            query = search.IncludeSubOrganizations ? InSubtreeOf(db, query, organizationId) : query.Where(a => a.OrganizationId == organizationId);
+        if (search.Status is { } status)
+            query = query.Where(a => a.Status == status);
+        if (!string.IsNullOrWhiteSpace(search.Text))
+            query = Matching(db, query, search.Text.Trim());
+        return query;
     }
 
     /// <summary>

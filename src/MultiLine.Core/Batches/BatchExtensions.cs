@@ -19,6 +19,8 @@ public static class BatchExtensions
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.AccountStatusRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.EditSettingsRowHandler>();
         builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);
         // Beside the worker, since it keeps out of the batches' way (it waits while their rows are processed).
         builder.Services.AddOptions<Accounts.SearchIndexOptions>().BindConfiguration(Accounts.SearchIndexOptions.Section).ValidateDataAnnotations().ValidateOnStart();

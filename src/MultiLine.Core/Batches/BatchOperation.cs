@@ -4,7 +4,7 @@ using MultiLine.Core.Organizations;
 
 namespace MultiLine.Core.Batches;
 
-/// <summary>One bulk action (import, import &amp; invite, move, resend) and its progress. The database is the source of truth.</summary>
+/// <summary>One bulk action (import, import &amp; invite, move, resend, suspend, unsuspend, delete, edit settings) and its progress. The database is the source of truth.</summary>
 public sealed class BatchOperation
 {
     public int Id { get; set; }
@@ -20,6 +20,12 @@ public sealed class BatchOperation
 
     public string? FileName { get; set; }
     public string? FileSha256 { get; set; }
+
+    /// <summary>
+    /// What a bulk action on accounts was asked to do beyond its kind (a delete's number choice, a bulk edit's settings),
+    /// as JSON; read it with <see cref="BulkAccountAction.Of"/>.
+    /// </summary>
+    public string? Options { get; set; }
 
     public int TotalRows { get; set; }
     public int Succeeded { get; set; }
@@ -109,7 +115,19 @@ public sealed class BatchRow
         SocialMessaging, MultiLineNumber, MonitorCalls, MonitorSms, ForwardingNumber, RestrictIncomingSocialMessaging, Language);
 }
 
-public enum BatchKind { Import = 0, ImportAndInvite = 1, Move = 2, ResendInvitations = 3 }
+public enum BatchKind
+{
+    Import = 0,
+    ImportAndInvite = 1,
+    Move = 2,
+    ResendInvitations = 3,
+    Suspend = 4,
+    Unsuspend = 5,
+    Delete = 6,
+
+    /// <summary>One set of settings (monitor calls/SMS, social messaging, language, permission group) for every account.</summary>
+    EditSettings = 7,
+}
 
 public enum BatchState
 {
@@ -155,6 +173,10 @@ public static class BatchStates
         BatchKind.ImportAndInvite => "CSV import & invite",
         BatchKind.Move => "Move accounts",
         BatchKind.ResendInvitations => "Resend invitations",
+        BatchKind.Suspend => "Suspend accounts",
+        BatchKind.Unsuspend => "Unsuspend accounts",
+        BatchKind.Delete => "Delete accounts",
+        BatchKind.EditSettings => "Edit account settings",
         _ => kind.ToString(),
     };
 
