@@ -98,6 +98,7 @@ public static class ApiExtensions
         api.MapOrganizationEndpoints();
         api.MapAccountEndpoints();
         api.MapAccountLifeEndpoints();
+        api.MapBulkAccountEndpoints();
         api.MapBatchEndpoints();
         api.MapImportEndpoints(imports.MaxFileBytes + 64 * 1024);
         api.MapFallback(() => ApiProblems.NotFound("There is no such API endpoint. The OpenAPI document at /openapi/v1.json lists them all."))
