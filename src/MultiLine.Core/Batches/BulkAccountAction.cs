@@ -69,7 +69,7 @@ public sealed record AccountSelection(IReadOnlyList<int>? AccountIds, AccountSea
 /// The selection counted before the admin confirms: how many accounts, in which states, and what the action would do
 /// with them (how many invitations a resend sends and how many it refuses).
 /// </summary>
-public sealed record AccountSelectionSummary(int Total, int Pending, int PendingWithoutNumber, int Active, int Suspended)
+public sealed record AccountSelectionSummary(int Total, int Pending, int PendingWithoutNumber, int Active, int Suspended, bool SpansUnrelatedOrganizations = false)
 {
     /// <summary>Resend sends one invitation per pending account; active and suspended accounts are refused (skipped).</summary>
     public int InvitationsToSend => Pending;
@@ -81,6 +81,8 @@ public sealed record AccountSelectionSummary(int Total, int Pending, int Pending
             .GroupBy(a => new { a.Status, HasNumber = a.Number != null })
             .Select(g => new { g.Key.Status, g.Key.HasNumber, Count = g.Count() })
             .ToListAsync(cancellationToken);
+        // A batch belongs to one organization tree (its report and its scope follow that organization).
+        var paths = await selection.Query(scopedDb).Select(a => a.Organization!.Path).Distinct().ToListAsync(cancellationToken);
         int Sum(Func<AccountStatus, bool> status, bool? hasNumber = null) =>
             groups.Where(g => status(g.Status) && (hasNumber is null || g.HasNumber == hasNumber)).Sum(g => g.Count);
         return new(
@@ -88,7 +90,8 @@ public sealed record AccountSelectionSummary(int Total, int Pending, int Pending
             Sum(AccountStatuses.IsPending),
             Sum(AccountStatuses.IsPending, hasNumber: false),
             Sum(s => s == AccountStatus.Active),
-            Sum(s => s == AccountStatus.Suspended));
+            Sum(s => s == AccountStatus.Suspended),
+            paths.Count > 1 && AccountBatchSubmission.CommonOrganization(paths) is null);
     }
 
     /// <summary>What the action will do with these accounts, in the admin's words, for the confirmation.</summary>
