@@ -73,6 +73,8 @@ public sealed class AccountBatchSubmission(BatchQueue queue, IDatabaseEngine eng
             AdminName = adminName,
             OrganizationId = organizationId,
             Options = action.ToOptions(),
+            // A bulk edit's group, so the batch's page and list name it as an import's does.
+            PermissionGroupId = action.Settings?.PermissionGroupId,
             CreatedAtUtc = clock.GetUtcNow().UtcDateTime,
         };
         scopedDb.Batches.Add(batch);

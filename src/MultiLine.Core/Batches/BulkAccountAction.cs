@@ -38,6 +38,17 @@ public sealed record BulkAccountAction(BatchKind Kind, int? DestinationId = null
         return new(batch.Kind, batch.Kind == BatchKind.Move ? batch.OrganizationId : null, options?.Deletion, options?.Settings);
     }
 
+    /// <summary>The stored choices in the admin's words, e.g. "Numbers kept Reserved (PORTED)"; null when there are none.</summary>
+    public static string? Describe(BatchKind kind, string? options, string? permissionGroupName)
+    {
+        if (options is null)
+            return null;
+        var action = Of(new BatchOperation { Kind = kind, AdminName = "", Options = options });
+        if (action.Deletion is { } deletion)
+            return deletion.Number == NumberDisposition.Release ? "Numbers released to Available" : $"Numbers kept Reserved ({deletion.Tag?.Trim().ToUpperInvariant()})";
+        return action.Settings is { } settings ? "Settings: " + string.Join("; ", settings.Describe(permissionGroupName)) : null;
+    }
+
     /// <summary>Who a batch row's activity entry names: the admin who submitted it, acting through the batch worker.</summary>
     public static ActivityActor ActorOf(BatchOperation batch) => new(batch.AdminId, batch.AdminName, null, ActivitySource.Batch);
 

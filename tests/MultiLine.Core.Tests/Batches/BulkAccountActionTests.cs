@@ -66,6 +66,26 @@ public sealed class BulkAccountActionTests : IDisposable
     }
 
     [Fact]
+    public async Task TheReportListsEachRowsOutcomeAndReason()
+    {
+        var active = _world.AddAccount(_world.Acme, "active@acme.example", AccountStatus.Active);
+        _world.AddNumber(_world.Acme, "+12125550109", NumberState.Registered, accountId: active);
+        var suspended = _world.AddAccount(_world.Acme, "gone@acme.example", AccountStatus.Suspended);
+        await using var host = await BatchHost.StartAsync(_world.Database);
+        var (batch, _) = await RunAsync(host, BulkAccountAction.Suspend(), AccountSelection.Ticked([active, suspended]));
+
+        await using var db = _world.Database.CreateDbContext();
+        using var output = new MemoryStream();
+        await Core.Reports.ReportCsvWriter.WriteAsync(db, batch.Id, output, Ct);
+
+        var lines = System.Text.Encoding.UTF8.GetString(output.ToArray()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("1,,,active@acme.example,'+12125550109,Succeeded,active@acme.example is suspended. It keeps its number; unsuspend returns it to Active.,", lines[1]);
+        Assert.Equal("2,,,gone@acme.example,,Skipped,The account is already suspended.,", lines[2]);
+        Assert.Equal("Suspend accounts", BatchStates.Label(batch.Kind));
+    }
+
+    [Fact]
     public async Task UnsuspendReturnsEachAccountToItsFormerStatusAndSkipsOnesNotSuspended()
     {
         var active = _world.AddAccount(_world.Acme, "active@acme.example", AccountStatus.Active);
@@ -104,6 +124,8 @@ public sealed class BulkAccountActionTests : IDisposable
         Assert.Equal((NumberState.Available, null, null), (numbers[0].State, numbers[0].ReservationTag, numbers[0].AccountId));
         Assert.Equal((NumberState.Reserved, "PORTED", null), (numbers[1].State, numbers[1].ReservationTag, numbers[1].AccountId));
         Assert.Equal(2, (await EntriesAsync(ActivityActions.AccountDelete)).Count);
+        Assert.Equal("Numbers kept Reserved (PORTED)", (await BatchQueries.FindAsync(db, second.Id, Ct))!.ActionDetails);
+        Assert.Equal("Numbers released to Available", (await BatchQueries.FindAsync(db, first.Id, Ct))!.ActionDetails);
     }
 
     [Fact]
@@ -162,6 +184,9 @@ public sealed class BulkAccountActionTests : IDisposable
         Assert.Equal("Saved. User Permissions: Standard → Messaging only.", rows[0].Reason);
         Assert.Equal("User Permissions \"Messaging only\" is not available to Root.", rows[1].Reason);
         Assert.Equal(_world.MessagingOnly.Id, (await AccountAsync(acme))!.PermissionGroupId);
+        await using var db = _world.Database.CreateDbContext();
+        var batch = await db.Batches.SingleAsync(Ct);
+        Assert.Equal("Settings: User Permissions: Messaging only", (await BatchQueries.FindAsync(db, batch.Id, Ct))!.ActionDetails);
     }
 
     [Fact]
