@@ -89,8 +89,10 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
     [Fact]
     public async Task DeleteOnTheFilterAsksWhatBecomesOfTheNumbersAndNeedsATagToKeepThemReserved()
     {
-        var active = await CountAsync(AccountStatus.Active);
-        var (page, dialogs, popovers) = Render("accounts?status=Active");
+        await using var db = portal.Factory.CreateDbContext();
+        var acme = await db.Organizations.SingleAsync(o => o.Name == "Acme Corp", Xunit.TestContext.Current.CancellationToken);
+        var active = await db.Accounts.CountAsync(a => a.Organization!.Path.StartsWith(acme.Path), Xunit.TestContext.Current.CancellationToken);
+        var (page, dialogs, popovers) = Render($"accounts?org={acme.Id}&sub=1");
         TickWholePage(page);
         page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
 
@@ -107,6 +109,20 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
         Assert.False(dialogs.Find("[data-confirm]").HasAttribute("disabled"));
         dialogs.FindAll("input[type=radio]")[1].Click();
         dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-confirm]").HasAttribute("disabled")));
+    }
+
+    [Fact]
+    public void ASelectionSpanningUnrelatedOrganizationTreesIsRefusedBeforeItStarts()
+    {
+        var (page, dialogs, popovers) = Render("accounts");
+        TickWholePage(page);
+        page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
+
+        page.WaitForAssertion(() => page.Find("[data-more-actions] button").Click());
+        popovers.WaitForAssertion(() => popovers.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Suspend") && !i.TextContent.Contains("Unsuspend")).Click());
+
+        dialogs.WaitForAssertion(() => Assert.StartsWith(MultiLine.Core.Batches.AccountBatchSubmission.UnrelatedOrganizations, dialogs.Find("[data-unrelated]").TextContent.Trim()));
+        Assert.True(dialogs.Find("[data-confirm]").HasAttribute("disabled"));
     }
 
     [Fact]
