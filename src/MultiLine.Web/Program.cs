@@ -65,6 +65,7 @@ if (node.ServesUi)
     app.MapSignOut();
     app.MapMultiLineReports();
     app.MapCsvTemplate();
+    app.MapAccountsExport();
     app.MapMultiLineInvitations();
     app.MapMultiLineApi();
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode().AllowAnonymousCircuits();

@@ -17,7 +17,7 @@ public sealed class AccountPanelBrowserTests(BrowserFixture browser) : IClassFix
         await page.Locator(".mud-popover-open .mud-list-item").GetByText("Active", new() { Exact = true }).ClickAsync();
         await Expect(accounts.Rows.First).ToContainTextAsync("Active");
         var link = accounts.Rows.First.Locator("a[data-account-link]");
-        var username = (await link.TextContentAsync())!.Trim();
+        var username = (await accounts.Rows.First.Locator(".ml-account-username").TextContentAsync())!.Trim();
 
         await link.ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/accounts/\\d+$"));

@@ -18,6 +18,10 @@ public static class Screenshots
     public static Task SaveAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder.Value, name + ".png"), FullPage = true });
 
+    /// <summary>What the screen shows, without scrolling: for a menu or a dialog over the page.</summary>
+    public static Task SaveScreenAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder.Value, name + ".png") });
+
     /// <summary>Only one part of the page, for a close look at it.</summary>
     public static Task SaveAsync(ILocator part, string name) =>
         part.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(Folder.Value, name + ".png") });

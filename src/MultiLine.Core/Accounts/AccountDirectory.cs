@@ -35,24 +35,9 @@ public static class AccountDirectory
 {
     public static async Task<Page<AccountRow>> SearchAsync(MultiLineDbContext db, AccountSearch search, PageRequest page, CancellationToken cancellationToken = default)
     {
-        var query = Filter(db, search);
+        var query = Filtered(db, search);
         var total = await query.CountAsync(cancellationToken);
-        query = (page.SortBy, page.Descending) switch
-        {
-            ("Username", false) => query.OrderBy(a => a.NormalizedUsername),
-            ("Username", true) => query.OrderByDescending(a => a.NormalizedUsername),
-            ("Organization", false) => query.OrderBy(a => a.Organization!.Name).ThenBy(a => a.Id),
-            ("Organization", true) => query.OrderByDescending(a => a.Organization!.Name).ThenBy(a => a.Id),
-            ("Status", false) => query.OrderBy(a => a.Status).ThenBy(a => a.Id),
-            ("Status", true) => query.OrderByDescending(a => a.Status).ThenBy(a => a.Id),
-            ("Number", false) => query.OrderBy(a => a.Number!.E164).ThenBy(a => a.Id),
-            ("Number", true) => query.OrderByDescending(a => a.Number!.E164).ThenBy(a => a.Id),
-            ("PermissionGroup", false) => query.OrderBy(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
-            ("PermissionGroup", true) => query.OrderByDescending(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
-            ("Name", true) => query.OrderByDescending(a => a.LastName).ThenByDescending(a => a.FirstName).ThenBy(a => a.Id),
-            ("Name", false) => query.OrderBy(a => a.LastName).ThenBy(a => a.FirstName).ThenBy(a => a.Id),
-            _ => query.OrderByDescending(a => a.Id),
-        };
+        query = Sorted(query, page.SortBy, page.Descending);
 
         var items = await query
             .Skip(page.Skip)
@@ -72,10 +57,10 @@ public static class AccountDirectory
     }
 
     /// <summary>
-    /// The accounts the search matches in the context's scope, untracked and unordered: the table's rows, and the
-    /// accounts a bulk action on the filter acts on (read again when the action is committed).
+    /// The accounts the search matches, in the context's scope, untracked and unordered: the table, the export and a bulk
+    /// action on the filter (read again when the action is committed) read the same set.
     /// </summary>
-    public static IQueryable<Account> Filter(MultiLineDbContext db, AccountSearch search)
+    internal static IQueryable<Account> Filtered(MultiLineDbContext db, AccountSearch search)
     {
         var query = db.Visible<Account>().AsNoTracking();
         if (search.OrganizationId is { } organizationId)
@@ -86,6 +71,28 @@ public static class AccountDirectory
             query = Matching(db, query, search.Text.Trim());
         return query;
     }
+
+    /// <summary>The table's order for a column (<see cref="SortColumns"/>); newest first when none is given. Ties go by id, so the order is total.</summary>
+    internal static IQueryable<Account> Sorted(IQueryable<Account> query, string? sortBy, bool descending) => (sortBy, descending) switch
+    {
+        ("Username", false) => query.OrderBy(a => a.NormalizedUsername),
+        ("Username", true) => query.OrderByDescending(a => a.NormalizedUsername),
+        ("Organization", false) => query.OrderBy(a => a.Organization!.Name).ThenBy(a => a.Id),
+        ("Organization", true) => query.OrderByDescending(a => a.Organization!.Name).ThenBy(a => a.Id),
+        ("Status", false) => query.OrderBy(a => a.Status).ThenBy(a => a.Id),
+        ("Status", true) => query.OrderByDescending(a => a.Status).ThenBy(a => a.Id),
+        ("Number", false) => query.OrderBy(a => a.Number!.E164).ThenBy(a => a.Id),
+        ("Number", true) => query.OrderByDescending(a => a.Number!.E164).ThenBy(a => a.Id),
+        ("PermissionGroup", false) => query.OrderBy(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
+        ("PermissionGroup", true) => query.OrderByDescending(a => a.PermissionGroup!.Name).ThenBy(a => a.Id),
+        ("Name", true) => query.OrderByDescending(a => a.LastName).ThenByDescending(a => a.FirstName).ThenBy(a => a.Id),
+        ("Name", false) => query.OrderBy(a => a.LastName).ThenBy(a => a.FirstName).ThenBy(a => a.Id),
+        _ => query.OrderByDescending(a => a.Id),
+    };
+
+    /// <summary>The columns the table sorts by.</summary>
+    public static readonly IReadOnlySet<string> SortColumns =
+        new HashSet<string>(StringComparer.Ordinal) { "Name", "Username", "Organization", "Status", "Number", "PermissionGroup" };
 
     /// <summary>
     /// Accounts of the organization and every organization below it. Both the root and the subtree are read through the

@@ -10,6 +10,8 @@ public static class AccountExtensions
     {
         builder.Services.AddScoped<SingleAccountCreation>();
         builder.Services.TryAddSingleton<AccountLifecycle>();
+        builder.Services.AddScoped<AccountExport>();
+        builder.Services.AddSingleton<AccountUpdate>();
         return builder;
     }
 }

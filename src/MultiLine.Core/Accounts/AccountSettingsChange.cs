@@ -3,48 +3,47 @@ using MultiLine.Core.Imports;
 namespace MultiLine.Core.Accounts;
 
 /// <summary>
-/// One set of settings applied to many accounts (bulk Edit): each value given replaces the account's, each null keeps
-/// it. It changes nothing by itself: <see cref="ApplyTo"/> turns it into the account's whole input, which then goes
-/// through the single edit's validator and rules (<see cref="AccountLifecycle.ApplyEditAsync"/>).
+/// A settings change (<see cref="AccountSettingsChange"/>, shared with the update from CSV) as a bulk Edit uses it: each
+/// value given replaces the account's, each null keeps it. <see cref="ApplyTo"/> turns it into the account's whole input,
+/// which then goes through the single edit's validator and rules (<see cref="AccountLifecycle.ApplyEditAsync"/>).
 /// </summary>
-public sealed record AccountSettingsChange(
-    MonitorCalls? MonitorCalls = null,
-    MonitorSms? MonitorSms = null,
-    bool? SocialMessaging = null,
-    bool? RestrictIncomingSocialMessaging = null,
-    Language? Language = null,
-    int? PermissionGroupId = null)
+public static class AccountSettingsChanges
 {
-    public bool IsEmpty => MonitorCalls is null && MonitorSms is null && SocialMessaging is null
-        && RestrictIncomingSocialMessaging is null && Language is null && PermissionGroupId is null;
+    public static bool IsEmpty(this AccountSettingsChange change) => change.Fields == AccountFields.None;
 
-    /// <summary>The account's stored values (<paramref name="current"/>) with this change's values put in, in the CSV's words.</summary>
-    public AccountInput ApplyTo(AccountInput current)
+    /// <summary>The account's stored values (<paramref name="current"/>) with the change's values put in, in the CSV's words.</summary>
+    public static AccountInput ApplyTo(this AccountSettingsChange change, AccountInput current)
     {
-        var social = SocialMessaging ?? string.Equals(current.SocialMessaging, "Yes", StringComparison.OrdinalIgnoreCase);
+        var social = change.SocialMessaging ?? string.Equals(current.SocialMessaging, "Yes", StringComparison.OrdinalIgnoreCase);
         return current with
         {
-            MonitorCalls = MonitorCalls is { } calls ? AccountInputs.Word(calls) : current.MonitorCalls,
-            MonitorSms = MonitorSms is { } sms ? AccountInputs.Word(sms) : current.MonitorSms,
+            FirstName = change.FirstName ?? current.FirstName,
+            LastName = change.LastName ?? current.LastName,
+            ForwardingNumber = change.ForwardingNumber ?? current.ForwardingNumber,
+            MonitorCalls = change.MonitorCalls is { } calls ? AccountInputs.Word(calls) : current.MonitorCalls,
+            MonitorSms = change.MonitorSms is { } sms ? AccountInputs.Word(sms) : current.MonitorSms,
             SocialMessaging = social ? "Yes" : "No",
             // The restrict flag only applies with social messaging: switching it off drops the flag, as a CSV row would.
             RestrictIncomingSocialMessaging = !social ? null
-                : RestrictIncomingSocialMessaging is { } restrict ? (restrict ? "true" : "false")
+                : change.RestrictIncomingSocialMessaging is { } restrict ? (restrict ? "true" : "false")
                 : current.RestrictIncomingSocialMessaging ?? "false",
-            Language = Language?.ToString() ?? current.Language,
+            Language = change.Language?.ToString() ?? current.Language,
         };
     }
 
     /// <summary>What the change sets, in the admin's words, e.g. "Monitor calls: auto; Language: German".</summary>
-    public IReadOnlyList<string> Describe(string? permissionGroupName)
+    public static IReadOnlyList<string> Describe(this AccountSettingsChange change, string? permissionGroupName)
     {
         var parts = new List<string>();
-        if (MonitorCalls is { } calls) parts.Add($"Monitor calls: {AccountInputs.Word(calls)}");
-        if (MonitorSms is { } sms) parts.Add($"Monitor SMS: {AccountInputs.Word(sms)}");
-        if (SocialMessaging is { } social) parts.Add($"Social messaging: {(social ? "on" : "off")}");
-        if (RestrictIncomingSocialMessaging is { } restrict) parts.Add($"Restrict incoming social messaging: {(restrict ? "on" : "off")}");
-        if (Language is { } language) parts.Add($"Language: {language}");
-        if (PermissionGroupId is not null) parts.Add($"User Permissions: {permissionGroupName ?? "(unknown group)"}");
+        if (change.FirstName is { } first) parts.Add($"First name: {first}");
+        if (change.LastName is { } last) parts.Add($"Last name: {last}");
+        if (change.MonitorCalls is { } calls) parts.Add($"Monitor calls: {AccountInputs.Word(calls)}");
+        if (change.MonitorSms is { } sms) parts.Add($"Monitor SMS: {AccountInputs.Word(sms)}");
+        if (change.SocialMessaging is { } social) parts.Add($"Social messaging: {(social ? "on" : "off")}");
+        if (change.RestrictIncomingSocialMessaging is { } restrict) parts.Add($"Restrict incoming social messaging: {(restrict ? "on" : "off")}");
+        if (change.ForwardingNumber is { } forwarding) parts.Add($"Forwarding number: {forwarding}");
+        if (change.Language is { } language) parts.Add($"Language: {language}");
+        if (change.PermissionGroupId is not null) parts.Add($"User Permissions: {permissionGroupName ?? "(unknown group)"}");
         return parts;
     }
 }

@@ -45,6 +45,7 @@ public static class ActivityActions
     public const string AccountSuspend = "account.suspend";
     public const string AccountUnsuspend = "account.unsuspend";
     public const string AccountDelete = "account.delete";
+    public const string AccountsExport = "accounts.export";
 
     public static string Label(string action) => action switch
     {
@@ -52,6 +53,7 @@ public static class ActivityActions
         AccountSuspend => "Suspended",
         AccountUnsuspend => "Unsuspended",
         AccountDelete => "Deleted",
+        AccountsExport => "Downloaded accounts (CSV)",
         _ => action,
     };
 }

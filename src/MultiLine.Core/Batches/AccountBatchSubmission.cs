@@ -150,7 +150,7 @@ public sealed class AccountBatchSubmission(BatchQueue queue, IDatabaseEngine eng
                 return SubmitResult.Refused(SubmitRefusal.InvalidRows, "Choose what becomes of the accounts' numbers: release them or keep them Reserved with a tag.");
             case BatchKind.Delete when action.Deletion.Number == NumberDisposition.Reserve && !NumberRules.TryNormalizeTag(action.Deletion.Tag, out _, out var tagError):
                 return SubmitResult.Refused(SubmitRefusal.InvalidRows, tagError!);
-            case BatchKind.EditSettings when action.Settings is null || action.Settings.IsEmpty:
+            case BatchKind.EditSettings when action.Settings is null || action.Settings.IsEmpty():
                 return SubmitResult.Refused(SubmitRefusal.InvalidRows, "Choose at least one setting to change.");
             case BatchKind.EditSettings when action.Settings.PermissionGroupId is { } group
                 && !await scopedDb.PermissionGroups.AnyAsync(g => g.Id == group, cancellationToken):

@@ -19,6 +19,7 @@ public static class BatchExtensions
         builder.Services.AddSingleton<AccountBatchSubmission>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.UpdateRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.AccountStatusRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.EditSettingsRowHandler>();

@@ -76,8 +76,14 @@ public sealed class BatchRow
     public string? ForwardingNumber { get; set; }
     public Language Language { get; set; }
 
-    /// <summary>For move and resend batches: the existing account the row acts on.</summary>
+    /// <summary>For move, resend and update batches: the existing account the row acts on.</summary>
     public int? TargetAccountId { get; set; }
+
+    /// <summary>For update batches: the User Permissions group the row gives the account, when it changes it.</summary>
+    public int? PermissionGroupId { get; set; }
+
+    /// <summary>For update batches: which of the row's values to set; the others leave the account as it is.</summary>
+    public AccountFields UpdateFields { get; set; }
 
     public RowOutcome Outcome { get; set; }
     public string? Reason { get; set; }
@@ -108,6 +114,36 @@ public sealed class BatchRow
         Language = draft.Language,
     };
 
+    /// <summary>An update row: the account it targets and the values of <paramref name="change"/> to set; the others stay as they are.</summary>
+    public static BatchRow ForUpdate(int rowNumber, int accountId, string username, string? firstName, string? lastName, AccountSettingsChange change) => new()
+    {
+        RowNumber = rowNumber,
+        TargetAccountId = accountId,
+        Username = username,
+        FirstName = change.FirstName ?? firstName,
+        LastName = change.LastName ?? lastName,
+        PermissionGroupId = change.PermissionGroupId,
+        SocialMessaging = change.SocialMessaging ?? false,
+        RestrictIncomingSocialMessaging = change.RestrictIncomingSocialMessaging ?? false,
+        MonitorCalls = change.MonitorCalls ?? default,
+        MonitorSms = change.MonitorSms ?? default,
+        ForwardingNumber = change.ForwardingNumber,
+        Language = change.Language ?? default,
+        UpdateFields = change.Fields,
+    };
+
+    /// <summary>The change an update row stores (<see cref="ForUpdate"/>).</summary>
+    public AccountSettingsChange ToSettingsChange() => new(
+        UpdateFields.HasFlag(AccountFields.FirstName) ? FirstName : null,
+        UpdateFields.HasFlag(AccountFields.LastName) ? LastName : null,
+        UpdateFields.HasFlag(AccountFields.PermissionGroup) ? PermissionGroupId : null,
+        UpdateFields.HasFlag(AccountFields.SocialMessaging) ? SocialMessaging : null,
+        UpdateFields.HasFlag(AccountFields.RestrictIncomingSocialMessaging) ? RestrictIncomingSocialMessaging : null,
+        UpdateFields.HasFlag(AccountFields.MonitorCalls) ? MonitorCalls : null,
+        UpdateFields.HasFlag(AccountFields.MonitorSms) ? MonitorSms : null,
+        UpdateFields.HasFlag(AccountFields.ForwardingNumber) ? ForwardingNumber : null,
+        UpdateFields.HasFlag(AccountFields.Language) ? Language : null);
+
     /// <summary>The draft <see cref="FromDraft"/> stored.</summary>
     public AccountDraft ToDraft() => new(
         FirstName, LastName,
@@ -121,12 +157,13 @@ public enum BatchKind
     ImportAndInvite = 1,
     Move = 2,
     ResendInvitations = 3,
-    Suspend = 4,
-    Unsuspend = 5,
-    Delete = 6,
+    Update = 4,
+    Suspend = 5,
+    Unsuspend = 6,
+    Delete = 7,
 
     /// <summary>One set of settings (monitor calls/SMS, social messaging, language, permission group) for every account.</summary>
-    EditSettings = 7,
+    EditSettings = 8,
 }
 
 public enum BatchState
@@ -173,6 +210,7 @@ public static class BatchStates
         BatchKind.ImportAndInvite => "CSV import & invite",
         BatchKind.Move => "Move accounts",
         BatchKind.ResendInvitations => "Resend invitations",
+        BatchKind.Update => "Update accounts from CSV",
         BatchKind.Suspend => "Suspend accounts",
         BatchKind.Unsuspend => "Unsuspend accounts",
         BatchKind.Delete => "Delete accounts",

@@ -70,7 +70,7 @@ public sealed record AccountSelection(IReadOnlyList<int>? AccountIds, AccountSea
     public IQueryable<Account> Query(MultiLineDbContext scopedDb)
     {
         if (Search is { } search)
-            return AccountDirectory.Filter(scopedDb, search);
+            return AccountDirectory.Filtered(scopedDb, search);
         var ids = AccountIds ?? [];
         return scopedDb.Accounts.AsNoTracking().Where(a => ids.Contains(a.Id));
     }

@@ -20,6 +20,9 @@ public sealed record AccountInput
     public string? RestrictIncomingSocialMessaging { get; set; }
     public string? Language { get; set; }
 
+    /// <summary>The User Permissions group by name: read by an update from CSV; an import takes the group chosen for the upload.</summary>
+    public string? PermissionGroup { get; set; }
+
     public string? this[CsvColumn column] => column switch
     {
         CsvColumn.FirstName => FirstName,
@@ -32,6 +35,8 @@ public sealed record AccountInput
         CsvColumn.ForwardingNumber => ForwardingNumber,
         CsvColumn.RestrictIncomingSocialMessaging => RestrictIncomingSocialMessaging,
         CsvColumn.Language => Language,
+        CsvColumn.PermissionGroup => PermissionGroup,
+        _ when !column.IsImported() => null,
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
     };
 
@@ -49,7 +54,9 @@ public sealed record AccountInput
             case CsvColumn.ForwardingNumber: ForwardingNumber = value; break;
             case CsvColumn.RestrictIncomingSocialMessaging: RestrictIncomingSocialMessaging = value; break;
             case CsvColumn.Language: Language = value; break;
-            default: throw new ArgumentOutOfRangeException(nameof(column));
+            case CsvColumn.PermissionGroup: PermissionGroup = value; break;
+            default:
+                break; // the export's read-only columns: their values are not input
         }
     }
 }

@@ -2,7 +2,10 @@ using System.Collections.Frozen;
 
 namespace MultiLine.Core.Imports;
 
-/// <summary>The columns of the account CSV, in the documented order.</summary>
+/// <summary>
+/// The columns of the account CSV, in the documented order; then the columns only the accounts export writes
+/// (<see cref="CsvColumns.Export"/>), which an update from CSV reads (permission group) or notes as read-only.
+/// </summary>
 public enum CsvColumn
 {
     FirstName,
@@ -15,13 +18,37 @@ public enum CsvColumn
     ForwardingNumber,
     RestrictIncomingSocialMessaging,
     Language,
+    Organization,
+    Status,
+    PermissionGroup,
+    InvitationSent,
+    ActivationDate,
 }
 
 /// <summary>Names, aliases and header matching of the account CSV columns.</summary>
 public static class CsvColumns
 {
-    /// <summary>All columns in the order of the help article and the template.</summary>
-    public static readonly IReadOnlyList<CsvColumn> All = Enum.GetValues<CsvColumn>();
+    /// <summary>The import's columns, in the order of the help article and the template.</summary>
+    public static readonly IReadOnlyList<CsvColumn> All =
+    [
+        CsvColumn.FirstName, CsvColumn.LastName, CsvColumn.Username, CsvColumn.SocialMessaging, CsvColumn.MultiLineNumber,
+        CsvColumn.MonitorCalls, CsvColumn.MonitorSms, CsvColumn.ForwardingNumber, CsvColumn.RestrictIncomingSocialMessaging, CsvColumn.Language,
+    ];
+
+    /// <summary>
+    /// The accounts export's columns, in its order. Columns an import or update reads keep the template's names, so the
+    /// file goes back in as an update unchanged.
+    /// </summary>
+    public static readonly IReadOnlyList<CsvColumn> Export =
+    [
+        CsvColumn.FirstName, CsvColumn.LastName, CsvColumn.Username, CsvColumn.Organization, CsvColumn.Status, CsvColumn.MultiLineNumber,
+        CsvColumn.PermissionGroup, CsvColumn.InvitationSent, CsvColumn.ActivationDate, CsvColumn.MonitorCalls, CsvColumn.MonitorSms,
+        CsvColumn.SocialMessaging, CsvColumn.RestrictIncomingSocialMessaging, CsvColumn.Language,
+    ];
+
+    /// <summary>Columns the export writes for reading only: an update from CSV ignores their values and says so.</summary>
+    public static readonly IReadOnlyList<CsvColumn> ReadOnly =
+        [CsvColumn.Organization, CsvColumn.Status, CsvColumn.MultiLineNumber, CsvColumn.InvitationSent, CsvColumn.ActivationDate];
 
     public static readonly IReadOnlyList<CsvColumn> Required =
         [CsvColumn.Username, CsvColumn.SocialMessaging, CsvColumn.MonitorCalls, CsvColumn.MonitorSms];
@@ -30,6 +57,7 @@ public static class CsvColumns
     [
         "firstname", "lastname", "email address or device", "social_messaging", "multiline_number",
         "monitor_calls", "monitor_sms", "forwarding_number", "restrict_incoming_social_messaging", "language",
+        "organization", "status", "permission_group", "invitation_sent", "activation_date",
     ];
 
     // Keys are headers reduced to lower-case letters and digits, so "E-mail", "First Name" and "primary_number" match.
@@ -54,15 +82,24 @@ public static class CsvColumns
         ["restrictincoming"] = CsvColumn.RestrictIncomingSocialMessaging,
         ["restrictsocialmessaging"] = CsvColumn.RestrictIncomingSocialMessaging,
         ["language"] = CsvColumn.Language, ["lang"] = CsvColumn.Language, ["locale"] = CsvColumn.Language,
+        ["organization"] = CsvColumn.Organization, ["organisation"] = CsvColumn.Organization,
+        ["status"] = CsvColumn.Status, ["accountstatus"] = CsvColumn.Status,
+        ["permissiongroup"] = CsvColumn.PermissionGroup, ["userpermissions"] = CsvColumn.PermissionGroup,
+        ["permissions"] = CsvColumn.PermissionGroup, ["group"] = CsvColumn.PermissionGroup,
+        ["invitationsent"] = CsvColumn.InvitationSent, ["invited"] = CsvColumn.InvitationSent,
+        ["activationdate"] = CsvColumn.ActivationDate, ["activated"] = CsvColumn.ActivationDate,
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, CsvColumn> ByProperty =
-        All.ToFrozenDictionary(c => c.ToString(), c => c);
+        Enum.GetValues<CsvColumn>().ToFrozenDictionary(c => c.ToString(), c => c);
 
     /// <summary>The column's name as the template and the messages write it, e.g. <c>monitor_sms</c>.</summary>
     public static string Name(this CsvColumn column) => Names[(int)column];
 
     public static bool IsRequired(this CsvColumn column) => Required.Contains(column);
+
+    /// <summary>True for the columns an import reads (<see cref="All"/>); the others come from the accounts export.</summary>
+    public static bool IsImported(this CsvColumn column) => column <= CsvColumn.Language;
 
     /// <summary>Matches a header cell: case-insensitive, ignoring spaces, underscores, hyphens and other punctuation.</summary>
     public static bool TryMatch(string header, out CsvColumn column)

@@ -22,6 +22,9 @@ public sealed record CsvReadResult(
     public bool HasFileErrors => FileProblems.Any(p => p.IsError);
 }
 
+/// <summary>What a file is read for: an import (its required columns, the export's columns unused) or an update from CSV.</summary>
+public enum CsvPurpose { Import, Update }
+
 /// <summary>
 /// Reads an account CSV the way real spreadsheets write it: detects encoding and separator, matches headers, trims cells
 /// (invisible characters too, see <see cref="CellText"/>), skips blank lines and the template's Note row, numbers rows as
@@ -32,7 +35,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
 {
     private readonly ImportOptions _options = options.Value;
 
-    public async Task<CsvReadResult> ReadAsync(Stream file, CancellationToken cancellationToken = default)
+    public Task<CsvReadResult> ReadAsync(Stream file, CancellationToken cancellationToken = default) =>
+        ReadAsync(file, CsvPurpose.Import, cancellationToken);
+
+    public async Task<CsvReadResult> ReadAsync(Stream file, CsvPurpose purpose, CancellationToken cancellationToken = default)
     {
         var content = await ReadAllAsync(file, _options.MaxFileBytes, cancellationToken);
         if (content is null)
@@ -51,10 +57,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
         var (separator, hasSeparatorLine) = DetectSeparator(sample);
         using var text = new StreamReader(new MemoryStream(buffer, bomLength, length - bomLength, writable: false), encoding,
             detectEncodingFromByteOrderMarks: false, bufferSize: 16_384);
-        return Parse(text, separator, hasSeparatorLine, sha256, encoding.WebName, cancellationToken);
+        return Parse(text, separator, hasSeparatorLine, sha256, encoding.WebName, purpose, cancellationToken);
     }
 
-    private CsvReadResult Parse(TextReader text, char separator, bool hasSeparatorLine, string sha256, string encodingName, CancellationToken cancellationToken)
+    private CsvReadResult Parse(TextReader text, char separator, bool hasSeparatorLine, string sha256, string encodingName, CsvPurpose purpose, CancellationToken cancellationToken)
     {
         var problems = new List<ImportProblem>();
         var rows = new List<CsvRow>();
@@ -105,7 +111,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
 
             if (header is null)
             {
-                header = ReadHeader(cells.AsSpan(0, width), problems, columns);
+                // The accounts export's header block (report name, time, organization) precedes its column names.
+                if (cells[0].StartsWith('#'))
+                    continue;
+                header = ReadHeader(cells.AsSpan(0, width), problems, columns, purpose);
                 if (problems.Any(p => p.IsError))
                     return new CsvReadResult(problems, [], sha256, encodingName, separator, columns);
                 continue;
@@ -170,8 +179,11 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
         return new CsvRow(rowNumber, values, problems is null ? [] : problems);
     }
 
-    /// <summary>Maps each header cell to a column (or -1), reporting unknown, unnamed, duplicate and missing columns.</summary>
-    private static int[] ReadHeader(ReadOnlySpan<string> cells, List<ImportProblem> problems, List<CsvColumn> columns)
+    /// <summary>
+    /// Maps each header cell to a column (or -1), reporting unknown, unnamed, duplicate and missing columns. An import
+    /// ignores the export's own columns; an update notes, once, that it ignores the read-only ones.
+    /// </summary>
+    private static int[] ReadHeader(ReadOnlySpan<string> cells, List<ImportProblem> problems, List<CsvColumn> columns, CsvPurpose purpose)
     {
         var map = new int[cells.Length];
         var firstIndex = new Dictionary<CsvColumn, int>();
@@ -183,6 +195,9 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
                 problems.Add(ImportProblem.FileWarning($"Column {CsvColumns.Letter(i)} has no name; its values are ignored."));
             else if (!CsvColumns.TryMatch(name, out var column))
                 problems.Add(ImportProblem.FileWarning($"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
+            else if (purpose == CsvPurpose.Import && !column.IsImported())
+                problems.Add(ImportProblem.FileWarning(
+                    $"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not read by an import; its values are ignored."));
             else if (firstIndex.TryGetValue(column, out var first))
                 problems.Add(ImportProblem.FileError(
                     $"Columns {CsvColumns.Letter(first)} ({ImportProblem.Quote(cells[first])}) and {CsvColumns.Letter(i)} ({ImportProblem.Quote(name)}) are both {column.Name()}; keep only one of them."));
@@ -194,7 +209,12 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             }
         }
 
-        var missing = CsvColumns.Required.Where(c => !firstIndex.ContainsKey(c)).Select(c => c.Name()).ToArray();
+        var readOnly = CsvColumns.ReadOnly.Where(firstIndex.ContainsKey).Select(c => c.Name()).ToArray();
+        if (purpose == CsvPurpose.Update && readOnly.Length > 0)
+            problems.Add(ImportProblem.FileWarning(
+                $"{(readOnly.Length == 1 ? "Column" : "Columns")} {CsvColumns.JoinAnd(readOnly)} {(readOnly.Length == 1 ? "is" : "are")} read-only: an update leaves them as they are and ignores their values."));
+        IReadOnlyList<CsvColumn> required = purpose == CsvPurpose.Update ? [CsvColumn.Username] : CsvColumns.Required;
+        var missing = required.Where(c => !firstIndex.ContainsKey(c)).Select(c => c.Name()).ToArray();
         if (missing.Length > 0)
             problems.Add(ImportProblem.FileError(
                 $"The file has no {CsvColumns.JoinAnd(missing)} column{(missing.Length > 1 ? "s" : "")}. The first row must hold the column names, as in the template."));

@@ -32,7 +32,7 @@ public static class BulkRows
     /// Inserts every entity with all its mapped columns. A generated key is reserved from the engine first
     /// (<see cref="IDatabaseEngine.ReserveKeysAsync"/>) and written with the row, so nothing is read back. Over a network
     /// (PostgreSQL) many rows go in one statement; in process (SQLite) one prepared single-row statement is reused, because
-    /// Microsoft.Data.Sqlite binds every parameter by name and SQLite finds a name by a linear search of the statement's
+    /// its ADO.NET provider binds every parameter by name and SQLite finds a name by a linear search of the statement's
     /// parameters: a 50-row statement's ~750 parameters cost more to bind than the statements they save (measured in
     /// docs/performance.md: 100,000 accounts spent ~6 s binding).
     /// </summary>

@@ -23,8 +23,7 @@ public static class ReportCsvWriter
     /// <summary>Streams the report of <paramref name="batchId"/> in pages of rows, so large batches need little memory.</summary>
     public static async Task WriteAsync(MultiLineDbContext db, int batchId, Stream output, CancellationToken cancellationToken = default)
     {
-        await using var text = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true);
-        await using var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\r\n" });
+        await using var csv = CreateWriter(output);
         foreach (var column in Header)
             csv.WriteField(column);
         await csv.NextRecordAsync();
@@ -56,6 +55,14 @@ public static class ReportCsvWriter
         }
         await csv.FlushAsync();
     }
+
+    /// <summary>
+    /// A CSV writer for the portal's downloads: UTF-8 with BOM (Excel reads accents), CRLF lines, CsvHelper's quoting, and a
+    /// 64 KB buffer, so a large file goes out as it is written. Disposing it flushes; the stream stays open.
+    /// </summary>
+    public static CsvWriter CreateWriter(Stream output) =>
+        new(new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true),
+            new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\r\n" });
 
     /// <summary>A cell starting with =, +, -, @, tab or CR gets a leading apostrophe, so a spreadsheet shows it as text.</summary>
     public static string Neutralize(string? value) =>

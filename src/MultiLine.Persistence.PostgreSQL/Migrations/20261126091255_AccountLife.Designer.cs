@@ -521,11 +521,13 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .HasFilter("\"AccountId\" IS NOT NULL");
 
                     b.HasIndex("InvitationId");
 
-                    b.HasIndex("TargetAccountId");
+                    b.HasIndex("TargetAccountId")
+                        .HasFilter("\"TargetAccountId\" IS NOT NULL");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();

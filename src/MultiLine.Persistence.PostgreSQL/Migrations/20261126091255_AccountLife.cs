@@ -44,12 +44,14 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_BatchRows_AccountId",
                 table: "BatchRows",
-                column: "AccountId");
+                column: "AccountId",
+                filter: "\"AccountId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_BatchRows_TargetAccountId",
                 table: "BatchRows",
-                column: "TargetAccountId");
+                column: "TargetAccountId",
+                filter: "\"TargetAccountId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ActivityEntries_OrganizationId_AtUtc",

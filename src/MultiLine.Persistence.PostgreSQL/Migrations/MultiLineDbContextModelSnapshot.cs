@@ -497,6 +497,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("Outcome")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("ProcessedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -516,17 +519,22 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int?>("TargetAccountId")
                         .HasColumnType("integer");
 
+                    b.Property<int>("UpdateFields")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Username")
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .HasFilter("\"AccountId\" IS NOT NULL");
 
                     b.HasIndex("InvitationId");
 
-                    b.HasIndex("TargetAccountId");
+                    b.HasIndex("TargetAccountId")
+                        .HasFilter("\"TargetAccountId\" IS NOT NULL");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();

@@ -43,12 +43,14 @@ namespace MultiLine.Persistence.Sqlite.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_BatchRows_AccountId",
                 table: "BatchRows",
-                column: "AccountId");
+                column: "AccountId",
+                filter: "\"AccountId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_BatchRows_TargetAccountId",
                 table: "BatchRows",
-                column: "TargetAccountId");
+                column: "TargetAccountId",
+                filter: "\"TargetAccountId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_ActivityEntries_OrganizationId_AtUtc",

@@ -475,6 +475,9 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("Outcome")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("PermissionGroupId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("ProcessedAtUtc")
                         .HasColumnType("TEXT");
 
@@ -494,17 +497,22 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int?>("TargetAccountId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("UpdateFields")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Username")
                         .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .HasFilter("\"AccountId\" IS NOT NULL");
 
                     b.HasIndex("InvitationId");
 
-                    b.HasIndex("TargetAccountId");
+                    b.HasIndex("TargetAccountId")
+                        .HasFilter("\"TargetAccountId\" IS NOT NULL");
 
                     b.HasIndex("BatchOperationId", "RowNumber")
                         .IsUnique();

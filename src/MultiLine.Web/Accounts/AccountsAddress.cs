@@ -9,8 +9,7 @@ namespace MultiLine.Web.Accounts;
 public sealed record AccountsAddress(AccountSearch Search, string? SortBy = null, bool Descending = false, int PageIndex = 0)
 {
     /// <summary>The columns the table sorts by, as <see cref="AccountDirectory"/> names them.</summary>
-    public static readonly IReadOnlySet<string> SortColumns =
-        new HashSet<string>(StringComparer.Ordinal) { "Name", "Username", "Organization", "Status", "Number", "PermissionGroup" };
+    public static readonly IReadOnlySet<string> SortColumns = AccountDirectory.SortColumns;
 
     public static AccountsAddress Parse(string? q, string? status, string? org, string? sub, string? sort, string? desc, string? page)
     {

@@ -121,3 +121,24 @@ public sealed record EditAccountRequest(
 
 /// <summary>What an edit, suspend, unsuspend or delete did, in the admin's words, and the account as it is now (null once deleted).</summary>
 public sealed record ApiAccountChange(string Message, AccountDetails? Account);
+
+/// <summary>One value an update row sets: before and after, as the preview shows them.</summary>
+public sealed record ApiFieldChange(string Field, string Before, string After);
+
+/// <summary>One row of an update file: the account's username, whether it changes, is unchanged or is refused, and why.</summary>
+public sealed record ApiUpdateRow(int Row, string? Username, UpdateRowOutcome Outcome, IReadOnlyList<ApiFieldChange> Changes, string? Reason, IReadOnlyList<ApiImportProblem> Problems)
+{
+    public static ApiUpdateRow From(AccountUpdateRow r) => new(
+        r.RowNumber, r.Username, r.Outcome, r.Changes.Select(c => new ApiFieldChange(c.Field, c.Before, c.After)).ToList(),
+        r.Outcome == UpdateRowOutcome.Refused ? r.Reason : null, r.Problems.Select(ApiImportProblem.From).ToList());
+}
+
+/// <summary>The preview of an update from CSV. Nothing was written.</summary>
+public sealed record ApiUpdatePreview(
+    bool CanUpdate, AccountUpdateCounts Counts, IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings,
+    IReadOnlyList<ApiUpdateRow> Rows, string? Sha256)
+{
+    public static ApiUpdatePreview From(AccountUpdatePreview p) => new(
+        p.CanUpdate, p.Counts, p.FileErrors.Select(ApiImportProblem.From).ToList(), p.FileWarnings.Select(ApiImportProblem.From).ToList(),
+        p.Rows.Select(ApiUpdateRow.From).ToList(), p.Sha256);
+}

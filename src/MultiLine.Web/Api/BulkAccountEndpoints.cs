@@ -124,8 +124,9 @@ internal static class BulkAccountEndpoints
                     || !ApiRequest.TryEnum<MonitorSms>(settings.MonitorSms, "settings.monitorSms", out var sms, out error)
                     || !ApiRequest.TryEnum<Language>(settings.Language, "settings.language", out var language, out error))
                     return (null, error);
-                var change = new AccountSettingsChange(calls, sms, settings.SocialMessaging, settings.RestrictIncomingSocialMessaging, language, settings.PermissionGroupId);
-                return change.IsEmpty
+                var change = new AccountSettingsChange(PermissionGroupId: settings.PermissionGroupId, SocialMessaging: settings.SocialMessaging,
+                    RestrictIncomingSocialMessaging: settings.RestrictIncomingSocialMessaging, MonitorCalls: calls, MonitorSms: sms, Language: language);
+                return change.IsEmpty()
                     ? (null, ApiProblems.BadRequest("settings: send at least one setting to change."))
                     : (BulkAccountAction.EditSettings(change), null);
             case BatchKind.Suspend: return (BulkAccountAction.Suspend(), null);

@@ -88,27 +88,37 @@ internal static class ImportEndpoints
         if (groupId is null)
             return new Upload(ApiProblems.BadRequest("The organization has no default User Permissions group: choose one with permissionGroupId."));
 
+        var (file, refusal) = await ReadUploadAsync(http, import, fileName);
+        return refusal is not null
+            ? new Upload(refusal)
+            : new Upload(null, file, new ImportTarget(organizationId, groupId.Value, AdminClaims.ToScope(http.User)));
+    }
+
+    /// <summary>The uploaded CSV (raw body or multipart field), read by the import command's rules: type and size, 413 when too large.</summary>
+    internal static async Task<(ImportUpload? File, IResult? Refused)> ReadUploadAsync(HttpContext http, AccountImport import, string? fileName)
+    {
+        var cancellationToken = http.RequestAborted;
         try
         {
             var (stream, name, length) = await OpenFileAsync(http.Request, cancellationToken);
             if (stream is null)
-                return new Upload(ApiProblems.BadRequest("The multipart form has no file: send the CSV in a field named file."));
+                return (null, ApiProblems.BadRequest("The multipart form has no file: send the CSV in a field named file."));
             await using (stream)
             {
                 var (file, error) = await import.ReadAsync(stream, fileName ?? name ?? DefaultFileName, length, cancellationToken);
                 if (error is not null)
-                    return new Upload(ApiProblems.Create(error.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, error.Message));
-                return new Upload(null, file, new ImportTarget(organizationId, groupId.Value, AdminClaims.ToScope(http.User)));
+                    return (null, ApiProblems.Create(error.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, error.Message));
+                return (file, null);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new Upload(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge,
+            return (null, ApiProblems.Create(StatusCodes.Status413PayloadTooLarge,
                 $"The request is larger than the {AccountImport.Size(http.RequestServices.GetRequiredService<IOptions<ImportOptions>>().Value.MaxFileBytes)} one upload can hold. Split the file into smaller files."));
         }
         catch (InvalidDataException e)
         {
-            return new Upload(ApiProblems.BadRequest($"The multipart form cannot be read: {e.Message}"));
+            return (null, ApiProblems.BadRequest($"The multipart form cannot be read: {e.Message}"));
         }
     }
 

@@ -37,8 +37,14 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
     private Dictionary<string, string> AddressQuery() =>
         QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
 
-    private static List<string> Column(IRenderedComponent<AccountsPage> page, int index) =>
-        Rows(page).Select(r => r.QuerySelectorAll("td")[index].TextContent.Trim()).ToList();
+    /// <summary>A column's values by its title (the grid writes it on every cell, for the phone's cards).</summary>
+    private static List<string> Column(IRenderedComponent<AccountsPage> page, string title) =>
+        Rows(page).Select(r => Cell(r, title).TextContent.Trim()).ToList();
+
+    private static IElement Cell(IElement row, string title) => row.QuerySelector($"td[data-label='{title}']")!;
+
+    /// <summary>The username under the name in the Account column.</summary>
+    private static string Username(IElement row) => row.QuerySelector(".ml-account-username")!.TextContent.Trim();
 
     private static string Pager(IRenderedComponent<AccountsPage> page) =>
         string.Join(" ", page.FindAll(".mud-table-pagination-caption").Select(e => e.TextContent));
@@ -65,14 +71,14 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
     public void NextPageShowsTheFollowingAccounts()
     {
         var page = RenderPage();
-        var firstPageFirstUsername = Rows(page)[0].QuerySelectorAll("td")[2].TextContent;
+        var firstPageFirstUsername = Username(Rows(page)[0]);
 
         // The grid may still re-render after its first rows (the total arrives with them): click the button as it is then.
         page.WaitForAssertion(() => page.Find("button[aria-label='Next page']").Click());
 
         page.WaitForAssertion(() => Assert.Contains($"26-50 of {TotalAccounts()}", Pager(page)));
         // The pager and the rows render in separate passes: wait for the rows too.
-        page.WaitForAssertion(() => Assert.DoesNotContain(Rows(page), r => r.QuerySelectorAll("td")[2].TextContent == firstPageFirstUsername));
+        page.WaitForAssertion(() => Assert.DoesNotContain(Rows(page), r => Username(r) == firstPageFirstUsername));
     }
 
     [Fact]
@@ -91,7 +97,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         {
             var rows = Rows(page);
             Assert.Single(rows);
-            Assert.Equal(target.Username, rows[0].QuerySelectorAll("td")[2].TextContent);
+            Assert.Equal(target.Username, Username(rows[0]));
         }, TimeSpan.FromSeconds(15));
     }
 
@@ -108,7 +114,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
 
         page.WaitForAssertion(() =>
         {
-            Assert.All(Rows(page), r => Assert.Equal("Acme Sales", r.QuerySelectorAll("td")[3].TextContent));
+            Assert.All(Column(page, "Organization"), name => Assert.Equal("Acme Sales", name));
             Assert.Contains($"of {expected}", Pager(page));
         });
     }
@@ -124,7 +130,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         page.WaitForAssertion(() =>
         {
             Assert.NotEmpty(Rows(page));
-            Assert.All(Rows(page), r => Assert.Equal("Invitation failed", r.QuerySelectorAll("td")[4].TextContent.Trim()));
+            Assert.All(Column(page, "Status"), status => Assert.Equal("Invitation failed", status));
         });
     }
 
@@ -170,7 +176,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
 
         page.WaitForAssertion(() =>
         {
-            Assert.Equal(expected.Take(25), Column(page, 2));
+            Assert.Equal(expected.Take(25), Rows(page).Select(Username));
             Assert.Contains($"of {expected.Count}", Pager(page));
         });
         Assert.Equal(AccountStatus.Invited, page.FindComponent<MudSelect<AccountStatus?>>().Instance.GetState(x => x.Value));
@@ -194,7 +200,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
     [Fact]
     public async Task ChangingAFilterPutsItInTheAddressKeepsTheSortAndStartsAgainOnTheFirstPage()
     {
-        var page = RenderAt("accounts?sort=Username&page=2");
+        var page = RenderAt("accounts?sort=Organization&page=2");
         page.WaitForAssertion(() => Assert.Contains("26-50", Pager(page)));
 
         var select = page.FindComponent<MudSelect<AccountStatus?>>();
@@ -203,12 +209,12 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         page.WaitForAssertion(() =>
         {
             Assert.NotEmpty(Rows(page));
-            Assert.All(Column(page, 4), status => Assert.Equal("Invitation failed", status));
+            Assert.All(Column(page, "Status"), status => Assert.Equal("Invitation failed", status));
             Assert.Contains("1-", Pager(page));
         });
         var query = AddressQuery();
         Assert.Equal("InvitationFailed", query["status"]);
-        Assert.Equal("Username", query["sort"]);
+        Assert.Equal("Organization", query["sort"]);
         Assert.False(query.ContainsKey("page"));
     }
 
@@ -227,13 +233,13 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         await page.InvokeAsync(() => include.Instance.ValueChanged.InvokeAsync(true));
 
         page.WaitForAssertion(() => Assert.Contains($"of {subtree}", Pager(page)));
-        page.WaitForAssertion(() => Assert.Contains("Support EMEA", Column(page, 3)));
+        page.WaitForAssertion(() => Assert.Contains("Support EMEA", Column(page, "Organization")));
         Assert.Equal("1", AddressQuery()["sub"]);
 
         // A link without the switch, followed on the same page, leaves the sub-organizations out again.
         Navigation.NavigateTo($"accounts?org={support.Id}");
         page.WaitForAssertion(() => Assert.Contains($"of {own}", Pager(page)));
-        page.WaitForAssertion(() => Assert.All(Column(page, 3), name => Assert.Equal("Acme Support", name)));
+        page.WaitForAssertion(() => Assert.All(Column(page, "Organization"), name => Assert.Equal("Acme Support", name)));
         Assert.False(page.FindComponent<MudSwitch<bool>>().Instance.GetState(x => x.Value));
     }
 
@@ -250,7 +256,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
 
         page.WaitForAssertion(() =>
         {
-            var shown = Column(page, 6);
+            var shown = Column(page, "Permission group");
             Assert.Equal(first, shown[0]);
             var ordered = descending ? shown.OrderByDescending(n => n, StringComparer.Ordinal) : shown.Order(StringComparer.Ordinal);
             Assert.Equal(ordered, shown);
@@ -265,6 +271,42 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         page.WaitForAssertion(() => page.FindAll("th").First(th => th.TextContent.Contains("Permission group")).QuerySelector(".sortable-column-header")!.Click());
 
         page.WaitForAssertion(() => Assert.Equal("PermissionGroup", AddressQuery().GetValueOrDefault("sort")));
+    }
+
+    [Fact]
+    public async Task TheTableShowsTheColumnsAnAdminScansForWithTheNameOverTheUsername()
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var page = RenderPage();
+
+        var headers = page.FindAll("thead th").Select(th => th.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+        Assert.Equal(["Account", "Status", "MultiLine number", "Organization", "Permission group"], headers);
+        var row = Rows(page)[0];
+        var username = Username(row);
+        var account = await db.Accounts.SingleAsync(a => a.Username == username, Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal($"{account.FirstName} {account.LastName}".Trim(), row.QuerySelector(".ml-account-name")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void OrganizationAndPermissionGroupAreTheColumnsThatGiveWayOnNarrowerScreens()
+    {
+        var page = RenderPage();
+
+        // The style sheet hides cells marked ml-wide-column between 600 and 1280 px; the phone's cards show them again.
+        var wide = page.FindAll("thead th.ml-wide-column").Select(th => th.TextContent.Trim()).ToList();
+        Assert.Equal(["Organization", "Permission group"], wide);
+        Assert.All(Rows(page), row => Assert.Equal(["Organization", "Permission group"],
+            row.QuerySelectorAll("td.ml-wide-column").Select(td => td.GetAttribute("data-label"))));
+    }
+
+    [Fact]
+    public void AnOldLinkSortedByUsernameShowsTheAccountsUnsorted()
+    {
+        // Usernames no longer have a column of their own: the Account column sorts by name.
+        var page = RenderAt("accounts?sort=Username&desc=1");
+
+        page.WaitForAssertion(() => Assert.False(AddressQuery().ContainsKey("sort")));
+        Assert.False(AddressQuery().ContainsKey("desc"));
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();

@@ -25,7 +25,7 @@ public sealed class InviteButtonTests(PortalFixture portal) : IAsyncDisposable
 
         page.Find($"button[aria-label='Send invitation to {account.Username}']").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("Invited", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(15));
+        page.WaitForAssertion(() => Assert.Equal("Invited", page.Find("tbody tr.mud-table-row td[data-label=Status]").TextContent.Trim()), TimeSpan.FromSeconds(15));
         await using var after = portal.Factory.CreateDbContext();
         Assert.Equal(1, await after.Invitations.CountAsync(i => i.AccountId == account.Id, Xunit.TestContext.Current.CancellationToken));
     }
@@ -43,7 +43,7 @@ public sealed class InviteButtonTests(PortalFixture portal) : IAsyncDisposable
 
         page.Find($"button[aria-label$='invitation to {account.Username}']").Click();
 
-        page.WaitForAssertion(() => Assert.Equal("Invitation failed", page.Find("tbody tr.mud-table-row td:nth-child(5)").TextContent.Trim()), TimeSpan.FromSeconds(15));
+        page.WaitForAssertion(() => Assert.Equal("Invitation failed", page.Find("tbody tr.mud-table-row td[data-label=Status]").TextContent.Trim()), TimeSpan.FromSeconds(15));
         snackbars.WaitForAssertion(() => Assert.Contains("this account needs an email address", snackbars.Markup));
     }
 
