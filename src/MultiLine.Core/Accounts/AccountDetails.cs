@@ -21,19 +21,8 @@ public sealed record AccountDetails(
     public string Name => string.Join(' ', new[] { FirstName, LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 
     /// <summary>The account's values as the edit form and the CSV write them, so an edit starts from what is stored.</summary>
-    public AccountInput ToInput() => new()
-    {
-        FirstName = FirstName,
-        LastName = LastName,
-        Username = Username,
-        SocialMessaging = SocialMessaging ? "Yes" : "No",
-        MultiLineNumber = Number?.E164,
-        MonitorCalls = MonitorCalls == MonitorCalls.Auto ? "auto" : "off",
-        MonitorSms = MonitorSms == MonitorSms.On ? "on" : "off",
-        ForwardingNumber = ForwardingNumber,
-        RestrictIncomingSocialMessaging = SocialMessaging ? (RestrictIncomingSocialMessaging ? "true" : "false") : null,
-        Language = Language.ToString(),
-    };
+    public AccountInput ToInput() => AccountInputs.Stored(FirstName, LastName, Username, SocialMessaging, RestrictIncomingSocialMessaging,
+        Number?.E164, MonitorCalls, MonitorSms, ForwardingNumber, Language);
 }
 
 public sealed record AccountNumber(string E164, NumberState State);

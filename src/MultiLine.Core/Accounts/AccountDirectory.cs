@@ -56,7 +56,10 @@ public static class AccountDirectory
         return new Page<AccountRow>(items, total);
     }
 
-    /// <summary>The accounts the search matches, in the context's scope, untracked and unordered: the table and the export read the same set.</summary>
+    /// <summary>
+    /// The accounts the search matches, in the context's scope, untracked and unordered: the table, the export and a bulk
+    /// action on the filter (read again when the action is committed) read the same set.
+    /// </summary>
     internal static IQueryable<Account> Filtered(MultiLineDbContext db, AccountSearch search)
     {
         var query = db.Visible<Account>().AsNoTracking();

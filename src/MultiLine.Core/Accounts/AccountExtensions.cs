@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace MultiLine.Core.Accounts;
@@ -8,7 +9,7 @@ public static class AccountExtensions
     public static IHostApplicationBuilder AddMultiLineAccounts(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<SingleAccountCreation>();
-        builder.Services.AddSingleton<AccountLifecycle>();
+        builder.Services.TryAddSingleton<AccountLifecycle>();
         builder.Services.AddScoped<AccountExport>();
         builder.Services.AddSingleton<AccountUpdate>();
         return builder;

@@ -1,5 +1,6 @@
 using MultiLine.Core.Common;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace MultiLine.Core.Batches;
@@ -20,6 +21,10 @@ public static class BatchExtensions
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.UpdateRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.AccountStatusRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, Accounts.EditSettingsRowHandler>();
+        // Bulk Edit runs each row through the single edit (a worker-only node registers no account pages).
+        builder.Services.TryAddSingleton<Accounts.AccountLifecycle>();
         builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);
         // Beside the worker, since it keeps out of the batches' way (it waits while their rows are processed).
         builder.Services.AddOptions<Accounts.SearchIndexOptions>().BindConfiguration(Accounts.SearchIndexOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -4,7 +4,7 @@ using MultiLine.Core.Organizations;
 
 namespace MultiLine.Core.Batches;
 
-/// <summary>One bulk action (import, import &amp; invite, move, resend) and its progress. The database is the source of truth.</summary>
+/// <summary>One bulk action (import, import &amp; invite, move, resend, suspend, unsuspend, delete, edit settings) and its progress. The database is the source of truth.</summary>
 public sealed class BatchOperation
 {
     public int Id { get; set; }
@@ -20,6 +20,12 @@ public sealed class BatchOperation
 
     public string? FileName { get; set; }
     public string? FileSha256 { get; set; }
+
+    /// <summary>
+    /// What a bulk action on accounts was asked to do beyond its kind (a delete's number choice, a bulk edit's settings),
+    /// as JSON; read it with <see cref="BulkAccountAction.Of"/>.
+    /// </summary>
+    public string? Options { get; set; }
 
     public int TotalRows { get; set; }
     public int Succeeded { get; set; }
@@ -145,7 +151,20 @@ public sealed class BatchRow
         SocialMessaging, MultiLineNumber, MonitorCalls, MonitorSms, ForwardingNumber, RestrictIncomingSocialMessaging, Language);
 }
 
-public enum BatchKind { Import = 0, ImportAndInvite = 1, Move = 2, ResendInvitations = 3, Update = 4 }
+public enum BatchKind
+{
+    Import = 0,
+    ImportAndInvite = 1,
+    Move = 2,
+    ResendInvitations = 3,
+    Update = 4,
+    Suspend = 5,
+    Unsuspend = 6,
+    Delete = 7,
+
+    /// <summary>One set of settings (monitor calls/SMS, social messaging, language, permission group) for every account.</summary>
+    EditSettings = 8,
+}
 
 public enum BatchState
 {
@@ -192,6 +211,10 @@ public static class BatchStates
         BatchKind.Move => "Move accounts",
         BatchKind.ResendInvitations => "Resend invitations",
         BatchKind.Update => "Update accounts from CSV",
+        BatchKind.Suspend => "Suspend accounts",
+        BatchKind.Unsuspend => "Unsuspend accounts",
+        BatchKind.Delete => "Delete accounts",
+        BatchKind.EditSettings => "Edit account settings",
         _ => kind.ToString(),
     };
 

@@ -10,9 +10,13 @@ namespace MultiLine.Core.Batches;
 /// <summary>One line of the Batch Operation Reports table.</summary>
 public sealed record BatchSummary(
     int Id, BatchKind Kind, BatchState State, string Organization, int OrganizationId, string AdminName, string? FileName,
-    DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason)
+    DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason,
+    string? Options = null, string? PermissionGroup = null)
 {
     public string KindLabel => BatchStates.Label(Kind);
+
+    /// <summary>What a bulk action was asked to do beyond its kind (Delete's number choice, the settings of a bulk edit).</summary>
+    public string? ActionDetails => BulkAccountAction.Describe(Kind, Options, PermissionGroup);
     public string StateLabel => BatchStates.Label(State);
     public bool IsFinished => BatchStates.IsFinished(State);
     public TimeSpan? Duration => StartedAtUtc is { } start ? (FinishedAtUtc ?? DateTime.UtcNow) - start : null;
@@ -135,5 +139,6 @@ public static class BatchQueries
     private static IQueryable<BatchSummary> Project(IQueryable<BatchOperation> batches) => batches.Select(b => new BatchSummary(
         b.Id, b.Kind, b.State, b.Organization!.Name, b.OrganizationId, b.AdminName, b.FileName,
         b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
-        new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason));
+        new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason,
+        b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null));
 }

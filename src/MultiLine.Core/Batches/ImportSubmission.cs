@@ -9,7 +9,7 @@ namespace MultiLine.Core.Batches;
 public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, string AdminName);
 
 /// <summary>Why a commit was refused, so the API can pick its status code.</summary>
-public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview }
+public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview, NotAllowed, NotFound }
 
 /// <summary>The stored batch, or why nothing was stored.</summary>
 public sealed record SubmitResult(int? BatchId, SubmitRefusal? Refusal, string? Error)

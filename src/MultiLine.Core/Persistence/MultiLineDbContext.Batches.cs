@@ -17,6 +17,7 @@ public partial class MultiLineDbContext
             e.Property(b => b.AdminName).HasMaxLength(200);
             e.Property(b => b.FileName).HasMaxLength(260);
             e.Property(b => b.FileSha256).HasMaxLength(64);
+            e.Property(b => b.Options).HasMaxLength(4000);
             e.Property(b => b.FailureReason).HasMaxLength(2000);
             e.Property(b => b.ClaimedBy).HasMaxLength(200);
             e.Property(b => b.CancelledBy).HasMaxLength(200);

@@ -400,6 +400,10 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("Kind")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Options")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<int>("OrganizationId")
                         .HasColumnType("integer");
 

@@ -380,6 +380,10 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Options")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("OrganizationId")
                         .HasColumnType("INTEGER");
 

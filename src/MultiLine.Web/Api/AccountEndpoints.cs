@@ -80,7 +80,7 @@ internal static class AccountEndpoints
     }
 
     /// <summary>Every id must name an account in scope: an unknown or foreign id is 404 alike, so nothing leaks.</summary>
-    private static async Task<IResult?> CheckAccountIdsAsync(MultiLineDbContext db, IReadOnlyList<int>? ids, ApiOptions options, CancellationToken cancellationToken)
+    internal static async Task<IResult?> CheckAccountIdsAsync(MultiLineDbContext db, IReadOnlyList<int>? ids, ApiOptions options, CancellationToken cancellationToken)
     {
         if (ids is null || ids.Count == 0)
             return ApiProblems.BadRequest("Select at least one account: accountIds is empty.");

@@ -69,6 +69,30 @@ public sealed record MoveAccountsRequest(IReadOnlyList<int>? AccountIds, int Des
 public sealed record ResendInvitationsRequest(IReadOnlyList<int>? AccountIds);
 
 /// <summary>
+/// A bulk action's accounts, either <see cref="AccountIds"/> or every account matching <see cref="Filter"/>, and what the
+/// action needs: destinationOrganizationId (move), number release/reserve and tag (delete), settings (edit-settings).
+/// </summary>
+public sealed record BulkAccountsRequest(
+    IReadOnlyList<int>? AccountIds = null,
+    AccountFilter? Filter = null,
+    int? DestinationOrganizationId = null,
+    string? Number = null,
+    string? Tag = null,
+    BulkAccountSettings? Settings = null);
+
+/// <summary>The filter of <c>GET /api/v1/accounts</c>; an empty filter matches every account in your scope.</summary>
+public sealed record AccountFilter(int? OrganizationId = null, bool? IncludeSubOrganizations = null, string? Status = null, string? Search = null);
+
+/// <summary>The settings a bulk edit gives every account, in the CSV's words; a field left out keeps each account's own value.</summary>
+public sealed record BulkAccountSettings(
+    string? MonitorCalls = null,
+    string? MonitorSms = null,
+    bool? SocialMessaging = null,
+    bool? RestrictIncomingSocialMessaging = null,
+    string? Language = null,
+    int? PermissionGroupId = null);
+
+/// <summary>
 /// An edit of one account: only the fields sent change (null: as it is). The values are the CSV's (monitorCalls auto/off,
 /// monitorSms on/off, language English…); an empty multiLineNumber gives a pending account's number back.
 /// </summary>

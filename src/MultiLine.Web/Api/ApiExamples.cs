@@ -38,6 +38,16 @@ internal static class ApiExamples
 
     public static readonly ResendInvitationsRequest ResendRequest = new([101, 102]);
 
+    public static readonly BulkAccountsRequest BulkFilterRequest = new(Filter: new AccountFilter(OrganizationId: 4, IncludeSubOrganizations: true, Status: "Invited"));
+
+    public static readonly BulkAccountsRequest BulkMoveRequest = new(Filter: new AccountFilter(OrganizationId: 3, Status: "NotInvited"), DestinationOrganizationId: 4);
+
+    public static readonly BulkAccountsRequest BulkDeleteRequest = new(AccountIds: [101, 102], Number: "reserve", Tag: "PORTED");
+
+    public static readonly BulkAccountsRequest BulkEditRequest = new(Filter: new AccountFilter(Search: "sales"), Settings: new BulkAccountSettings(MonitorCalls: "auto", Language: "German"));
+
+    public static ApiBatch QueuedBulk(BatchKind kind) => Batch(44, kind, BatchState.Queued, null, new BatchCounts(1250, 0, 0, 0), finished: false);
+
     public static readonly object MoveConflict = Problem(409, "Conflict", MovePlan.NotEnoughNumbers);
 
     // Worded by the domain, so the documented answer cannot drift from the real one.

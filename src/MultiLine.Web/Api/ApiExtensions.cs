@@ -98,6 +98,7 @@ public static class ApiExtensions
         api.MapOrganizationEndpoints();
         api.MapAccountEndpoints();
         api.MapAccountLifeEndpoints();
+        api.MapBulkAccountEndpoints();
         api.MapBatchEndpoints();
         api.MapImportEndpoints(imports.MaxFileBytes + 64 * 1024);
         api.MapAccountTransferEndpoints(imports.MaxFileBytes + 64 * 1024);

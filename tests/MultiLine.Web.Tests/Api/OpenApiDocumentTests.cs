@@ -17,7 +17,9 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
         var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(
         [
-            "/api/v1/accounts", "/api/v1/accounts/export.csv", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations",
+            "/api/v1/accounts", "/api/v1/accounts/bulk/delete", "/api/v1/accounts/bulk/edit-settings", "/api/v1/accounts/bulk/move",
+            "/api/v1/accounts/bulk/resend-invitations", "/api/v1/accounts/bulk/suspend", "/api/v1/accounts/bulk/unsuspend",
+            "/api/v1/accounts/export.csv", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations",
             "/api/v1/accounts/updates", "/api/v1/accounts/updates/validate", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend",
             "/api/v1/accounts/{id}/unsuspend", "/api/v1/batches", "/api/v1/batches/{id}",
             "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv", "/api/v1/batches/{id}/rows", "/api/v1/organizations",
@@ -33,5 +35,8 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
         var conflict = root.GetProperty("paths").GetProperty("/api/v1/accounts/move").GetProperty("post").GetProperty("responses").GetProperty("409");
         Assert.Equal("Unable to move account(s). You do not have enough numbers available in the selected organization",
             conflict.GetProperty("content").GetProperty("application/problem+json").GetProperty("example").GetProperty("detail").GetString());
+        var bulkDelete = root.GetProperty("paths").GetProperty("/api/v1/accounts/bulk/delete").GetProperty("post");
+        Assert.Equal("PORTED", bulkDelete.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("tag").GetString());
+        Assert.Equal("Delete", bulkDelete.GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("kind").GetString());
     }
 }
