@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Common;
@@ -344,6 +345,10 @@ public sealed class UpdateRowHandler : IBatchRowHandler
                 { Unchanged: true } => (RowOutcome.Skipped, AccountUpdate.NothingToChange),
                 _ => (RowOutcome.Succeeded, $"Changed: {outcome.Summary}."),
             };
+            // Like every other change to an account, recorded with the row: the batch's admin, on the batch's behalf.
+            if (row.Outcome == RowOutcome.Succeeded)
+                ActivityLog.Record(db, BulkAccountAction.ActorOf(batch), nowUtc, ActivityActions.AccountEdit, account.OrganizationId,
+                    ActivityTargetKind.Account, AccountLifecycle.Key(account.Id), account.Username, outcome.Summary);
         }
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -174,6 +175,11 @@ public sealed class AccountUpdateTests : IDisposable
         Assert.Equal("Changed: last name (empty) → \"Doe-Smith\"; User Permissions Standard → Messaging only; monitor calls off → auto; language English → French.", rows[0].Reason);
         Assert.Equal((RowOutcome.Skipped, AccountUpdate.NothingToChange), (rows[1].Outcome, rows[1].Reason));
         Assert.Equal(RowOutcome.Failed, rows[2].Outcome);
+        // The changed account's edit is recorded once, on the batch's behalf; the unchanged and refused rows record nothing.
+        var entry = Assert.Single(await check.ActivityEntries.ToListAsync(Ct));
+        Assert.Equal((ActivityActions.AccountEdit, ActivitySource.Batch, "Test Admin", AccountLifecycle.Key(jane)),
+            (entry.Action, entry.Source, entry.AdminName, entry.TargetId));
+        Assert.Contains("language English → French", entry.Details);
     }
 
     [Fact]
