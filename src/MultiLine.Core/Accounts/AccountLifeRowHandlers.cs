@@ -52,8 +52,7 @@ public sealed class EditSettingsRowHandler(AccountLifecycle lifecycle) : IBatchR
     {
         var settings = BulkAccountAction.Of(batch).Settings ?? new AccountSettingsChange();
         var actor = BulkAccountAction.ActorOf(batch);
-        var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
-        var accounts = await db.Accounts.AsNoTracking().Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var accounts = await BatchRowTargets.LoadAsync(db, rows, cancellationToken);
         var organizationIds = accounts.Values.Select(a => a.OrganizationId).Distinct().ToArray();
         var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
         var groupIds = accounts.Values.Select(a => a.PermissionGroupId).Append(settings.PermissionGroupId ?? 0).Distinct().ToArray();
@@ -61,13 +60,8 @@ public sealed class EditSettingsRowHandler(AccountLifecycle lifecycle) : IBatchR
 
         foreach (var row in rows)
         {
-            if (!accounts.TryGetValue(row.TargetAccountId!.Value, out var account))
-            {
-                (row.Outcome, row.Reason) = (RowOutcome.Failed, "The account no longer exists.");
+            if (!accounts.TryTake(row, out var account))
                 continue;
-            }
-            row.AccountId = account.Id;
-            row.Number = account.Number?.E164;
             var organization = organizations[account.OrganizationId];
             if (!groups.TryGetValue(settings.PermissionGroupId ?? account.PermissionGroupId, out var group))
             {
@@ -94,7 +88,7 @@ internal static class AccountRowOutcomes
     {
         AccountChangeStatus.Done => (RowOutcome.Succeeded, result.Message),
         AccountChangeStatus.Unchanged => (RowOutcome.Skipped, "Nothing changed: the account already has these settings."),
-        AccountChangeStatus.NotFound => (RowOutcome.Failed, "The account no longer exists."),
+        AccountChangeStatus.NotFound => (RowOutcome.Failed, BatchRowTargets.Gone),
         AccountChangeStatus.Refused when stateRefusalSkips && result.Message != AccountLifecycle.ChangedMeanwhile => (RowOutcome.Skipped, result.Message),
         _ => (RowOutcome.Failed, result.Message),
     };

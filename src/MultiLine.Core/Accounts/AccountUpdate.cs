@@ -321,8 +321,7 @@ public sealed class UpdateRowHandler : IBatchRowHandler
 
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
-        var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
-        var accounts = await db.Accounts.Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var accounts = await BatchRowTargets.LoadAsync(db, rows, cancellationToken);
         var organizationIds = accounts.Values.Select(a => a.OrganizationId).Distinct().ToArray();
         var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
         var ancestors = organizations.Values.SelectMany(o => o.AncestorIdsAndSelf()).Distinct().ToArray();
@@ -330,13 +329,8 @@ public sealed class UpdateRowHandler : IBatchRowHandler
 
         foreach (var row in rows)
         {
-            if (!accounts.TryGetValue(row.TargetAccountId!.Value, out var account))
-            {
-                (row.Outcome, row.Reason) = (RowOutcome.Failed, "The account no longer exists.");
+            if (!accounts.TryTake(row, out var account))
                 continue;
-            }
-            row.AccountId = account.Id;
-            row.Number = account.Number?.E164;
             var organization = organizations[account.OrganizationId];
             var outcome = AccountSettings.Apply(account, row.ToSettingsChange(), organization, AccountSettings.UsableBy(organization, groups));
             (row.Outcome, row.Reason) = outcome switch

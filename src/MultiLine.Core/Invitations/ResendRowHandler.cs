@@ -16,18 +16,12 @@ public sealed class ResendRowHandler(InvitationIssuer invitations) : IBatchRowHa
 
     public async Task ProcessAsync(MultiLineDbContext db, BatchOperation batch, IReadOnlyList<BatchRow> rows, DateTime nowUtc, CancellationToken cancellationToken)
     {
-        var ids = rows.Select(r => r.TargetAccountId!.Value).ToArray();
-        var accounts = await db.Accounts.Include(a => a.Number).Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var accounts = await BatchRowTargets.LoadAsync(db, rows, cancellationToken);
         await db.LockCapacityAsync(accounts.Values.Select(a => a.OrganizationId), cancellationToken);
         foreach (var row in rows)
         {
-            if (!accounts.TryGetValue(row.TargetAccountId!.Value, out var account))
-            {
-                (row.Outcome, row.Reason) = (RowOutcome.Failed, "The account no longer exists.");
+            if (!accounts.TryTake(row, out var account))
                 continue;
-            }
-            row.AccountId = account.Id;
-            row.Number = account.Number?.E164;
             var outcome = await invitations.QueueAsync(db, account, cancellationToken);
             switch (outcome.Kind)
             {
