@@ -65,5 +65,12 @@ public enum Privileges
     Setup = 16,
     Administrators = 32,
     ApiUsers = 64,
-    All = Accounts | AccountsBulkOperations | Numbers | Reports | Setup | Administrators | ApiUsers,
+
+    /// <summary>Create, edit and delete roles.</summary>
+    RolesAndPrivileges = 128,
+
+    /// <summary>Manage sub-organizations: create, rename, delete, and their permission groups and numbers' allocation.</summary>
+    Profile = 256,
+
+    All = Accounts | AccountsBulkOperations | Numbers | Reports | Setup | Administrators | ApiUsers | RolesAndPrivileges | Profile,
 }

@@ -76,7 +76,7 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
         db.PermissionGroups.AddRange(acmeStandard, acmeMessaging, supportAgents, healthStandard, healthRecorded);
 
         var superAdmin = new Role { Name = "Super Admin", Privileges = Privileges.All };
-        var orgAdmin = new Role { Name = "Organization Admin", Privileges = Privileges.All & ~Privileges.Administrators };
+        var orgAdmin = new Role { Name = "Organization Admin", Privileges = Privileges.All & ~(Privileges.Administrators | Privileges.RolesAndPrivileges) };
         var reportViewer = new Role { Name = "Report Viewer", Privileges = Privileges.Reports };
         db.Roles.AddRange(superAdmin, orgAdmin, reportViewer);
         db.Admins.AddRange(

@@ -12,7 +12,10 @@ public static class Policies
     public const string Setup = nameof(Privileges.Setup);
     public const string Administrators = nameof(Privileges.Administrators);
     public const string ApiUsers = nameof(Privileges.ApiUsers);
+    public const string RolesAndPrivileges = nameof(Privileges.RolesAndPrivileges);
+    public const string Profile = nameof(Privileges.Profile);
 
     public static readonly Privileges[] All =
-        [Privileges.Accounts, Privileges.AccountsBulkOperations, Privileges.Numbers, Privileges.Reports, Privileges.Setup, Privileges.Administrators, Privileges.ApiUsers];
+        [Privileges.Accounts, Privileges.AccountsBulkOperations, Privileges.Numbers, Privileges.Reports, Privileges.Setup, Privileges.Administrators, Privileges.ApiUsers,
+         Privileges.RolesAndPrivileges, Privileges.Profile];
 }
