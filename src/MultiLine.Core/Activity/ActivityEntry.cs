@@ -33,7 +33,21 @@ public sealed class ActivityEntry
     public const int MaxDetailsLength = 4000, MaxNameLength = 320;
 }
 
-public enum ActivityTargetKind { None = 0, Account = 1, Number = 2, Batch = 3, Organization = 4, Admin = 5, Report = 6 }
+public enum ActivityTargetKind
+{
+    None = 0,
+    Account = 1,
+    Number = 2,
+    Batch = 3,
+    Organization = 4,
+    Admin = 5,
+    Report = 6,
+    Role = 7,
+    PermissionGroup = 8,
+    ApiToken = 9,
+    Template = 10,
+    Settings = 11,
+}
 
 /// <summary>Where the act came from: a page of the portal, the automation API, or the batch worker on an admin's behalf.</summary>
 public enum ActivitySource { Portal = 0, Api = 1, Batch = 2 }
