@@ -13,13 +13,22 @@ public sealed record BatchNotificationSummary(
 /// <summary>A file to attach to a notification, such as the Batch Operations Report CSV.</summary>
 public sealed record NotificationAttachment(string FileName, string ContentType, byte[] Content);
 
+/// <summary>
+/// The report a summary email carries: built only when someone will receive it, or, when it is too large for an email,
+/// <see cref="NotAttached"/> says why and where to download it instead.
+/// </summary>
+public sealed record SummaryReport(Func<CancellationToken, Task<NotificationAttachment>>? Build, string? NotAttached = null)
+{
+    public static SummaryReport Attached(NotificationAttachment attachment) => new(_ => Task.FromResult(attachment));
+}
+
 /// <summary>How many emails were queued; <see cref="Reason"/> says why none were.</summary>
 public sealed record NotificationOutcome(int Recipients, string? Reason);
 
 /// <summary>Queues notification emails to an organization's designated admins. Never saves: the caller does, in its own transaction.</summary>
 public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer issuer)
 {
-    public async Task<NotificationOutcome> QueueBatchSummaryAsync(MultiLineDbContext db, int organizationId, BatchNotificationSummary summary, NotificationAttachment? attachment, CancellationToken ct = default)
+    public async Task<NotificationOutcome> QueueBatchSummaryAsync(MultiLineDbContext db, int organizationId, BatchNotificationSummary summary, SummaryReport? report, CancellationToken ct = default)
     {
         var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == organizationId)
             .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
@@ -41,7 +50,8 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
             ("Duration", summary.Duration is { } duration ? FormatDuration(duration) : "—"),
             ("Details", summary.Link ?? "—"),
         };
-        var note = attachment is null ? "" : $"The report is attached ({attachment.FileName}).";
+        var attachment = report?.Build is { } build ? await build(ct) : null;
+        var note = attachment is not null ? $"The report is attached ({attachment.FileName})." : report?.NotAttached ?? "";
         var text = string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}")) + (note.Length > 0 ? "\n\n" + note : "") + "\n\nMultiLine Portal";
         var html = "<div style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2937\"><h2 style=\"color:#1e3a8a\">" + WebUtility.HtmlEncode(subject) + "</h2><table>"
             + string.Concat(lines.Select(l => $"<tr><td style=\"padding:2px 16px 2px 0;color:#64748b\">{WebUtility.HtmlEncode(l.Label)}</td><td><strong>{WebUtility.HtmlEncode(l.Value)}</strong></td></tr>"))

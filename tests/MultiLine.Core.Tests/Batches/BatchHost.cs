@@ -26,7 +26,8 @@ internal sealed class BatchHost : IAsyncDisposable
     public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
     public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
 
-    public static async Task<BatchHost> StartAsync(TestDatabase database, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker")
+    public static async Task<BatchHost> StartAsync(TestDatabase database, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(database.Engine.Settings);
@@ -39,6 +40,8 @@ internal sealed class BatchHost : IAsyncDisposable
             ["Import:MaxRows"] = maxRows.ToString(),
             ["Smtp:PickupFolder"] = Path.Combine(database.Folder, "outbox"),
         });
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();

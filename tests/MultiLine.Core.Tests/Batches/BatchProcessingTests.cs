@@ -246,6 +246,30 @@ public sealed class BatchProcessingTests : IDisposable
         Assert.Contains("3,Jane,Doe,two@acme.example,,Failed,\"monitor_sms: \"\"yes\"\" is not one of on, off.\",", report);
     }
 
+    [Fact]
+    public async Task AReportLargerThanTheAttachmentLimitIsLinkedInTheSummaryNotAttached()
+    {
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            var role = new MultiLine.Core.Admins.Role { Name = "Org admin", Privileges = MultiLine.Core.Admins.Privileges.All };
+            var admin = new MultiLine.Core.Admins.Admin { Email = "lead@acme.example", NormalizedEmail = "LEAD@ACME.EXAMPLE", DisplayName = "Team Lead", Role = role };
+            db.Admins.Add(admin);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            db.DesignatedAdmins.Add(new MultiLine.Core.Organizations.DesignatedAdmin { OrganizationId = _world.Acme.Id, AdminId = admin.Id });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        await using var host = await BatchHost.StartAsync(_world.Database, settings: new Dictionary<string, string?> { ["Batches:AttachReportUpToRows"] = "2" });
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(
+            Csv([CsvFiles.Row("one@acme.example"), CsvFiles.Row("two@acme.example"), CsvFiles.Row("three@acme.example")]), _world.Target()));
+
+        await using var check = _world.Database.CreateDbContext();
+        var email = await check.EmailMessages.Include(m => m.Attachments).SingleAsync(m => m.Kind == MultiLine.Core.Invitations.Outbox.EmailKind.Notification, TestContext.Current.CancellationToken);
+        Assert.Empty(email.Attachments);
+        Assert.Contains(BatchProcessor.ReportTooLargeToAttach(3), email.TextBody);
+        Assert.Contains($"/reports/{batch.Id}", email.TextBody);
+    }
+
     private async Task<BatchOperation> LoadAsync(int batchId)
     {
         await using var db = _world.Database.CreateDbContext();
