@@ -50,10 +50,11 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
         var (encoding, bomLength) = CsvEncodingDetection.Detect(bytes);
         if (length - bomLength == 0)
             return Refused(sha256, EmptyMessage);
-        if (CsvEncodingDetection.NotTextReason(bytes, encoding, bomLength) is { } notText)
+        // The start of the text, decoded once, tells binary from text and holds the header line the separator comes from;
+        // the parser decodes the whole file as it reads.
+        var sample = encoding.GetString(bytes[bomLength..Math.Min(length, bomLength + CsvEncodingDetection.SampleBytes)]);
+        if (CsvEncodingDetection.NotTextReason(bytes, sample) is { } notText)
             return Refused(sha256, notText);
-
-        var sample = encoding.GetString(bytes[bomLength..Math.Min(length, bomLength + 65_536)]);
         var (separator, hasSeparatorLine) = DetectSeparator(sample);
         using var text = new StreamReader(new MemoryStream(buffer, bomLength, length - bomLength, writable: false), encoding,
             detectEncodingFromByteOrderMarks: false, bufferSize: 16_384);
