@@ -65,7 +65,7 @@ public sealed class AdministratorManagement(TimeProvider clock, IPortalLinks lin
             AdminStatus.Active => query.Where(a => !a.IsDisabled && a.PasswordHash != ""),
             _ => query,
         };
-        return await Rows(query).OrderBy(a => a.Name).ThenBy(a => a.Id).ToListAsync(cancellationToken);
+        return await Rows(query.OrderBy(a => a.DisplayName).ThenBy(a => a.Id)).ToListAsync(cancellationToken);
     }
 
     public Task<AdministratorRow?> GetAsync(MultiLineDbContext db, int id, CancellationToken cancellationToken = default) =>
