@@ -6,6 +6,7 @@ using MudBlazor;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Web.Admins;
+using MultiLine.Tests;
 using MultiLine.Web.Tests.Integration;
 
 namespace MultiLine.Web.Tests.Components;
@@ -16,6 +17,14 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     private static CancellationToken Cancel => Xunit.TestContext.Current.CancellationToken;
     private readonly string _unique = Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>A context whose pages render as in a live circuit (the pages say so to browser tests).</summary>
+    private static BunitContext Interactive(PortalFactory factory, AdminScope? scope = null)
+    {
+        var context = PortalTestContext.Create(factory, scope);
+        context.SetRendererInfo(new RendererInfo("Server", true));
+        return context;
+    }
+
     private static void Click<T>(IRenderedComponent<T> root, string text) where T : IComponent =>
         root.WaitForAssertion(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")).Click());
 
@@ -24,6 +33,13 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
 
     private static AngleSharp.Dom.IElement Row<T>(IRenderedComponent<T> page, string text) where T : IComponent =>
         page.FindAll("tbody tr.mud-table-row").Single(r => r.TextContent.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>The administrators listed, by email.</summary>
+    private static List<string> Emails<T>(IRenderedComponent<T> page) where T : IComponent =>
+        page.FindAll("tbody tr.mud-table-row .ml-cell-stack span").Select(s => s.TextContent.Trim()).ToList();
+
+    private static AngleSharp.Dom.IElement AdminRow<T>(IRenderedComponent<T> page, string email) where T : IComponent =>
+        page.FindAll("tbody tr.mud-table-row").Single(r => r.QuerySelector(".ml-cell-stack span")?.TextContent.Trim() == email);
 
     /// <summary>A role of the test's own, held by <paramref name="admins"/> new admins scoped to Acme Support.</summary>
     private async Task<(Role Role, List<Admin> Admins)> AddRoleAsync(Privileges privileges, int admins = 0)
@@ -46,7 +62,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     public async Task RolesListTheirPrivilegesInWordsAndARoleInUseCannotBeDeleted()
     {
         var (role, _) = await AddRoleAsync(Privileges.Numbers | Privileges.ApiUsers, admins: 3);
-        await using var context = PortalTestContext.Create(portal.Factory);
+        await using var context = Interactive(portal.Factory);
         var popovers = context.Render<MudPopoverProvider>();
 
         var page = context.Render<RolesPage>();
@@ -64,7 +80,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     [Fact]
     public async Task ANewRoleIsCreatedWithTheCheckedPrivilegesAndCanBeDeletedWhileUnused()
     {
-        await using var context = PortalTestContext.Create(portal.Factory);
+        await using var context = Interactive(portal.Factory);
         var dialogs = context.Render<MudDialogProvider>();
         context.Render<MudPopoverProvider>();
         var page = context.Render<RolesPage>();
@@ -88,7 +104,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     [Fact]
     public async Task TheRoleDialogOffersOnlyThePrivilegesTheAdminHolds()
     {
-        await using var context = PortalTestContext.Create(portal.Factory, new AdminScope(1, null, Privileges.Reports | Privileges.RolesAndPrivileges));
+        await using var context = Interactive(portal.Factory, new AdminScope(1, null, Privileges.Reports | Privileges.RolesAndPrivileges));
 
         var dialog = context.Render<MudDialogProvider>();
         await dialog.InvokeAsync(() => context.Services.GetRequiredService<IDialogService>().ShowAsync<RoleDialog>("New role",
@@ -112,13 +128,13 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
             supportAdmin = await db.Admins.Where(a => a.DisplayName == "Support Admin").Select(a => a.Id).SingleAsync(Cancel);
             supportPath = await db.Organizations.Where(o => o.Name == "Acme Support").Select(o => o.Path).SingleAsync(Cancel);
         }
-        await using var context = PortalTestContext.Create(portal.Factory, new AdminScope(supportAdmin, supportPath, Privileges.All & ~Privileges.RolesAndPrivileges));
+        await using var context = Interactive(portal.Factory, new AdminScope(supportAdmin, supportPath, Privileges.All & ~Privileges.RolesAndPrivileges));
 
         var page = context.Render<AdministratorsPage>();
 
         page.WaitForAssertion(() => Assert.Contains(desks[0].Email, page.Markup, StringComparison.Ordinal));
         Assert.Contains("Support Admin", page.Markup, StringComparison.Ordinal);
-        Assert.DoesNotContain(PortalFactory.AdminEmail, page.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain(PortalFactory.AdminEmail, Emails(page));
         Assert.DoesNotContain("All organizations", page.Markup, StringComparison.Ordinal);
     }
 
@@ -126,7 +142,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     public async Task AddingAnAdministratorQueuesTheirInvitationAndListsThemAsInvited()
     {
         var (role, _) = await AddRoleAsync(Privileges.Reports);
-        await using var context = PortalTestContext.Create(portal.Factory);
+        await using var context = Interactive(portal.Factory);
         var dialogs = context.Render<MudDialogProvider>();
         context.Render<MudPopoverProvider>();
         var page = context.Render<AdministratorsPage>();
@@ -154,13 +170,13 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     public async Task AnAdminCannotDisableThemselvesButCanDisableAnother()
     {
         var (_, desks) = await AddRoleAsync(Privileges.Reports, admins: 1);
-        await using var context = PortalTestContext.Create(portal.Factory);
+        await using var context = Interactive(portal.Factory);
         var popovers = context.Render<MudPopoverProvider>();
         context.Render<MudDialogProvider>();
         var page = context.Render<AdministratorsPage>();
 
-        page.WaitForAssertion(() => Assert.Contains(PortalFactory.AdminEmail, page.Markup, StringComparison.Ordinal));
-        var own = Row(page, PortalFactory.AdminEmail).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Disable");
+        page.WaitForAssertion(() => Assert.Contains(PortalFactory.AdminEmail, Emails(page)));
+        var own = AdminRow(page, PortalFactory.AdminEmail).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Disable");
         Assert.True(own.HasAttribute("disabled"));
         own.Closest(".mud-tooltip-root")!.PointerEnter();
         popovers.WaitForAssertion(() => Assert.Contains(AdminRules.CannotDisableYourself, popovers.Markup, StringComparison.Ordinal));
@@ -186,7 +202,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
         string token;
         await using (var db = portal.Factory.CreateDbContext())
             token = Uri.UnescapeDataString((await db.EmailMessages.SingleAsync(m => m.ToAddress == email, Cancel)).TextBody.Split("token=")[1].Split('\n')[0].Trim());
-        await using var context = PortalTestContext.Create(portal.Factory);
+        await using var context = Interactive(portal.Factory);
         var navigation = context.Services.GetRequiredService<NavigationManager>();
 
         navigation.NavigateTo("admin/set-password?token=not-a-real-token");
