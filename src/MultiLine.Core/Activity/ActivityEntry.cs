@@ -82,7 +82,7 @@ public static class ActivityActions
         AdminDisable => "Disabled an administrator",
         AdminEnable => "Enabled an administrator",
         AdminChange => "Changed an administrator's role or scope",
-        AdminPasswordSet => "Set their password",
+        AdminPasswordSet => "Set a password from the invitation",
         RoleCreate => "Created a role",
         RoleEdit => "Edited a role",
         RoleDelete => "Deleted a role",
