@@ -60,6 +60,15 @@ public static class ActivityActions
     public const string AccountUnsuspend = "account.unsuspend";
     public const string AccountDelete = "account.delete";
     public const string AccountsExport = "accounts.export";
+    public const string AdminInvite = "admin.invite";
+    public const string AdminResend = "admin.resend";
+    public const string AdminDisable = "admin.disable";
+    public const string AdminEnable = "admin.enable";
+    public const string AdminChange = "admin.change";
+    public const string AdminPasswordSet = "admin.password-set";
+    public const string RoleCreate = "role.create";
+    public const string RoleEdit = "role.edit";
+    public const string RoleDelete = "role.delete";
 
     public static string Label(string action) => action switch
     {
@@ -68,6 +77,15 @@ public static class ActivityActions
         AccountUnsuspend => "Unsuspended",
         AccountDelete => "Deleted",
         AccountsExport => "Downloaded accounts (CSV)",
+        AdminInvite => "Invited an administrator",
+        AdminResend => "Resent an administrator's invitation",
+        AdminDisable => "Disabled an administrator",
+        AdminEnable => "Enabled an administrator",
+        AdminChange => "Changed an administrator's role or scope",
+        AdminPasswordSet => "Set a password from the invitation",
+        RoleCreate => "Created a role",
+        RoleEdit => "Edited a role",
+        RoleDelete => "Deleted a role",
         _ => action,
     };
 }

@@ -59,10 +59,9 @@ public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<
         if (admin!.IsDisabled)
             return new SignInResult(null, Disabled);
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
-        {
             admin.PasswordHash = hasher.HashPassword(admin, password);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        admin.LastSignInAtUtc = now;
+        await db.SaveChangesAsync(cancellationToken);
         return new SignInResult(
             new SignedInAdmin(admin.Id, admin.Email, admin.DisplayName, admin.Role!.Name, admin.Role.Privileges, admin.ScopeOrganization?.Path, admin.ScopeOrganization?.Name),
             null);

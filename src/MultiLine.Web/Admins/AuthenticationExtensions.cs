@@ -43,6 +43,7 @@ public static class AuthenticationExtensions
         builder.Services.AddSingleton<AdminSessions>();
         builder.Services.AddScoped<ICurrentAdmin, CurrentAdmin>();
         builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
+        builder.AddMultiLineAdministrators();
         // Keys in the database: every instance shares them, and a restart signs nobody out.
         builder.Services.AddDataProtection().SetApplicationName("MultiLine Portal").PersistKeysToDbContext<MultiLineDbContext>();
         return builder;

@@ -102,6 +102,7 @@ public static class ApiExtensions
         api.MapBatchEndpoints();
         api.MapImportEndpoints(imports.MaxFileBytes + 64 * 1024);
         api.MapAccountTransferEndpoints(imports.MaxFileBytes + 64 * 1024);
+        api.MapAdminEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("There is no such API endpoint. The OpenAPI document at /openapi/v1.json lists them all."))
             .ExcludeFromDescription();
         endpoints.MapOpenApi().AllowAnonymous();

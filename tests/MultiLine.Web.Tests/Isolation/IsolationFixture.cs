@@ -41,6 +41,9 @@ public sealed class IsolationFixture : IAsyncLifetime
             var reports = await db.Admins.Include(a => a.Role).SingleAsync(a => a.Email == DemoDataSeeder.ReportsAdminEmail);
             reports.Role!.Privileges = Privileges.Reports | Privileges.ApiUsers;
             reports.ScopeOrganizationId = healthId;
+            // The scoped admin also manages administrators, so the admin routes are attacked with a privilege that reaches them.
+            var scoped = await db.Admins.Include(a => a.Role).SingleAsync(a => a.Email == DemoDataSeeder.ScopedAdminEmail);
+            scoped.Role!.Privileges |= Privileges.Administrators;
             await db.SaveChangesAsync();
         }
 
@@ -150,7 +153,9 @@ public sealed class IsolationFixture : IAsyncLifetime
         var accounts = await db.Accounts.GroupBy(a => new { a.OrganizationId, a.Status }).Select(g => $"{g.Key.OrganizationId}:{g.Key.Status}:{g.Count()}").ToListAsync();
         var numbers = await db.Numbers.GroupBy(n => new { n.OrganizationId, n.State }).Select(g => $"{g.Key.OrganizationId}:{g.Key.State}:{g.Count()}").ToListAsync();
         var batches = await db.Batches.Select(b => $"{b.Id}:{b.State}").ToListAsync();
-        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()));
+        var admins = await db.Admins.Select(a => $"admin {a.Id}:{a.RoleId}:{a.ScopeOrganizationId}:{a.IsDisabled}:{a.InvitationTokenHash}").ToListAsync();
+        var roles = await db.Roles.Select(r => $"role {r.Id}:{r.Name}:{(int)r.Privileges}").ToListAsync();
+        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()).Concat(admins.Order()).Concat(roles.Order()));
     }
 
     public async ValueTask DisposeAsync()
