@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using MultiLine.Core.Activity;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -163,7 +164,7 @@ public sealed class AccountUpdateTests : IDisposable
         await using var db = Scoped();
         var preview = await update.PreviewAsync(db, Upload(csv), Ct);
 
-        var outcome = await update.CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin", preview), Ct);
+        var outcome = await update.CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin, preview), Ct);
 
         Assert.True(outcome.Succeeded, outcome.Result.Error);
         var batch = await host.WaitUntilFinishedAsync(outcome.Result.BatchId!.Value);
@@ -191,7 +192,7 @@ public sealed class AccountUpdateTests : IDisposable
         int batchId;
         await using (var db = Scoped())
         {
-            var outcome = await Update(queue).CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin"), Ct);
+            var outcome = await Update(queue).CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin), Ct);
             batchId = outcome.Result.BatchId!.Value;
         }
         await using (var db = _world.Database.CreateDbContext())
@@ -217,7 +218,7 @@ public sealed class AccountUpdateTests : IDisposable
         await using (var other = _world.Database.CreateDbContext())
             await other.Accounts.Where(a => a.Id == jane).ExecuteUpdateAsync(s => s.SetProperty(a => a.Language, Language.Italian), Ct);
 
-        var outcome = await Update().CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin", preview), Ct);
+        var outcome = await Update().CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin, preview), Ct);
 
         Assert.Equal(SubmitRefusal.ChangedSincePreview, outcome.Result.Refusal);
         Assert.Equal("Nothing was updated: since you checked the file, 1 thing changed. Row 2 no longer changes anything. Check the file again below, then choose Update accounts.",

@@ -108,7 +108,7 @@ public sealed class IsolationFixture : IAsyncLifetime
             Email = email,
             Browser = browser,
             Cookies = cookies,
-            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null)).Secret),
+            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null, TestActors.Admin)).Secret),
             InsideOrganizationIds = insideIds,
             VisibleOrganizationIds = [.. insideIds, .. ancestors.Select(o => o.Id)],
             ForeignOrganizationNames = foreign.Except(ancestors).Select(o => o.Name).ToList(),
