@@ -185,6 +185,12 @@ public sealed class Tenant
 
     public IEnumerable<int> AllForeignIds => ForeignIds.Values.SelectMany(ids => ids).Distinct();
 
+    /// <summary>
+    /// Everything this admin has sent so far in the suite. The activity record repeats an admin's own acts back to them
+    /// (the search text of an export, a file name they uploaded): their own words, not another subtree's data.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Typed { get; } = new();
+
     /// <summary>Search texts an attacker would type: wildcards, single characters, digits, another tenant's names and numbers.</summary>
     public IEnumerable<string> AdversarialTexts =>
     [
