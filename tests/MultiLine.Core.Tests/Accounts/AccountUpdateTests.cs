@@ -176,8 +176,12 @@ public sealed class AccountUpdateTests : IDisposable
         Assert.Equal("Changed: last name (empty) → \"Doe-Smith\"; User Permissions Standard → Messaging only; monitor calls off → auto; language English → French.", rows[0].Reason);
         Assert.Equal((RowOutcome.Skipped, AccountUpdate.NothingToChange), (rows[1].Outcome, rows[1].Reason));
         Assert.Equal(RowOutcome.Failed, rows[2].Outcome);
-        // The changed account's edit is recorded once, on the batch's behalf; the unchanged and refused rows record nothing.
-        var entry = Assert.Single(await check.ActivityEntries.ToListAsync(Ct));
+        // The submission is recorded once, naming the batch; the changed account's edit once, on the batch's behalf;
+        // the unchanged and refused rows record nothing.
+        var entries = await check.ActivityEntries.OrderBy(e => e.Id).ToListAsync(Ct);
+        Assert.Equal([ActivityActions.UpdateSubmit, ActivityActions.AccountEdit], entries.Select(e => e.Action));
+        Assert.Equal((ActivityTargetKind.Batch, batch.Id.ToString(), ActivitySource.Portal), (entries[0].TargetKind, entries[0].TargetId, entries[0].Source));
+        var entry = entries[1];
         Assert.Equal((ActivityActions.AccountEdit, ActivitySource.Batch, "Test Admin", AccountLifecycle.Key(jane)),
             (entry.Action, entry.Source, entry.AdminName, entry.TargetId));
         Assert.Contains("language English → French", entry.Details);

@@ -149,6 +149,12 @@ public sealed class ActivityApiTests(ApiFixture api)
         Assert.Contains(mine!.Items, e => e.OrganizationId == support && e.Action == ActivityActions.TemplateDownload);
         Assert.DoesNotContain(mine.Items, e => e.OrganizationId == sales || e.OrganizationId == null);
         Assert.Equal(HttpStatusCode.NotFound, (await scoped.GetAsync($"/api/v1/activity?organizationId={sales}", Ct)).StatusCode);
+        // The CSV of the whole scope holds the Support download and not the Sales one.
+        var csv = await scoped.GetStringAsync("/api/v1/activity/export.csv", Ct);
+        Assert.Contains("# Organization: Acme Support and its sub-organizations (all in your scope)", csv);
+        Assert.Contains("multiline-accounts-acme-support.csv", csv);
+        Assert.DoesNotContain("multiline-accounts-acme-sales.csv", csv);
+        Assert.Equal(HttpStatusCode.NotFound, (await scoped.GetAsync($"/api/v1/activity/export.csv?organizationId={sales}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await scoped.GetAsync("/api/v1/activity?source=Fax", Ct)).StatusCode);
     }
 
