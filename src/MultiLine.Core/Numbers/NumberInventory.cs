@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
 using MultiLine.Core.Persistence;
@@ -52,7 +53,7 @@ public static class NumberInventory
     }
 
     /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
-    public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, CancellationToken cancellationToken = default)
+    public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
         if (count is < 1 or > MaxRangeSize)
             return NumberChange.Refused($"A range holds 1 to {MaxRangeSize:N0} numbers.");
@@ -76,6 +77,10 @@ public static class NumberInventory
             return NumberChange.Refused($"{taken.Count:N0} of these numbers already {(taken.Count == 1 ? "exists" : "exist")} (first: {taken.Min()}). Choose a free range.");
 
         db.Numbers.AddRange(range.Select(e164 => new MultiLineNumber { E164 = e164, OrganizationId = organizationId, State = NumberState.Available }));
+        var organization = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(cancellationToken);
+        ActivityLog.Record(db, actor, nowUtc, ActivityActions.NumbersAdd, organizationId, ActivityTargetKind.Organization,
+            organizationId.ToString(System.Globalization.CultureInfo.InvariantCulture), organization,
+            count == 1 ? $"Added {range[0]}" : $"Added {count:N0} numbers, {range[0]} to {range[^1]}");
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -89,22 +94,42 @@ public static class NumberInventory
     }
 
     /// <summary>Sets an Available number aside. A conditional update, so a batch taking the number meanwhile wins cleanly.</summary>
-    public static async Task<NumberChange> ReserveAsync(MultiLineDbContext db, int numberId, string tag, CancellationToken cancellationToken = default)
+    public static async Task<NumberChange> ReserveAsync(MultiLineDbContext db, int numberId, string tag, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
         if (!NumberRules.TryNormalizeTag(tag, out var normalized, out var error))
             return NumberChange.Refused(error!);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var updated = await db.Numbers
             .Where(n => n.Id == numberId && n.State == NumberState.Available && n.AccountId == null)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Reserved).SetProperty(n => n.ReservationTag, normalized), cancellationToken);
-        return updated == 1 ? NumberChange.Done : await ExplainAsync(db, numberId, "only an available number can be reserved", cancellationToken);
+        if (updated != 1)
+            return await ExplainAsync(db, numberId, "only an available number can be reserved", cancellationToken);
+        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberReserve, $"Available → Reserved ({normalized})", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return NumberChange.Done;
     }
 
-    public static async Task<NumberChange> UnreserveAsync(MultiLineDbContext db, int numberId, CancellationToken cancellationToken = default)
+    public static async Task<NumberChange> UnreserveAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var tag = await db.Numbers.Where(n => n.Id == numberId).Select(n => n.ReservationTag).FirstOrDefaultAsync(cancellationToken);
         var updated = await db.Numbers
             .Where(n => n.Id == numberId && n.State == NumberState.Reserved)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Available).SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
-        return updated == 1 ? NumberChange.Done : await ExplainAsync(db, numberId, "only a reserved number can be made available again", cancellationToken);
+        if (updated != 1)
+            return await ExplainAsync(db, numberId, "only a reserved number can be made available again", cancellationToken);
+        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberRelease, tag is null ? "Reserved → Available" : $"Reserved ({tag}) → Available", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return NumberChange.Done;
+    }
+
+    /// <summary>The number's entry, in the transaction of its conditional update.</summary>
+    private static async Task RecordAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, string action, string details, CancellationToken cancellationToken)
+    {
+        var number = await db.Numbers.AsNoTracking().Where(n => n.Id == numberId).Select(n => new { n.E164, n.OrganizationId }).SingleAsync(cancellationToken);
+        ActivityLog.Record(db, actor, nowUtc, action, number.OrganizationId, ActivityTargetKind.Number,
+            numberId.ToString(System.Globalization.CultureInfo.InvariantCulture), number.E164, details);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static async Task<NumberChange> ExplainAsync(MultiLineDbContext db, int numberId, string rule, CancellationToken cancellationToken)

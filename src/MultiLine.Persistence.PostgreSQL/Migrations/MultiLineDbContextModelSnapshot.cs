@@ -175,6 +175,8 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AtUtc");
+
                     b.HasIndex("OrganizationId", "AtUtc");
 
                     b.HasIndex("TargetKind", "TargetId", "AtUtc");

@@ -163,6 +163,8 @@ namespace MultiLine.Persistence.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AtUtc");
+
                     b.HasIndex("OrganizationId", "AtUtc");
 
                     b.HasIndex("TargetKind", "TargetId", "AtUtc");

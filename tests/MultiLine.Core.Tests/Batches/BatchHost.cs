@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -55,7 +56,7 @@ internal sealed class BatchHost : IAsyncDisposable
     public async Task<int> ImportAsync(string csv, ImportTarget target, bool invite = false, bool onlyValidRows = true)
     {
         var validation = await Validator.ValidateAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), target, TestContext.Current.CancellationToken);
-        var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, "Test Admin"), TestContext.Current.CancellationToken);
+        var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, TestActors.Admin), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.Error);
         return result.BatchId!.Value;
     }

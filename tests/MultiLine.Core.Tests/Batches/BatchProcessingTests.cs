@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
@@ -177,7 +178,7 @@ public sealed class BatchProcessingTests : IDisposable
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         await using (var db = _world.Database.CreateDbContext())
-            Assert.True((await BatchCommands.RequestCancelAsync(db, batchId, "Test Admin", host.Services.GetService(typeof(BatchQueue)) as BatchQueue ?? throw new InvalidOperationException(), TestContext.Current.CancellationToken)).Succeeded);
+            Assert.True((await BatchCommands.RequestCancelAsync(db, batchId, TestActors.Admin, host.Services.GetService(typeof(BatchQueue)) as BatchQueue ?? throw new InvalidOperationException(), TimeProvider.System, TestContext.Current.CancellationToken)).Succeeded);
         var batch = await host.WaitUntilFinishedAsync(batchId);
 
         Assert.Equal(BatchState.Cancelled, batch.State);

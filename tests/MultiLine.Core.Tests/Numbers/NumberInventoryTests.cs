@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
@@ -61,7 +62,7 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext();
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+1 212 555 0198", 4, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+1 212 555 0198", 4, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         var numbers = await db.Numbers.OrderBy(n => n.E164).Select(n => n.E164).ToListAsync(TestContext.Current.CancellationToken);
@@ -72,9 +73,9 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task AnOverlappingRangeIsRefusedAndNothingIsAdded()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestContext.Current.CancellationToken);
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550105", 10, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550105", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.Equal("5 of these numbers already exist (first: +12125550105). Choose a free range.", result.Error);
         Assert.Equal(10, await db.Numbers.CountAsync(TestContext.Current.CancellationToken));
@@ -84,9 +85,9 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task SummaryCountsStatesAndFreeCapacity()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestContext.Current.CancellationToken);
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
         var first = await db.Numbers.FirstAsync(TestContext.Current.CancellationToken);
-        await NumberInventory.ReserveAsync(db, first.Id, "ported", TestContext.Current.CancellationToken);
+        await NumberInventory.ReserveAsync(db, first.Id, "ported", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         var summary = await NumberInventory.SummarizeAsync(db, _organizationId, TestContext.Current.CancellationToken);
 
@@ -99,12 +100,12 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task ReservingTakesOnlyAnAvailableNumberAndUnreservingGivesItBack()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestContext.Current.CancellationToken);
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
         var id = (await db.Numbers.SingleAsync(TestContext.Current.CancellationToken)).Id;
 
-        var reserved = await NumberInventory.ReserveAsync(db, id, " ported ", TestContext.Current.CancellationToken);
-        var again = await NumberInventory.ReserveAsync(db, id, "VIP", TestContext.Current.CancellationToken);
-        var released = await NumberInventory.UnreserveAsync(db, id, TestContext.Current.CancellationToken);
+        var reserved = await NumberInventory.ReserveAsync(db, id, " ported ", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var again = await NumberInventory.ReserveAsync(db, id, "VIP", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var released = await NumberInventory.UnreserveAsync(db, id, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.True(reserved.Succeeded);
         Assert.Equal("+12125550100 is reserved; only an available number can be reserved.", again.Error);
@@ -118,7 +119,7 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext().WithScope(new AdminScope(1, "/999/", Privileges.All));
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 5, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 5, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.Equal("That organization is not in your scope.", result.Error);
     }

@@ -111,7 +111,7 @@ public sealed class IsolationFixture : IAsyncLifetime
             Email = email,
             Browser = browser,
             Cookies = cookies,
-            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null)).Secret),
+            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null, TestActors.Admin)).Secret),
             InsideOrganizationIds = insideIds,
             VisibleOrganizationIds = [.. insideIds, .. ancestors.Select(o => o.Id)],
             ForeignOrganizationNames = foreign.Except(ancestors).Select(o => o.Name).ToList(),
@@ -189,6 +189,12 @@ public sealed class Tenant
     public required IReadOnlyDictionary<string, IReadOnlyList<int>> OwnIds { get; init; }
 
     public IEnumerable<int> AllForeignIds => ForeignIds.Values.SelectMany(ids => ids).Distinct();
+
+    /// <summary>
+    /// Everything this admin has sent so far in the suite. The activity record repeats an admin's own acts back to them
+    /// (the search text of an export, a file name they uploaded): their own words, not another subtree's data.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Typed { get; } = new();
 
     /// <summary>Search texts an attacker would type: wildcards, single characters, digits, another tenant's names and numbers.</summary>
     public IEnumerable<string> AdversarialTexts =>
