@@ -1,5 +1,7 @@
+using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Persistence;
+using MultiLine.Web.Activity;
 using MultiLine.Web.Admins;
 
 namespace MultiLine.Web.Api;
@@ -76,6 +78,7 @@ internal static class AdminEndpoints
             return await AnswerAsync(db, management, result, StatusCodes.Status201Created, ct);
         })
         .WithName("InviteAdministrator")
+        .Audited(ActivityActions.AdminInvite)
         .WithSummary("Adds an administrator and emails them a single-use link to set their password (no password is ever emailed). The role may hold only privileges you hold; the scope must be inside yours. 409 when the email is already an administrator's.")
         .Produces<ApiAdministratorChange>(StatusCodes.Status201Created)
         .ProducesProblem(403)
@@ -105,6 +108,7 @@ internal static class AdminEndpoints
             return await AnswerAsync(db, management, result ?? ManagementResult.Done($"{admin.Name} is unchanged.", id), StatusCodes.Status200OK, ct);
         })
         .WithName("ChangeAdministrator")
+        .Audited(ActivityActions.AdminChange)
         .WithSummary("Changes an administrator's role, scope, or disables/enables them. Takes effect at their next request: their sessions and API tokens then carry the new role, or stop when disabled. You cannot change your own role or scope, nor disable yourself.")
         .Produces<ApiAdministratorChange>()
         .ProducesProblem(403)
@@ -118,6 +122,7 @@ internal static class AdminEndpoints
             return await AnswerAsync(db, management, await management.ResendAsync(db, id, await current.GetActorAsync(), ct), StatusCodes.Status200OK, ct);
         })
         .WithName("ResendAdministratorInvitation")
+        .Audited(ActivityActions.AdminResend)
         .WithSummary("Emails a new set-password link to an administrator who has not set a password yet; the previous link stops working. 409 once they have set one.")
         .Produces<ApiAdministratorChange>()
         .ProducesProblem(404)
@@ -142,6 +147,7 @@ internal static class AdminEndpoints
             return await AnswerRoleAsync(db, management, result, StatusCodes.Status201Created, ct);
         })
         .WithName("CreateRole")
+        .Audited(ActivityActions.RoleCreate)
         .WithSummary("Creates a role. Names are unique (case does not matter); a role may hold only privileges you hold.")
         .Produces<ApiRoleChange>(StatusCodes.Status201Created)
         .ProducesProblem(403)
@@ -158,6 +164,7 @@ internal static class AdminEndpoints
             return await AnswerRoleAsync(db, management, result, StatusCodes.Status200OK, ct);
         })
         .WithName("EditRole")
+        .Audited(ActivityActions.RoleEdit)
         .WithSummary("Renames a role or changes its privileges; administrators with it get them at their next request. Refused for a role holding privileges you do not hold.")
         .Produces<ApiRoleChange>()
         .ProducesProblem(403)
@@ -172,6 +179,7 @@ internal static class AdminEndpoints
             return result.Succeeded ? TypedResults.Ok(new ApiRoleChange(result.Message, null)) : Problem(result);
         })
         .WithName("DeleteRole")
+        .Audited(ActivityActions.RoleDelete)
         .WithSummary("Deletes a role no administrator has. 409 while it is in use.")
         .Produces<ApiRoleChange>()
         .ProducesProblem(403)

@@ -8,6 +8,7 @@ using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
+using MultiLine.Tests;
 
 namespace MultiLine.Core.Tests.Admins;
 
@@ -208,9 +209,9 @@ public sealed class AdministratorManagementTests : IDisposable
         Assert.Equal("The two passwords do not match.", mismatch.Message);
         Assert.True(set.Succeeded, set.Message);
         Assert.Equal((false, AdminPasswordSetup.AlreadyUsedMessage), (again.Succeeded, again.Message));
-        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "correct horse battery", Ct);
+        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "correct horse battery", TestActors.Ip, Ct);
         Assert.True(signIn.Succeeded, signIn.Error);
-        var wrong = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "another long password", Ct);
+        var wrong = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "another long password", TestActors.Ip, Ct);
         Assert.False(wrong.Succeeded);
     }
 
@@ -219,7 +220,7 @@ public sealed class AdministratorManagementTests : IDisposable
     {
         await InviteAsync(RootScope, "sam@example.com", _reports, _team);
 
-        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "", Ct);
+        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("sam@example.com", "", TestActors.Ip, Ct);
 
         Assert.Equal(AdminSignIn.WrongCredentials, signIn.Error);
     }
@@ -264,7 +265,7 @@ public sealed class AdministratorManagementTests : IDisposable
 
         Assert.True(result.Succeeded, result.Message);
         Assert.False(await sessions.IsCurrentAsync(_acmeAdmin.Id, session, Ct));
-        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("acme@example.com", "a long enough password", Ct);
+        var signIn = await new AdminSignIn(_database.System, _hasher, _clock).SignInAsync("acme@example.com", "a long enough password", TestActors.Ip, Ct);
         Assert.Equal(AdminSignIn.Disabled, signIn.Error);
     }
 

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -34,7 +35,7 @@ public sealed class AdministratorsApiTests(ApiFixture api)
         var admin = new Admin { Email = $"desk-{_unique}@acme.example", NormalizedEmail = $"DESK-{_unique}@ACME.EXAMPLE", DisplayName = "Desk", Role = role, ScopeOrganizationId = support.Id, PasswordHash = "x" };
         db.Admins.Add(admin);
         await db.SaveChangesAsync(Ct);
-        var token = await api.Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "Desk script", null, Ct);
+        var token = await api.Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "Desk script", null, TestActors.For(admin.Id), Ct);
         return (admin.Id, token.Secret);
     }
 
