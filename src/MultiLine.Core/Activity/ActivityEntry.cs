@@ -60,6 +60,13 @@ public static class ActivityActions
     public const string AccountUnsuspend = "account.unsuspend";
     public const string AccountDelete = "account.delete";
     public const string AccountsExport = "accounts.export";
+    public const string OrganizationCreate = "organization.create";
+    public const string OrganizationRename = "organization.rename";
+    public const string OrganizationDelete = "organization.delete";
+    public const string PermissionGroupCreate = "permission-group.create";
+    public const string PermissionGroupEdit = "permission-group.edit";
+    public const string PermissionGroupDelete = "permission-group.delete";
+    public const string PermissionGroupDefault = "permission-group.default";
 
     public static string Label(string action) => action switch
     {
@@ -68,6 +75,13 @@ public static class ActivityActions
         AccountUnsuspend => "Unsuspended",
         AccountDelete => "Deleted",
         AccountsExport => "Downloaded accounts (CSV)",
+        OrganizationCreate => "Created organization",
+        OrganizationRename => "Renamed organization",
+        OrganizationDelete => "Deleted organization",
+        PermissionGroupCreate => "Created permission group",
+        PermissionGroupEdit => "Edited permission group",
+        PermissionGroupDelete => "Deleted permission group",
+        PermissionGroupDefault => "Chose default permission group",
         _ => action,
     };
 }
