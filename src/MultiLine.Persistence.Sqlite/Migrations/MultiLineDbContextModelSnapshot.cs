@@ -779,6 +779,18 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("CapacityVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("DefaultPermissionGroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsAllowedEmailDomains")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsSmtpDataOffload")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsSocialMessaging")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -799,6 +811,8 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DefaultPermissionGroupId");
 
                     b.HasIndex("Name")
                         .IsUnique();
@@ -1070,6 +1084,11 @@ namespace MultiLine.Persistence.Sqlite.Migrations
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>
                 {
+                    b.HasOne("MultiLine.Core.Organizations.PermissionGroup", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultPermissionGroupId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("MultiLine.Core.Organizations.Organization", "Parent")
                         .WithMany()
                         .HasForeignKey("ParentId")
