@@ -147,6 +147,9 @@ public sealed class InheritanceTests : IDisposable
 
         Assert.Equal("Acme already has a permission group named \"MESSAGING ONLY\". Choose another name.", result.Message);
         Assert.Equal(OrganizationChangeStatus.Done, elsewhere.Status);
+        await using var db = _world.Database.CreateDbContext();
+        var entry = Assert.Single(await db.ActivityEntries.ToListAsync(Ct));
+        Assert.Equal((ActivityActions.PermissionGroupCreate, _world.Team.Id, "Messaging only", "Features: SMS"), (entry.Action, entry.OrganizationId, entry.TargetName, entry.Details));
     }
 
     [Fact]
