@@ -3,6 +3,7 @@ using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Invitations;
+using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
 using MultiLine.Core.Tests.Imports;
@@ -183,6 +184,32 @@ public sealed class OrganizationTreeTests : IDisposable
         var entry = Assert.Single(await EntriesAsync());
         Assert.Equal((ActivityActions.OrganizationDelete, _world.Acme.Id, "Team", "Deleted with 1 sub-organization: Team Leaf"),
             (entry.Action, entry.OrganizationId, entry.TargetName, entry.Details));
+    }
+
+    [Fact]
+    public async Task AnAccountAnImportAddsWhileTheDeleteChecksKeepsTheOrganization()
+    {
+        var leaf = _world.AddOrganization("Team Leaf", _world.Team);
+        // An import group mid-way: it has locked the organization's capacity row and added an account, not yet committed.
+        await using var importer = _world.Database.CreateDbContext();
+        await using var transaction = await importer.Database.BeginTransactionAsync(Ct);
+        await importer.LockCapacityAsync(leaf.Id, Ct);
+        importer.Accounts.Add(new Core.Accounts.Account
+        {
+            Username = "late@acme.example", NormalizedUsername = "late@acme.example", OrganizationId = leaf.Id, PermissionGroupId = _world.Standard.Id,
+            Status = Core.Accounts.AccountStatus.NotInvited, CreatedAtUtc = DateTime.UtcNow,
+        });
+        await importer.SaveChangesAsync(Ct);
+
+        // Its own thread: SQLite's provider waits for the write lock synchronously.
+        var delete = Task.Run(() => AsAsync(Everything, db => Tree.DeleteAsync(db, leaf.Id, Jane, Ct)), Ct);
+        Assert.False(delete.IsCompleted);
+        await transaction.CommitAsync(Ct);
+        var result = await delete;
+
+        Assert.Equal(OrganizationChangeStatus.Refused, result.Status);
+        Assert.StartsWith("Holds 1 account (in Team Leaf)", result.Message);
+        Assert.True(await ExistsAsync(leaf.Id));
     }
 
     private void AddAdmin(Organization scope)
