@@ -158,6 +158,14 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         await page.GetByRole(AriaRole.Heading, new() { Name = "API tokens", Level = 1 }).WaitForAsync();
         await ShowsAndFitsAsync(page, $"58-api-tokens-{size}", "API tokens", misfits);
 
+        await page.GotoAsync("organizations");
+        await page.Locator("[data-testid=organization-tree] tbody tr.mud-table-row").First.WaitForAsync();
+        await ShowsAndFitsAsync(page, $"60-organizations-{size}", "The Organizations page", misfits);
+
+        await page.GotoAsync("permission-groups");
+        await page.Locator("[data-testid=permission-groups] tbody tr.mud-table-row").First.WaitForAsync();
+        await ShowsAndFitsAsync(page, $"61-permission-groups-{size}", "Permission groups", misfits);
+
         var activation = new ActivationPage(page);
         await activation.OpenAsync(link);
         await Expect(activation.Heading).ToHaveTextAsync("Activate your account");

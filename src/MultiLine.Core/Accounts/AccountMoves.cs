@@ -102,11 +102,8 @@ public static class AccountMoves
         return new MovePlan(destination.Id, destination.Name, candidates, capacity, defaultGroup?.Name);
     }
 
-    internal static async Task<PermissionGroup?> DefaultGroupAsync(MultiLineDbContext db, Organization destination, CancellationToken cancellationToken)
-    {
-        var groups = await db.PermissionGroups.AsNoTracking().UsableBy(destination).ToListAsync(cancellationToken);
-        return PermissionGroupInheritance.DefaultFor(destination, groups);
-    }
+    internal static Task<PermissionGroup?> DefaultGroupAsync(MultiLineDbContext db, Organization destination, CancellationToken cancellationToken) =>
+        PermissionGroupInheritance.DefaultForAsync(db, destination, cancellationToken);
 }
 
 /// <summary>

@@ -95,6 +95,13 @@ public static class ActivityActions
     public const string SignInLocked = "signin.locked";
     public const string SignOut = "signout";
     public const string ActivityExport = "activity.export";
+    public const string OrganizationCreate = "organization.create";
+    public const string OrganizationRename = "organization.rename";
+    public const string OrganizationDelete = "organization.delete";
+    public const string PermissionGroupCreate = "permission-group.create";
+    public const string PermissionGroupEdit = "permission-group.edit";
+    public const string PermissionGroupDelete = "permission-group.delete";
+    public const string PermissionGroupDefault = "permission-group.default";
 
     public static string Label(string action) => action switch
     {
@@ -136,6 +143,13 @@ public static class ActivityActions
         SignInLocked => "Sign-in refused (locked)",
         SignOut => "Signed out",
         ActivityExport => "Downloaded administrator activity (CSV)",
+        OrganizationCreate => "Created organization",
+        OrganizationRename => "Renamed organization",
+        OrganizationDelete => "Deleted organization",
+        PermissionGroupCreate => "Created permission group",
+        PermissionGroupEdit => "Edited permission group",
+        PermissionGroupDelete => "Deleted permission group",
+        PermissionGroupDefault => "Chose default permission group",
         _ => action,
     };
 

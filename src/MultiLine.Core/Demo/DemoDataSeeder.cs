@@ -58,7 +58,8 @@ public sealed class DemoDataSeeder(SystemDbContextFactory factory, IPasswordHash
     private async Task<List<OrgPlan>> SeedStructureAsync(MultiLineDbContext db, DemoOptions options, CancellationToken cancellationToken)
     {
         var acme = new Organization { Name = "Acme Corp", SocialMessagingEnabled = true };
-        var sales = new Organization { Name = "Acme Sales", Parent = acme, SocialMessagingEnabled = true };
+        // Acme Sales follows Acme Corp's settings (the Settings page shows "Inherited from Acme Corp").
+        var sales = new Organization { Name = "Acme Sales", Parent = acme, SocialMessagingEnabled = true, InheritsSocialMessaging = true, InheritsSmtpDataOffload = true, InheritsAllowedEmailDomains = true };
         var support = new Organization { Name = "Acme Support", Parent = acme, SmtpDataOffload = true };
         var emea = new Organization { Name = "Support EMEA", Parent = support, SmtpDataOffload = true };
         var health = new Organization { Name = "Health Monitor", AllowedEmailDomains = ["healthmonitor.example"] };

@@ -20,6 +20,25 @@ public sealed class Organization
     /// <summary>Email domains invitations may go to; empty means any.</summary>
     public List<string> AllowedEmailDomains { get; set; } = [];
 
+    // The three settings above always hold the organization's effective value, so every reader (import, invitations,
+    // Move, the API) reads one column. When an Inherits… flag is on, the value is a copy of the parent's, kept so by
+    // OrganizationSettings whenever an ancestor changes (see docs/adr-organization-tree.md).
+
+    /// <summary>Social messaging follows the parent organization.</summary>
+    public bool InheritsSocialMessaging { get; set; }
+
+    /// <summary>SMTP data offload follows the parent organization.</summary>
+    public bool InheritsSmtpDataOffload { get; set; }
+
+    /// <summary>The allowed email domains follow the parent organization.</summary>
+    public bool InheritsAllowedEmailDomains { get; set; }
+
+    /// <summary>
+    /// The default permission group this organization chose (its own or an inherited one); null follows the parent's
+    /// choice, or a group flagged <see cref="PermissionGroup.IsDefault"/> where none was chosen.
+    /// </summary>
+    public int? DefaultPermissionGroupId { get; set; }
+
     /// <summary>
     /// Bumped by every unit of work that takes capacity (numbers, pending accounts) in this organization: the conditional
     /// update locks the organization's row, so capacity checks of concurrent transactions run one after the other on any database.

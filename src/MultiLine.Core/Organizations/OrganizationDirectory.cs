@@ -40,7 +40,7 @@ public static class OrganizationDirectory
         if (organization is null)
             return [];
         var groups = await db.PermissionGroups.AsNoTracking().UsableBy(organization).Include(g => g.Organization).ToListAsync(cancellationToken);
-        var defaultGroup = PermissionGroupInheritance.DefaultFor(organization, groups);
+        var defaultGroup = PermissionGroupInheritance.DefaultFor(organization, groups, await PermissionGroupInheritance.ChoicesOnPathAsync(db, organization, cancellationToken));
         return groups
             .OrderByDescending(g => g.Id == defaultGroup?.Id).ThenBy(g => g.Name)
             .Select(g => new PermissionGroupOption(g.Id, g.Name, g.Id == defaultGroup?.Id, g.Features, g.Organization?.Name ?? ""))

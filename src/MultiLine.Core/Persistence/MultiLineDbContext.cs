@@ -132,6 +132,8 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(o => o.Path).HasMaxLength(400);
             e.HasIndex(o => o.Path);
             e.HasOne(o => o.Parent).WithMany().HasForeignKey(o => o.ParentId).OnDelete(DeleteBehavior.Restrict);
+            // A group chosen as some organization's default cannot be deleted from under it.
+            e.HasOne<PermissionGroup>().WithMany().HasForeignKey(o => o.DefaultPermissionGroupId).OnDelete(DeleteBehavior.Restrict);
             e.HasQueryFilter(o => EF.Constant(SeesAllOrganizations) || o.Path.StartsWith(ScopePath!));
         });
 

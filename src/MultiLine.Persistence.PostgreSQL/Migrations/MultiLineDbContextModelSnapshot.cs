@@ -834,6 +834,18 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("CapacityVersion")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("DefaultPermissionGroupId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("InheritsAllowedEmailDomains")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("InheritsSmtpDataOffload")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("InheritsSocialMessaging")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -854,6 +866,8 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .HasColumnType("boolean");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DefaultPermissionGroupId");
 
                     b.HasIndex("Name")
                         .IsUnique();
@@ -1129,6 +1143,11 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>
                 {
+                    b.HasOne("MultiLine.Core.Organizations.PermissionGroup", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultPermissionGroupId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("MultiLine.Core.Organizations.Organization", "Parent")
                         .WithMany()
                         .HasForeignKey("ParentId")

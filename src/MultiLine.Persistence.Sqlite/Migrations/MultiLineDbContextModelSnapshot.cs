@@ -800,6 +800,18 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("CapacityVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("DefaultPermissionGroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsAllowedEmailDomains")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsSmtpDataOffload")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("InheritsSocialMessaging")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -820,6 +832,8 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DefaultPermissionGroupId");
 
                     b.HasIndex("Name")
                         .IsUnique();
@@ -1091,6 +1105,11 @@ namespace MultiLine.Persistence.Sqlite.Migrations
 
             modelBuilder.Entity("MultiLine.Core.Organizations.Organization", b =>
                 {
+                    b.HasOne("MultiLine.Core.Organizations.PermissionGroup", null)
+                        .WithMany()
+                        .HasForeignKey("DefaultPermissionGroupId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("MultiLine.Core.Organizations.Organization", "Parent")
                         .WithMany()
                         .HasForeignKey("ParentId")

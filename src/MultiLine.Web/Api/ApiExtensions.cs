@@ -97,6 +97,7 @@ public static class ApiExtensions
             .RequireRateLimiting(RateLimitPolicy)
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxJsonBytes));
         api.MapOrganizationEndpoints();
+        api.MapOrganizationTreeEndpoints();
         api.MapAccountEndpoints();
         api.MapAccountLifeEndpoints();
         api.MapBulkAccountEndpoints();

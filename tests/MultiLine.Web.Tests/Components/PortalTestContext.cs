@@ -49,6 +49,7 @@ public static class PortalTestContext
         typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(BatchProgressNotifier), typeof(BatchQueue),
         typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
         typeof(AccountImport), typeof(AccountUpdate), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
+        typeof(MultiLine.Core.Organizations.OrganizationTree), typeof(MultiLine.Core.Organizations.PermissionGroupCatalog),
     ];
 
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin

@@ -128,6 +128,7 @@ public sealed class IsolationFixture : IAsyncLifetime
                 ["batch"] = await db.Batches.Where(b => foreignIds.Contains(b.OrganizationId)).Select(b => b.Id).ToListAsync(),
                 ["number"] = await db.Numbers.Where(n => foreignIds.Contains(n.OrganizationId)).OrderBy(n => n.Id).Select(n => n.Id).Take(2).ToListAsync(),
                 ["template"] = await db.InvitationTemplates.Where(t => foreignIds.Contains(t.OrganizationId)).Select(t => t.Id).Take(2).ToListAsync(),
+                ["permission group"] = await db.PermissionGroups.Where(g => foreignIds.Contains(g.OrganizationId)).Select(g => g.Id).ToListAsync(),
                 ["outbox message"] = await db.EmailMessages.Where(m => m.OrganizationId != null && foreignIds.Contains(m.OrganizationId.Value)).Select(m => m.Id).Take(3).ToListAsync(),
             },
             OwnIds = new Dictionary<string, IReadOnlyList<int>>

@@ -189,7 +189,7 @@ public sealed partial class TenantIsolationTests(IsolationFixture portal) : ICla
                 findings.AddRange(Inspect(tenant, $"Account panel #{id}", null, panel.Markup));
             }
 
-            foreach (var page in new[] { typeof(NumbersPage), typeof(SettingsPage) })
+            foreach (var page in new[] { typeof(NumbersPage), typeof(SettingsPage), typeof(OrganizationsPage), typeof(PermissionGroupsPage) })
             {
                 tried++;
                 var rendered = context.Render(builder => { builder.OpenComponent(0, page); builder.CloseComponent(); });
