@@ -1,6 +1,8 @@
+using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
+using MultiLine.Web.Activity;
 using MultiLine.Web.Admins;
 
 namespace MultiLine.Web.Api;
@@ -47,6 +49,7 @@ internal static class OrganizationTreeEndpoints
             return result.Succeeded ? TypedResults.Created($"/api/v1/organizations/{result.OrganizationId}", new ApiOrganizationChange(result.Message, result.OrganizationId)) : Answer(result);
         })
         .WithName("CreateOrganization")
+        .Audited(ActivityActions.OrganizationCreate)
         .WithSummary("Adds a sub-organization under parentId (in your scope). It inherits its parent's settings and permission groups. 409 when the name is taken or missing.")
         .Produces<ApiOrganizationChange>(201)
         .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -59,6 +62,7 @@ internal static class OrganizationTreeEndpoints
             return Answer(await tree.RenameAsync(db, id, request.Name, await admin.GetActorAsync(), cancellationToken));
         })
         .WithName("RenameOrganization")
+        .Audited(ActivityActions.OrganizationRename)
         .WithSummary("Renames the organization. Names are unique across the portal. The top of your own scope cannot be renamed by you (409).")
         .Produces<ApiOrganizationChange>()
         .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -70,6 +74,7 @@ internal static class OrganizationTreeEndpoints
             return Answer(await tree.DeleteAsync(db, id, await admin.GetActorAsync(), cancellationToken));
         })
         .WithName("DeleteOrganization")
+        .Audited(ActivityActions.OrganizationDelete)
         .WithSummary("Deletes the organization and its sub-organizations with their settings, templates, permission groups and finished batches. 409 while any of them holds accounts, administrators or numbers, or runs a batch; the detail says what is left.")
         .Produces<ApiOrganizationChange>()
         .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -99,6 +104,7 @@ internal static class OrganizationTreeEndpoints
             return result.Succeeded ? TypedResults.Created($"/api/v1/permission-groups/{result.OrganizationId}", new ApiOrganizationChange(result.Message, result.OrganizationId)) : Answer(result);
         })
         .WithName("CreatePermissionGroup")
+        .Audited(ActivityActions.PermissionGroupCreate)
         .WithSummary("Defines a permission group on the organization; its sub-organizations inherit it. Names are unique within the organization.")
         .Produces<ApiOrganizationChange>(201)
         .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -111,6 +117,7 @@ internal static class OrganizationTreeEndpoints
             return Answer(await catalog.SetDefaultAsync(db, id, request.PermissionGroupId, await admin.GetActorAsync(), cancellationToken));
         })
         .WithName("SetDefaultPermissionGroup")
+        .Audited(ActivityActions.PermissionGroupDefault)
         .WithSummary("Chooses the organization's default permission group (its own or an inherited one); null follows the parent's default. Sub-organizations without their own choice follow it.")
         .Produces<ApiOrganizationChange>()
         .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -128,6 +135,7 @@ internal static class OrganizationTreeEndpoints
             return Answer(await catalog.EditAsync(db, id, request.Name ?? current?.Name, features, await admin.GetActorAsync(), cancellationToken: cancellationToken));
         })
         .WithName("EditPermissionGroup")
+        .Audited(ActivityActions.PermissionGroupEdit)
         .WithSummary("Renames the group or sets its features (the fields sent). Every account of the group gets the new features. Only groups defined in your scope can be edited.")
         .Produces<ApiOrganizationChange>()
         .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
@@ -139,6 +147,7 @@ internal static class OrganizationTreeEndpoints
             return Answer(await catalog.DeleteAsync(db, id, await admin.GetActorAsync(), cancellationToken: cancellationToken));
         })
         .WithName("DeletePermissionGroup")
+        .Audited(ActivityActions.PermissionGroupDelete)
         .WithSummary("Deletes the group. 409 while accounts use it or it is an organization's default; the detail says which.")
         .Produces<ApiOrganizationChange>()
         .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409)
