@@ -79,7 +79,13 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
             return Problem(CsvColumns.Name(CsvColumn.Username), Username.InUse(draft.Username.Value, null));
         }
 
-        if (draft.MultiLineNumber is { } e164
+        if (draft.MultiLineNumber is { } tagged && ReservedTagNumbers.IsTag(tagged))
+        {
+            var tag = tagged[ReservedTagNumbers.Prefix.Length..];
+            if ((await ReservedTagNumbers.TakeAsync(db, [(tag, account.Id)], organization.AncestorIdsAndSelf(), cancellationToken)).Count == 0)
+                return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), ReservedTagNumbers.NoneLeftFor(tag, organization.Name));
+        }
+        else if (draft.MultiLineNumber is { } e164
             && !await NumberRules.TakeAsync(db, e164, organization.AncestorIdsAndSelf(), account.Id, byAdmin: true, cancellationToken))
             return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), NumberRules.NotTakable(e164, organization.Name));
 

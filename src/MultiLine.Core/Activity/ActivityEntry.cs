@@ -60,6 +60,12 @@ public static class ActivityActions
     public const string AccountUnsuspend = "account.unsuspend";
     public const string AccountDelete = "account.delete";
     public const string AccountsExport = "accounts.export";
+    public const string NumbersAdd = "numbers.add";
+    public const string NumbersAllocate = "numbers.allocate";
+    public const string NumbersWithdraw = "numbers.withdraw";
+    public const string NumbersReserve = "numbers.reserve";
+    public const string NumbersRelease = "numbers.release";
+    public const string NumbersThreshold = "numbers.threshold";
 
     public static string Label(string action) => action switch
     {
@@ -68,6 +74,12 @@ public static class ActivityActions
         AccountUnsuspend => "Unsuspended",
         AccountDelete => "Deleted",
         AccountsExport => "Downloaded accounts (CSV)",
+        NumbersAdd => "Added numbers",
+        NumbersAllocate => "Allocated numbers to a sub-organization",
+        NumbersWithdraw => "Withdrew numbers to the parent organization",
+        NumbersReserve => "Reserved numbers",
+        NumbersRelease => "Made reserved numbers available",
+        NumbersThreshold => "Changed the number utilization alert",
         _ => action,
     };
 }

@@ -51,21 +51,17 @@ public static class NumberInventory
         return new Page<NumberRow>(items, total);
     }
 
-    /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
+    /// <summary>
+    /// Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available, unrecorded:
+    /// for seeding and benchmarks. Admins add numbers through <see cref="NumberAdditions"/>, which names every clash and
+    /// records the act.
+    /// </summary>
     public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, CancellationToken cancellationToken = default)
     {
-        if (count is < 1 or > MaxRangeSize)
-            return NumberChange.Refused($"A range holds 1 to {MaxRangeSize:N0} numbers.");
-        if (!Accounts.Username.TryNormalizePhone(firstE164, out var first, out var error))
-            return NumberChange.Refused($"First number {error}");
+        if (!NumberList.TryRange(firstE164, count, out var range, out var error))
+            return NumberChange.Refused(error!);
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
             return NumberChange.Refused("That organization is not in your scope.");
-
-        var digits = first![1..];
-        var start = long.Parse(digits);
-        if ((start + count - 1).ToString().Length != digits.Length)
-            return NumberChange.Refused("The range runs past the last number with that many digits.");
-        var range = Enumerable.Range(0, count).Select(i => "+" + (start + i)).ToList();
 
         // Numbers the admin can see are named; a number of another subtree is only refused by the unique index,
         // unnamed, so the answer does not tell what another organization holds.
@@ -86,32 +82,5 @@ public static class NumberInventory
             return NumberChange.Refused("Some of these numbers already belong to the MultiLine inventory. Choose a free range.");
         }
         return NumberChange.Done;
-    }
-
-    /// <summary>Sets an Available number aside. A conditional update, so a batch taking the number meanwhile wins cleanly.</summary>
-    public static async Task<NumberChange> ReserveAsync(MultiLineDbContext db, int numberId, string tag, CancellationToken cancellationToken = default)
-    {
-        if (!NumberRules.TryNormalizeTag(tag, out var normalized, out var error))
-            return NumberChange.Refused(error!);
-        var updated = await db.Numbers
-            .Where(n => n.Id == numberId && n.State == NumberState.Available && n.AccountId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Reserved).SetProperty(n => n.ReservationTag, normalized), cancellationToken);
-        return updated == 1 ? NumberChange.Done : await ExplainAsync(db, numberId, "only an available number can be reserved", cancellationToken);
-    }
-
-    public static async Task<NumberChange> UnreserveAsync(MultiLineDbContext db, int numberId, CancellationToken cancellationToken = default)
-    {
-        var updated = await db.Numbers
-            .Where(n => n.Id == numberId && n.State == NumberState.Reserved)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Available).SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
-        return updated == 1 ? NumberChange.Done : await ExplainAsync(db, numberId, "only a reserved number can be made available again", cancellationToken);
-    }
-
-    private static async Task<NumberChange> ExplainAsync(MultiLineDbContext db, int numberId, string rule, CancellationToken cancellationToken)
-    {
-        var number = await db.Numbers.AsNoTracking().FirstOrDefaultAsync(n => n.Id == numberId, cancellationToken);
-        return number is null
-            ? NumberChange.Refused("That number does not exist.")
-            : NumberChange.Refused($"{number.E164} is {NumberRules.Describe(number.State)}; {rule}.");
     }
 }

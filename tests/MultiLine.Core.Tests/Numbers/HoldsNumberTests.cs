@@ -146,10 +146,9 @@ public sealed class HoldsNumberTests : IDisposable
         await using var db = _world.Database.CreateDbContext();
 
         Assert.True((await NumberInventory.AddRangeAsync(db, _world.Acme.Id, "+13035550000", 5, Ct)).Succeeded);
-        var ids = await db.Numbers.OrderBy(n => n.E164).Select(n => n.Id).ToListAsync(Ct);
-        Assert.True((await NumberInventory.ReserveAsync(db, ids[0], "ported", Ct)).Succeeded);
-        Assert.True((await NumberInventory.ReserveAsync(db, ids[1], "ported", Ct)).Succeeded);
-        Assert.True((await NumberInventory.UnreserveAsync(db, ids[1], Ct)).Succeeded);
+        var actor = new MultiLine.Core.Activity.ActivityActor(null, "Test admin", null, MultiLine.Core.Activity.ActivitySource.Portal);
+        Assert.True((await NumberMoves.ReserveAsync(db, actor, DateTime.UtcNow, _world.Acme.Id, "ported", NumberPick.Named("+13035550000", "+13035550001"), Ct)).Succeeded);
+        Assert.True((await NumberMoves.ReleaseAsync(db, actor, DateTime.UtcNow, _world.Acme.Id, NumberPick.Named("+13035550001"), Ct)).Succeeded);
 
         Assert.Equal(new FreeCapacity(4, 1), await db.FreeCapacityAsync(_world.Acme.Id, Ct));
         await AssertFreeCapacityMatchesARecountAsync(_world.Database);

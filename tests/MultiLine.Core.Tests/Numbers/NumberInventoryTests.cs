@@ -10,6 +10,7 @@ public sealed class NumberInventoryTests : IDisposable
 {
     private readonly TestDatabase _database = new();
     private readonly int _organizationId;
+    private static readonly MultiLine.Core.Activity.ActivityActor Actor = new(null, "Test admin", null, MultiLine.Core.Activity.ActivitySource.Portal);
 
     public NumberInventoryTests()
     {
@@ -86,7 +87,7 @@ public sealed class NumberInventoryTests : IDisposable
         await using var db = _database.CreateDbContext();
         await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestContext.Current.CancellationToken);
         var first = await db.Numbers.FirstAsync(TestContext.Current.CancellationToken);
-        await NumberInventory.ReserveAsync(db, first.Id, "ported", TestContext.Current.CancellationToken);
+        await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, "ported", NumberPick.Named(first.E164), TestContext.Current.CancellationToken);
 
         var summary = await NumberInventory.SummarizeAsync(db, _organizationId, TestContext.Current.CancellationToken);
 
@@ -100,17 +101,17 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext();
         await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestContext.Current.CancellationToken);
-        var id = (await db.Numbers.SingleAsync(TestContext.Current.CancellationToken)).Id;
+        var number = NumberPick.Named("+12125550100");
 
-        var reserved = await NumberInventory.ReserveAsync(db, id, " ported ", TestContext.Current.CancellationToken);
-        var again = await NumberInventory.ReserveAsync(db, id, "VIP", TestContext.Current.CancellationToken);
-        var released = await NumberInventory.UnreserveAsync(db, id, TestContext.Current.CancellationToken);
+        var reserved = await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, " ported ", number, TestContext.Current.CancellationToken);
+        var again = await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, "VIP", number, TestContext.Current.CancellationToken);
+        var released = await NumberMoves.ReleaseAsync(db, Actor, DateTime.UtcNow, _organizationId, number, TestContext.Current.CancellationToken);
 
         Assert.True(reserved.Succeeded);
-        Assert.Equal("+12125550100 is reserved; only an available number can be reserved.", again.Error);
+        Assert.Equal("+12125550100 is reserved; only Available numbers can be reserved.", again.Error);
         Assert.True(released.Succeeded);
-        var number = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((NumberState.Available, null), (number.State, number.ReservationTag));
+        var stored = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((NumberState.Available, null), (stored.State, stored.ReservationTag));
     }
 
     [Fact]
