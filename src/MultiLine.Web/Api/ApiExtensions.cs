@@ -96,6 +96,7 @@ public static class ApiExtensions
             .RequireRateLimiting(RateLimitPolicy)
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxJsonBytes));
         api.MapOrganizationEndpoints();
+        api.MapNumberEndpoints();
         api.MapAccountEndpoints();
         api.MapAccountLifeEndpoints();
         api.MapBulkAccountEndpoints();

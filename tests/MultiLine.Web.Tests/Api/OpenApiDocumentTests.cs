@@ -23,7 +23,9 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
             "/api/v1/accounts/updates", "/api/v1/accounts/updates/validate", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend",
             "/api/v1/accounts/{id}/unsuspend", "/api/v1/batches", "/api/v1/batches/{id}",
             "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv", "/api/v1/batches/{id}/rows", "/api/v1/organizations",
-            "/api/v1/organizations/{id}/imports", "/api/v1/organizations/{id}/imports/validate", "/api/v1/organizations/{id}/numbers",
+            "/api/v1/organizations/{id}/imports", "/api/v1/organizations/{id}/imports/validate",
+            "/api/v1/organizations/{id}/number-utilization", "/api/v1/organizations/{id}/numbers", "/api/v1/organizations/{id}/numbers/allocate",
+            "/api/v1/organizations/{id}/numbers/release", "/api/v1/organizations/{id}/numbers/reserve", "/api/v1/organizations/{id}/numbers/withdraw",
             "/api/v1/organizations/{id}/template.csv",
         ], paths.Order(StringComparer.Ordinal));
         Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
