@@ -43,7 +43,7 @@ public sealed class NumbersApiTests(ApiFixture api)
         await using var db = api.Factory.CreateDbContext();
         Assert.Equal(3, await db.Numbers.CountAsync(n => n.E164.StartsWith("+1976555") && n.OrganizationId == support, Ct));
         var sources = await db.ActivityEntries.Where(e => e.Details!.Contains("+1976555")).Select(e => new { e.Action, e.Source }).ToListAsync(Ct);
-        Assert.Equal([ActivityActions.NumbersAllocate, ActivityActions.NumbersWithdraw], sources.Select(s => s.Action).Order());
+        Assert.Equal([ActivityActions.NumbersAdd, ActivityActions.NumbersAllocate, ActivityActions.NumbersWithdraw], sources.Select(s => s.Action).Order());
         Assert.All(sources, s => Assert.Equal(ActivitySource.Api, s.Source));
     }
 

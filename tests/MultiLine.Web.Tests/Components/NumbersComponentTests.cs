@@ -86,9 +86,12 @@ public sealed class NumbersComponentTests(PortalFixture portal) : IClassFixture<
         var acme = await OrganizationAsync("Acme Corp");
         var sales = await OrganizationAsync("Acme Sales");
 
+        var popovers = _context.Render<MudPopoverProvider>();
         var actions = _context.Render<NumberActions>(p => p.Add(a => a.Organization, acme).Add(a => a.Organizations, [acme, sales]));
 
-        Assert.Contains("Acme Corp has no parent organization to withdraw numbers to.", actions.Markup);
+        actions.Find(".mud-tooltip-root").PointerEnter();
+
+        popovers.WaitForAssertion(() => Assert.Contains("Acme Corp has no parent organization to withdraw numbers to.", popovers.Markup));
         Assert.False(actions.FindAll("button").Single(b => b.TextContent.Trim() == "Allocate").HasAttribute("disabled"));
     }
 
