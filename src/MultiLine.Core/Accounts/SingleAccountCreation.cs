@@ -36,13 +36,24 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         var owners = organization.AncestorIdsAndSelf();
         var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
         await using var db = await system.CreateAsync(cancellationToken);
-        return await db.Numbers.AsNoTracking()
+        var numbers = await db.Numbers.AsNoTracking()
             .Where(NumberRules.TakableBy(owners, byAdmin: true))
             .Where(n => digits.Length == 0 || n.E164.Contains(digits))
             .OrderBy(n => n.State).ThenBy(n => n.E164)
             .Take(take)
             .Select(n => new NumberRow(n.Id, n.E164, n.State, n.ReservationTag, null, null))
             .ToListAsync(cancellationToken);
+        if (digits.Length > 0)
+            return numbers;
+        // "Any Reserved number with tag X" first, as tag:X (what a CSV row writes too), for each tag with a number left.
+        var tags = await db.Numbers.AsNoTracking()
+            .Where(NumberRules.TakableBy(owners, byAdmin: true))
+            .Where(n => n.State == NumberState.Reserved && n.ReservationTag != null)
+            .Select(n => n.ReservationTag!).Distinct().OrderBy(t => t).Take(10)
+            .ToListAsync(cancellationToken);
+        var wanted = search?.Trim() ?? "";
+        return [.. tags.Select(ReservedTagNumbers.Write).Where(t => t.Contains(wanted, StringComparison.OrdinalIgnoreCase))
+            .Select(t => new NumberRow(0, t, NumberState.Reserved, t[ReservedTagNumbers.Prefix.Length..], null, null)), .. numbers];
     }
 
     public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, CancellationToken cancellationToken = default)
