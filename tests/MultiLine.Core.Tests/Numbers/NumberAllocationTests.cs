@@ -195,6 +195,15 @@ public sealed class NumberAllocationTests : IDisposable
         Assert.Equal(2, await check.Numbers.CountAsync(n => n.State == NumberState.Reserved && n.ReservationTag == "PORTED", Ct));
         var entry = Assert.Single(await ActivityAsync());
         Assert.Equal((ActivityActions.NumbersReserve, "2 numbers starting +1415 reserved (PORTED) (+14155550000 to +14155550001)."), (entry.Action, entry.Details));
+
+        var released = await NumberMoves.ReleaseAsync(db, Actor, Now, _world.Acme.Id, NumberPick.Named("+14155550000", "+14155550001"), Ct);
+        var notReserved = await NumberMoves.ReleaseAsync(db, Actor, Now, _world.Acme.Id, NumberPick.Named("+14155550002"), Ct);
+
+        Assert.True(released.Succeeded, released.Error);
+        Assert.Equal("+14155550002 is available; only Reserved numbers can be made Available again.", notReserved.Error);
+        var entries = await ActivityAsync();
+        Assert.Equal([ActivityActions.NumbersReserve, ActivityActions.NumbersRelease], entries.Select(e => e.Action));
+        Assert.Equal("2 numbers made Available again (+14155550000 to +14155550001).", entries[1].Details);
     }
 
     [Fact]
