@@ -33,6 +33,8 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public bool IsBusy(Exception exception) =>
         (exception as PostgresException ?? exception.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable };
 
+    public JsonRowSource? RowSource => null;
+
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         PostgreSqlBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 

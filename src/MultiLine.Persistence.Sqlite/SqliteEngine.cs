@@ -22,6 +22,8 @@ public sealed class SqliteEngine : IDatabaseEngine
 
     private const int SqliteBusy = 5, SqliteLocked = 6;
 
+    public JsonRowSource? RowSource => SqliteJsonRowSource.Instance;
+
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         SqliteBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -154,7 +155,7 @@ public static class BatchProcessingBench
             {
                 // Demo accounts waiting for a number already use up capacity: add enough for the whole file.
                 var capacity = await db.FreeCapacityAsync(organization.Id);
-                var added = await NumberInventory.AddRangeAsync(db, organization.Id, prefix == "bench" ? "+14159000000" : "+14158000000", rows - capacity.Value + 100);
+                var added = await NumberInventory.AddRangeAsync(db, organization.Id, prefix == "bench" ? "+14159000000" : "+14158000000", rows - capacity.Value + 100, TestActors.Admin, DateTime.UtcNow);
                 if (!added.Succeeded)
                     throw new InvalidOperationException(added.Error);
             }
@@ -165,7 +166,7 @@ public static class BatchProcessingBench
             csv.Append("Bench,User ").Append(i).Append(',').Append(prefix).Append(i).Append("@sales.acme.example,No,,auto,on,,,English\r\n");
         var target = new ImportTarget(organization.Id, groupId, AdminScope.System);
         var validation = await services.GetRequiredService<ImportValidator>().ValidateAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())), target);
-        var submitted = await services.GetRequiredService<ImportSubmission>().SubmitAsync(new ImportRequest(validation, target, "bench.csv", invite, false, "Bench"));
+        var submitted = await services.GetRequiredService<ImportSubmission>().SubmitAsync(new ImportRequest(validation, target, "bench.csv", invite, false, TestActors.Admin));
         return submitted.BatchId ?? throw new InvalidOperationException(submitted.Error);
     }
 }

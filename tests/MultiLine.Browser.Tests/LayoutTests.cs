@@ -136,6 +136,11 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         await Expect(new BatchRows(page).Rows).ToHaveCountAsync(12);
         await ShowsAndFitsAsync(page, $"54-batch-detail-{size}", "The batch page", misfits);
 
+        // Signing in left an entry, so the activity report has at least one row.
+        await page.GotoAsync("reports/activity");
+        await page.Locator("table tbody tr.mud-table-row").First.WaitForAsync();
+        await ShowsAndFitsAsync(page, $"54b-activity-{size}", "Administrator Activity", misfits);
+
         await page.GotoAsync("outbox");
         await page.Locator("[data-testid=transport]").WaitForAsync();
         await page.Locator("table tbody tr.mud-table-row").First.WaitForAsync();

@@ -127,7 +127,8 @@ public static class AccountPanelQueries
             if (i.UsedAtUtc is { } used)
                 events.Add(new(used, "Activated", "The user activated the account with this invitation.", null, null));
         }
-        foreach (var e in activity)
+        // Creation and invitations have events of their own above; a downloaded email changes nothing.
+        foreach (var e in activity.Where(e => e.Action is not (ActivityActions.AccountCreate or ActivityActions.AccountInvite or ActivityActions.OutboxMessageDownload)))
             events.Add(new(e.AtUtc, ActivityActions.Label(e.Action), e.Details, e.Source == ActivitySource.Api ? $"{e.AdminName} (API)" : e.AdminName, null));
         return events.OrderByDescending(e => e.AtUtc).ToList();
     }

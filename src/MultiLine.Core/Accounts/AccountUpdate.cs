@@ -46,7 +46,7 @@ public sealed record AccountUpdatePreview(IReadOnlyList<ImportProblem> FileProbl
 }
 
 /// <summary>The admin's "Update accounts" after the preview: the file, and the preview they saw (the page passes it; the API does not).</summary>
-public sealed record AccountUpdateCommand(ImportUpload Upload, string AdminName, AccountUpdatePreview? Preview = null);
+public sealed record AccountUpdateCommand(ImportUpload Upload, Activity.ActivityActor Actor, AccountUpdatePreview? Preview = null);
 
 /// <summary>The queued batch, or why nothing was stored, with the file as it was checked at commit time.</summary>
 public sealed record AccountUpdateOutcome(SubmitResult Result, AccountUpdatePreview Preview)
@@ -139,7 +139,7 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
         {
             Kind = BatchKind.Update,
             AdminId = scopedDb.Scope.AdminId,
-            AdminName = command.AdminName,
+            AdminName = command.Actor.BatchAdminName,
             OrganizationId = organizationId,
             FileName = Path.GetFileName(command.Upload.FileName),
             FileSha256 = preview.Sha256,
@@ -155,8 +155,13 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
             UpdateRowOutcome.Unchanged => Done(r, RowOutcome.Skipped, NothingToChange, now),
             _ => Done(r, RowOutcome.Failed, r.Reason, now),
         }));
+        await using var transaction = await scopedDb.Database.BeginTransactionAsync(cancellationToken);
         scopedDb.Batches.Add(batch);
         await scopedDb.SaveChangesAsync(cancellationToken);
+        Activity.ActivityLog.RecordBatch(scopedDb, command.Actor, now, Activity.ActivityActions.UpdateSubmit, batch,
+            $"{batch.FileName}: {Words.Count(preview.Counts.Changing, "account")} to update, {preview.Counts.Unchanged} unchanged, {preview.Counts.Refused} refused");
+        await scopedDb.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         queue.Enqueue(batch.Id);
         return new(new SubmitResult(batch.Id, null, null), preview);
     }

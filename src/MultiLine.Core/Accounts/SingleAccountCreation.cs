@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Imports;
@@ -56,7 +57,7 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
             .Select(t => new NumberRow(0, t, NumberState.Reserved, t[ReservedTagNumbers.Prefix.Length..], null, null)), .. numbers];
     }
 
-    public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, CancellationToken cancellationToken = default)
+    public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         var organization = await scopedDb.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == request.OrganizationId, cancellationToken);
         if (organization is null)
@@ -107,8 +108,10 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
             var invitation = await invitations.QueueAsync(db, account, cancellationToken);
             note = invitation.Succeeded ? "The invitation is on its way." : $"The account was added, but not invited. {invitation.Reason}";
             warning = !invitation.Succeeded;
-            await db.SaveChangesAsync(cancellationToken);
         }
+        ActivityLog.Record(db, actor, account.CreatedAtUtc, ActivityActions.AccountCreate, organization.Id, ActivityTargetKind.Account, AccountLifecycle.Key(account.Id), account.Username,
+            $"In {organization.Name}, group {group.Name}" + (draft.MultiLineNumber is { } number ? $", number {number}" : "") + (request.Invite ? (warning ? "; not invited" : "; invited") : ""));
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new SingleAccountResult(account.Id, [], note, warning);
     }

@@ -60,12 +60,46 @@ public static class ActivityActions
     public const string AccountUnsuspend = "account.unsuspend";
     public const string AccountDelete = "account.delete";
     public const string AccountsExport = "accounts.export";
+    public const string AdminInvite = "admin.invite";
+    public const string AdminResend = "admin.resend";
+    public const string AdminDisable = "admin.disable";
+    public const string AdminEnable = "admin.enable";
+    public const string AdminChange = "admin.change";
+    public const string AdminPasswordSet = "admin.password-set";
+    public const string RoleCreate = "role.create";
+    public const string RoleEdit = "role.edit";
+    public const string RoleDelete = "role.delete";
+
+    // Issue-wide audit: every other write, download and sign-in (adr-activity-audit.md).
+    public const string AccountCreate = "account.create";
+    public const string AccountInvite = "account.invite";
+    public const string ImportSubmit = "import.submit";
+    public const string UpdateSubmit = "update.submit";
+    public const string MoveSubmit = "move.submit";
+    public const string ResendSubmit = "resend.submit";
+    public const string BulkSubmit = "bulk.submit";
+    public const string BatchCancel = "batch.cancel";
+    public const string BatchReportDownload = "batch.report";
+    public const string TemplateDownload = "template.download";
+    public const string OutboxMessageDownload = "outbox.download";
+    public const string SettingsEdit = "settings.edit";
+    public const string InvitationTemplateEdit = "template.edit";
+    public const string ApiTokenCreate = "apitoken.create";
+    public const string ApiTokenRevoke = "apitoken.revoke";
     public const string NumbersAdd = "numbers.add";
+    public const string NumberReserve = "number.reserve";
+    public const string NumberRelease = "number.release";
     public const string NumbersAllocate = "numbers.allocate";
     public const string NumbersWithdraw = "numbers.withdraw";
     public const string NumbersReserve = "numbers.reserve";
     public const string NumbersRelease = "numbers.release";
     public const string NumbersThreshold = "numbers.threshold";
+    public const string SignIn = "signin.success";
+    public const string SignInFailure = "signin.failure";
+    public const string SignInLockout = "signin.lockout";
+    public const string SignInLocked = "signin.locked";
+    public const string SignOut = "signout";
+    public const string ActivityExport = "activity.export";
 
     public static string Label(string action) => action switch
     {
@@ -74,15 +108,55 @@ public static class ActivityActions
         AccountUnsuspend => "Unsuspended",
         AccountDelete => "Deleted",
         AccountsExport => "Downloaded accounts (CSV)",
+        AdminInvite => "Invited an administrator",
+        AdminResend => "Resent an administrator's invitation",
+        AdminDisable => "Disabled an administrator",
+        AdminEnable => "Enabled an administrator",
+        AdminChange => "Changed an administrator's role or scope",
+        AdminPasswordSet => "Set a password from the invitation",
+        RoleCreate => "Created a role",
+        RoleEdit => "Edited a role",
+        RoleDelete => "Deleted a role",
+        AccountCreate => "Created account",
+        AccountInvite => "Sent invitation",
+        ImportSubmit => "Submitted import",
+        UpdateSubmit => "Submitted update from CSV",
+        MoveSubmit => "Submitted move",
+        ResendSubmit => "Submitted resend invitations",
+        BulkSubmit => "Submitted bulk action",
+        BatchCancel => "Cancelled batch",
+        BatchReportDownload => "Downloaded batch report (CSV)",
+        TemplateDownload => "Downloaded CSV template",
+        OutboxMessageDownload => "Downloaded email (.eml)",
+        SettingsEdit => "Changed settings",
+        InvitationTemplateEdit => "Edited invitation template",
+        ApiTokenCreate => "Created API token",
+        ApiTokenRevoke => "Revoked API token",
         NumbersAdd => "Added numbers",
+        NumberReserve => "Reserved number",
+        NumberRelease => "Released number",
         NumbersAllocate => "Allocated numbers to a sub-organization",
         NumbersWithdraw => "Withdrew numbers to the parent organization",
         NumbersReserve => "Reserved numbers",
         NumbersRelease => "Made reserved numbers available",
         NumbersThreshold => "Changed the number utilization alert",
+        SignIn => "Signed in",
+        SignInFailure => "Sign-in failed",
+        SignInLockout => "Locked out",
+        SignInLocked => "Sign-in refused (locked)",
+        SignOut => "Signed out",
+        ActivityExport => "Downloaded administrator activity (CSV)",
         _ => action,
     };
+
+    /// <summary>Every code this class knows, for the report's action filter (codes other features add appear once they are listed here).</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(ActivityActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToArray();
 }
 
 /// <summary>Who is acting and from where, as the caller knows it: the page's signed-in admin, or the API token's.</summary>
-public sealed record ActivityActor(int? AdminId, string AdminName, string? ClientIp, ActivitySource Source);
+public sealed record ActivityActor(int? AdminId, string AdminName, string? ClientIp, ActivitySource Source)
+{
+    /// <summary>The name a batch keeps for who submitted it: an API caller's ends in "(API)".</summary>
+    public string BatchAdminName => Source == ActivitySource.Api ? $"{AdminName} (API)" : AdminName;
+}

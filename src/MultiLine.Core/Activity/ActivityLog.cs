@@ -29,5 +29,10 @@ public static class ActivityLog
         return entry;
     }
 
+    /// <summary>A submitted batch: the batch is the target (saved first, so it has its id), the details say what it will do.</summary>
+    public static ActivityEntry RecordBatch(MultiLineDbContext db, ActivityActor actor, DateTime nowUtc, string action, Batches.BatchOperation batch, string details) =>
+        Record(db, actor, nowUtc, action, batch.OrganizationId, ActivityTargetKind.Batch, batch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            batch.FileName ?? $"{Batches.BatchStates.Label(batch.Kind)} #{batch.Id}", details);
+
     private static string? Cut(string? text, int length) => text is { } t && t.Length > length ? string.Concat(t.AsSpan(0, length - 1), "…") : text;
 }

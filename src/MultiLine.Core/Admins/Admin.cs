@@ -19,7 +19,23 @@ public sealed class Admin
 
     /// <summary>A disabled admin cannot sign in, and their sessions and API tokens stop working at the next request.</summary>
     public bool IsDisabled { get; set; }
+
+    /// <summary>When the first invitation was queued; null for admins created before invitations (the seeder's).</summary>
+    public DateTime? InvitedAtUtc { get; set; }
+
+    /// <summary>
+    /// Lower-case hex SHA-256 of the current set-password link's token (the token itself is only in the email). A resend
+    /// replaces it, so an older link stops working; it stays after use so the page can say the link was used.
+    /// </summary>
+    public string? InvitationTokenHash { get; set; }
+
+    public DateTime? InvitationExpiresAtUtc { get; set; }
+    public DateTime? PasswordSetAtUtc { get; set; }
+    public DateTime? LastSignInAtUtc { get; set; }
 }
+
+/// <summary>Where an admin stands: invited (no password yet), active, or disabled.</summary>
+public enum AdminStatus { Invited = 0, Active = 1, Disabled = 2 }
 
 /// <summary>
 /// One signed-in browser session, checked on every request: signing out ends it, and a change to the admin's

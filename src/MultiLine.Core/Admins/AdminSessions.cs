@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -30,12 +31,21 @@ public sealed class AdminSessions(SystemDbContextFactory factory, TimeProvider c
         return session.Id;
     }
 
-    public async Task EndAsync(string sessionId, CancellationToken cancellationToken = default)
+    /// <summary>Ends the session (sign-out) and records it once: signing out of a session that already ended records nothing.</summary>
+    public async Task EndAsync(string sessionId, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await factory.CreateAsync(cancellationToken);
-        await db.AdminSessions.Where(s => s.Id == sessionId && s.EndedAtUtc == null)
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ended = await db.AdminSessions.Where(s => s.Id == sessionId && s.EndedAtUtc == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAtUtc, now), cancellationToken);
+        if (ended == 0)
+            return;
+        var admin = await db.AdminSessions.Where(s => s.Id == sessionId).Select(s => new { s.AdminId, s.Admin!.Email, s.Admin.ScopeOrganizationId }).SingleAsync(cancellationToken);
+        ActivityLog.Record(db, actor, now, ActivityActions.SignOut, admin.ScopeOrganizationId, ActivityTargetKind.Admin,
+            admin.AdminId.ToString(System.Globalization.CultureInfo.InvariantCulture), admin.Email, null);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>True while the session is open and the admin is as they were when it started.</summary>

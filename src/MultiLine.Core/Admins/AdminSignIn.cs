@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Persistence;
@@ -26,7 +27,12 @@ public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<
     public const string WrongCredentials = "The email or password is not correct.";
     public const string Disabled = "This administrator account is disabled. Ask another administrator of your organization to enable it.";
 
-    public async Task<SignInResult> SignInAsync(string email, string password, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One attempt, and its one entry in the activity record: signed in, failed (wrong password, unknown address, disabled),
+    /// locked out (the attempt that reaches the limit) or refused while locked. An unknown address is recorded under the
+    /// address typed; the password never is.
+    /// </summary>
+    public async Task<SignInResult> SignInAsync(string email, string password, string? clientIp = null, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateAsync(cancellationToken);
         var normalized = email.Trim().ToUpperInvariant();
@@ -35,6 +41,8 @@ public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<
         if (!await TakeAttemptAsync(db, normalized, now, cancellationToken))
         {
             var until = await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized).Select(t => t.LockedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            var known = await db.Admins.AsNoTracking().FirstOrDefaultAsync(a => a.NormalizedEmail == normalized, cancellationToken);
+            await RecordAsync(db, known, email, clientIp, now, ActivityActions.SignInLocked, "Refused: the address is locked after too many failed attempts", cancellationToken);
             return new SignInResult(null, SignInRules.LockedOutMessage((until ?? now + SignInRules.LockoutDuration) - now));
         }
 
@@ -51,18 +59,26 @@ public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<
         if (verification == PasswordVerificationResult.Failed)
         {
             var lockedUntil = await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized).Select(t => t.LockedUntilUtc).FirstOrDefaultAsync(cancellationToken);
+            var reason = admin is null ? "Unknown email address" : "Wrong password";
+            if (lockedUntil > now)
+                await RecordAsync(db, admin, email, clientIp, now, ActivityActions.SignInLockout,
+                    $"{reason}; {SignInRules.MaxFailedAttempts} failed attempts lock the address for {SignInRules.LockoutDuration.TotalMinutes:0} minutes", cancellationToken);
+            else
+                await RecordAsync(db, admin, email, clientIp, now, ActivityActions.SignInFailure, reason, cancellationToken);
             return new SignInResult(null, lockedUntil > now ? SignInRules.LockedOutMessage(lockedUntil.Value - now) : WrongCredentials);
         }
 
         await db.SignInThrottles.Where(t => t.NormalizedEmail == normalized)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.Failures, 0).SetProperty(t => t.LockedUntilUtc, (DateTime?)null), cancellationToken);
         if (admin!.IsDisabled)
-            return new SignInResult(null, Disabled);
-        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            admin.PasswordHash = hasher.HashPassword(admin, password);
-            await db.SaveChangesAsync(cancellationToken);
+            await RecordAsync(db, admin, email, clientIp, now, ActivityActions.SignInFailure, "The administrator is disabled", cancellationToken);
+            return new SignInResult(null, Disabled);
         }
+        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+            admin.PasswordHash = hasher.HashPassword(admin, password);
+        admin.LastSignInAtUtc = now;
+        await RecordAsync(db, admin, email, clientIp, now, ActivityActions.SignIn, null, cancellationToken);
         return new SignInResult(
             new SignedInAdmin(admin.Id, admin.Email, admin.DisplayName, admin.Role!.Name, admin.Role.Privileges, admin.ScopeOrganization?.Path, admin.ScopeOrganization?.Name),
             null);
@@ -85,6 +101,18 @@ public sealed class AdminSignIn(SystemDbContextFactory factory, IPasswordHasher<
                 .SetProperty(t => t.LockedUntilUtc, t => (t.LockedUntilUtc == null ? t.Failures + 1 : 1) >= SignInRules.MaxFailedAttempts ? lockedUntil : (DateTime?)null),
                 cancellationToken);
         return taken == 1;
+    }
+
+    /// <summary>
+    /// A sign-in belongs to the admin's scope organization (none for an admin of all organizations), so a scoped admin's
+    /// report shows the sign-ins of admins in their subtree only; an unknown address belongs to none.
+    /// </summary>
+    private static async Task RecordAsync(MultiLineDbContext db, Admin? admin, string typedEmail, string? clientIp, DateTime now, string action, string? details, CancellationToken cancellationToken)
+    {
+        var actor = new ActivityActor(admin?.Id, admin?.DisplayName ?? typedEmail.Trim(), clientIp, ActivitySource.Portal);
+        ActivityLog.Record(db, actor, now, action, admin?.ScopeOrganizationId, ActivityTargetKind.Admin,
+            admin?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), admin?.Email ?? typedEmail.Trim(), details);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static class DummyHash

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Activity;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Admins;
@@ -44,30 +45,54 @@ public sealed class ApiTokens(SystemDbContextFactory factory, TimeProvider clock
     }
 
     /// <summary>A new random token: <c>mlp_</c> and 32 random bytes in base64url.</summary>
-    public Task<CreatedApiToken> CreateAsync(int adminId, string name, DateTime? expiresAtUtc, CancellationToken cancellationToken = default) =>
-        RegisterAsync(adminId, name, SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32)), expiresAtUtc, cancellationToken);
+    public Task<CreatedApiToken> CreateAsync(int adminId, string name, DateTime? expiresAtUtc, ActivityActor actor, CancellationToken cancellationToken = default) =>
+        RegisterAsync(adminId, name, SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32)), expiresAtUtc, actor, cancellationToken);
 
     /// <summary>Stores a given secret (the demo token from configuration); <see cref="CreateAsync"/> for everything else.</summary>
-    public async Task<CreatedApiToken> RegisterAsync(int adminId, string name, string secret, DateTime? expiresAtUtc, CancellationToken cancellationToken = default)
+    public async Task<CreatedApiToken> RegisterAsync(int adminId, string name, string secret, DateTime? expiresAtUtc, ActivityActor? actor = null, CancellationToken cancellationToken = default)
     {
         var trimmed = string.IsNullOrWhiteSpace(name) ? "API token" : name.Trim();
         if (trimmed.Length > MaxNameLength)
             trimmed = trimmed[..MaxNameLength];
         var token = NewToken(adminId, trimmed, secret, clock.GetUtcNow().UtcDateTime, expiresAtUtc);
         await using var db = await factory.CreateAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(cancellationToken);
+        if (actor is not null)
+        {
+            // Saved after the token, for its id; the secret is never recorded, only its prefix.
+            await RecordAsync(db, actor, token.CreatedAtUtc, ActivityActions.ApiTokenCreate, token,
+                $"Prefix {token.Prefix}; {(token.ExpiresAtUtc is { } expires ? $"expires {expires:yyyy-MM-dd}" : "never expires")}", cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
         return new CreatedApiToken(new ApiTokenView(token.Id, token.Name, token.Prefix, token.CreatedAtUtc, token.ExpiresAtUtc, null, null), secret);
     }
 
     /// <summary>Revokes one of the admin's own tokens; false when it is not theirs or already revoked.</summary>
-    public async Task<bool> RevokeAsync(int adminId, int tokenId, CancellationToken cancellationToken = default)
+    public async Task<bool> RevokeAsync(int adminId, int tokenId, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         await using var db = await factory.CreateAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        return await db.ApiTokens
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var revoked = await db.ApiTokens
             .Where(t => t.Id == tokenId && t.AdminId == adminId && t.RevokedAtUtc == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAtUtc, now), cancellationToken) == 1;
+        if (!revoked)
+            return false;
+        var token = await db.ApiTokens.AsNoTracking().SingleAsync(t => t.Id == tokenId, cancellationToken);
+        await RecordAsync(db, actor, now, ActivityActions.ApiTokenRevoke, token, $"Prefix {token.Prefix}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>A token belongs to its admin's organization (the scope's root; none for an admin of all organizations).</summary>
+    private static async Task RecordAsync(MultiLineDbContext db, ActivityActor actor, DateTime nowUtc, string action, ApiToken token, string details, CancellationToken cancellationToken)
+    {
+        var organizationId = await db.Admins.Where(a => a.Id == token.AdminId).Select(a => a.ScopeOrganizationId).FirstOrDefaultAsync(cancellationToken);
+        ActivityLog.Record(db, actor, nowUtc, action, organizationId, ActivityTargetKind.ApiToken,
+            token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), token.Name, details);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Finds the token's admin with the role and scope they have now, and records the use.</summary>

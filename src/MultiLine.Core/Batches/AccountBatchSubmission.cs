@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
@@ -23,22 +24,22 @@ public sealed class AccountBatchSubmission(BatchQueue queue, IDatabaseEngine eng
     /// <summary>Accounts read per round trip while a filter's rows are streamed into the batch.</summary>
     internal const int ChunkSize = 5_000;
 
-    public async Task<SubmitResult> SubmitMoveAsync(MultiLineDbContext scopedDb, MovePlan plan, string adminName, CancellationToken cancellationToken = default)
+    public async Task<SubmitResult> SubmitMoveAsync(MultiLineDbContext scopedDb, MovePlan plan, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         if (!plan.CanMove)
             return SubmitResult.Refused(SubmitRefusal.NotEnoughNumbers, plan.BlockingReason!);
-        return await SubmitAsync(scopedDb, BulkAccountAction.Move(plan.DestinationId), AccountSelection.Ticked(plan.Movable.Select(c => c.AccountId).ToList()), adminName, cancellationToken);
+        return await SubmitAsync(scopedDb, BulkAccountAction.Move(plan.DestinationId), AccountSelection.Ticked(plan.Movable.Select(c => c.AccountId).ToList()), actor, cancellationToken);
     }
 
     /// <summary>Resend goes to the selected accounts' common organization (the nearest one above all of them).</summary>
-    public Task<SubmitResult> SubmitResendAsync(MultiLineDbContext scopedDb, IReadOnlyList<int> accountIds, string adminName, CancellationToken cancellationToken = default) =>
-        SubmitAsync(scopedDb, BulkAccountAction.Resend(), AccountSelection.Ticked(accountIds), adminName, cancellationToken);
+    public Task<SubmitResult> SubmitResendAsync(MultiLineDbContext scopedDb, IReadOnlyList<int> accountIds, ActivityActor actor, CancellationToken cancellationToken = default) =>
+        SubmitAsync(scopedDb, BulkAccountAction.Resend(), AccountSelection.Ticked(accountIds), actor, cancellationToken);
 
     /// <summary>
     /// Stores <paramref name="action"/> as a batch over <paramref name="selection"/>. The batch belongs to the selection's
     /// common organization (a move: the destination). Needs the <see cref="Privileges.AccountsBulkOperations"/> privilege.
     /// </summary>
-    public async Task<SubmitResult> SubmitAsync(MultiLineDbContext scopedDb, BulkAccountAction action, AccountSelection selection, string adminName, CancellationToken cancellationToken = default)
+    public async Task<SubmitResult> SubmitAsync(MultiLineDbContext scopedDb, BulkAccountAction action, AccountSelection selection, ActivityActor actor, CancellationToken cancellationToken = default)
     {
         if (!scopedDb.Scope.Has(Privileges.AccountsBulkOperations))
             return SubmitResult.Refused(SubmitRefusal.NotAllowed, NotAllowed);
@@ -70,7 +71,7 @@ public sealed class AccountBatchSubmission(BatchQueue queue, IDatabaseEngine eng
         {
             Kind = action.Kind,
             AdminId = scopedDb.Scope.AdminId,
-            AdminName = adminName,
+            AdminName = actor.BatchAdminName,
             OrganizationId = organizationId,
             Options = action.ToOptions(),
             // A bulk edit's group, so the batch's page and list name it as an import's does.
@@ -89,6 +90,14 @@ public sealed class AccountBatchSubmission(BatchQueue queue, IDatabaseEngine eng
             return SubmitResult.Refused(SubmitRefusal.NothingToImport, selection.IsFilter ? NothingMatches : NothingSelected);
         }
         batch.TotalRows = rows;
+        var organization = await scopedDb.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(cancellationToken);
+        ActivityLog.RecordBatch(scopedDb, actor, batch.CreatedAtUtc, action.Kind switch
+        {
+            BatchKind.Move => ActivityActions.MoveSubmit,
+            BatchKind.ResendInvitations => ActivityActions.ResendSubmit,
+            _ => ActivityActions.BulkSubmit,
+        }, batch, $"{BatchStates.Label(action.Kind)}: {Common.Words.Count(rows, "account")}{(action.Kind == BatchKind.Move ? " to " : " in ")}{organization}" +
+            (selection.IsFilter ? " (all matching the filter)" : ""));
         await scopedDb.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         queue.Enqueue(batch.Id);

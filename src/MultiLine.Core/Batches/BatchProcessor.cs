@@ -213,18 +213,32 @@ public sealed class BatchProcessor(
         Publish(batch);
     }
 
-    /// <summary>Queues the summary email, report attached, in the same transaction that ends the batch.</summary>
+    /// <summary>
+    /// Queues the summary email in the same transaction that ends the batch, with the report attached when it has at most
+    /// <see cref="BatchOptions.AttachReportUpToRows"/> rows (a larger one is linked, not attached; docs/adr-batches.md).
+    /// The report is written only when the organization has someone to send it to.
+    /// </summary>
     private async Task NotifyDesignatedAdminsAsync(MultiLineDbContext db, BatchOperation batch, CancellationToken cancellationToken)
     {
         var organization = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).SingleAsync(cancellationToken);
-        using var report = new MemoryStream();
-        await ReportCsvWriter.WriteAsync(db, batch.Id, report, cancellationToken);
         var summary = new BatchNotificationSummary(
             BatchStates.Label(batch.Kind), organization, BatchStates.Label(batch.State), batch.Succeeded, batch.Failed, batch.Skipped,
             batch.AdminName, batch.FinishedAtUtc!.Value, batch.FinishedAtUtc - batch.StartedAtUtc, links.Batch(batch.Id));
-        await notifications.QueueBatchSummaryAsync(db, batch.OrganizationId, summary,
-            new NotificationAttachment(ReportCsvWriter.FileName(batch, organization), "text/csv", report.ToArray()), cancellationToken);
+        var rows = batch.Succeeded + batch.Failed + batch.Skipped;
+        var report = rows > _options.AttachReportUpToRows
+            ? new SummaryReport(null, ReportTooLargeToAttach(rows))
+            : new SummaryReport(async ct =>
+            {
+                using var csv = new MemoryStream();
+                await ReportCsvWriter.WriteAsync(db, batch.Id, csv, ct);
+                return new NotificationAttachment(ReportCsvWriter.FileName(batch, organization), "text/csv", csv.ToArray());
+            });
+        await notifications.QueueBatchSummaryAsync(db, batch.OrganizationId, summary, report, cancellationToken);
     }
+
+    /// <summary>What the summary email says instead of attaching a report of <paramref name="rows"/> rows.</summary>
+    public static string ReportTooLargeToAttach(int rows) =>
+        $"The report has {rows:N0} rows, too many to attach to an email: download it from the batch page (Details above).";
 
     private void Publish(BatchOperation batch) =>
         notifier.Publish(new BatchStateChanged(batch.Id, batch.State, BatchCounts.Of(batch), batch.FailureReason, batch.StartedAtUtc, batch.FinishedAtUtc));

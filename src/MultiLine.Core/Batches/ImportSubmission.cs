@@ -6,7 +6,7 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Batches;
 
 /// <summary>What the admin commits after the preview: the checked file and how to import it.</summary>
-public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, string AdminName);
+public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor);
 
 /// <summary>Why a commit was refused, so the API can pick its status code.</summary>
 public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview, NotAllowed, NotFound }
@@ -48,7 +48,7 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, IDatabaseEn
             Kind = request.Invite ? BatchKind.ImportAndInvite : BatchKind.Import,
             State = BatchState.Queued,
             AdminId = request.Target.Scope.AdminId,
-            AdminName = request.AdminName,
+            AdminName = request.Actor.BatchAdminName,
             OrganizationId = request.Target.OrganizationId,
             PermissionGroupId = request.Target.PermissionGroupId,
             FileName = Path.GetFileName(request.FileName),
@@ -63,6 +63,11 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, IDatabaseEn
         db.Batches.Add(batch);
         await db.SaveChangesAsync(cancellationToken);
         await engine.InsertBatchRowsAsync(db, batch.Id, validation.Rows.Select(row => ToBatchRow(row, now)), cancellationToken);
+        var organization = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).FirstAsync(cancellationToken);
+        Activity.ActivityLog.RecordBatch(db, request.Actor, now, Activity.ActivityActions.ImportSubmit, batch,
+            $"{batch.FileName}: {Words.Count(batch.TotalRows, "row")} into {organization}{(request.Invite ? ", with invitations" : "")}" +
+            (batch.Failed > 0 ? $"; {Words.Count(batch.Failed, "row")} with problems not imported" : ""));
+        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         queue.Enqueue(batch.Id);
         return new SubmitResult(batch.Id, null, null);

@@ -56,8 +56,11 @@ internal static class CsvEncodingDetection
         return false;
     }
 
-    /// <summary>A message for the admin when the bytes are clearly not a CSV text file; null when they may be.</summary>
-    public static string? NotTextReason(ReadOnlySpan<byte> bytes, Encoding encoding, int bomLength)
+    /// <summary>How much of the start of a file, decoded, the checks of its kind and header look at.</summary>
+    public const int SampleBytes = 8192;
+
+    /// <summary>Why the file is not CSV text (a workbook, binary data), judged from its bytes and its decoded start; null for text.</summary>
+    public static string? NotTextReason(ReadOnlySpan<byte> bytes, string decodedStart)
     {
         if (bytes.StartsWith("PK\x03\x04"u8))
             return "This is an Excel workbook (.xlsx) or another zipped file, not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
@@ -65,14 +68,13 @@ internal static class CsvEncodingDetection
             return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
 
         // A few control characters (a NUL pasted into a name) are errors on their rows; many are a binary file.
-        var text = encoding.GetString(bytes[bomLength..Math.Min(bytes.Length, bomLength + 8192)]);
         var control = 0;
-        foreach (var c in text)
+        foreach (var c in decodedStart)
         {
             if (CellText.IsControl(c))
                 control++;
         }
-        return control > Math.Max(8, text.Length / 100) ? BinaryMessage : null;
+        return control > Math.Max(8, decodedStart.Length / 100) ? BinaryMessage : null;
     }
 
     private const string BinaryMessage =

@@ -63,6 +63,10 @@ public static class InvitationTemplates
         db.SettingsAudit.Add(OrganizationSettings.Audit(organizationId, actor, nowUtc, $"Invitation template ({language})",
             before is null ? "built-in text" : $"subject \"{before.Subject}\"",
             $"changed {(what.Count == 0 ? "nothing" : string.Join(", ", what))}; subject \"{content.Subject}\""));
+        var organization = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(cancellationToken);
+        Activity.ActivityLog.Record(db, actor.Activity, nowUtc, Activity.ActivityActions.InvitationTemplateEdit, organizationId, Activity.ActivityTargetKind.Template,
+            $"{organizationId}/{language}", $"{organization}: invitation ({language})",
+            $"Changed {(what.Count == 0 ? "nothing" : string.Join(", ", what))}; subject \"{content.Subject}\"");
         await db.SaveChangesAsync(cancellationToken);
         return SettingsChange.Saved;
     }

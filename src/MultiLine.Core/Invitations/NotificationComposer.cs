@@ -13,14 +13,29 @@ public sealed record BatchNotificationSummary(
 /// <summary>A file to attach to a notification, such as the Batch Operations Report CSV.</summary>
 public sealed record NotificationAttachment(string FileName, string ContentType, byte[] Content);
 
+/// <summary>
+/// The report a summary email carries: built only when someone will receive it, or, when it is too large for an email,
+/// <see cref="NotAttached"/> says why and where to download it instead.
+/// </summary>
+public sealed record SummaryReport(Func<CancellationToken, Task<NotificationAttachment>>? Build, string? NotAttached = null)
+{
+    public static SummaryReport Attached(NotificationAttachment attachment) => new(_ => Task.FromResult(attachment));
+}
+
 /// <summary>How many emails were queued; <see cref="Reason"/> says why none were.</summary>
 public sealed record NotificationOutcome(int Recipients, string? Reason);
 
 /// <summary>Queues notification emails to an organization's designated admins. Never saves: the caller does, in its own transaction.</summary>
 public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer issuer)
 {
-    public async Task<NotificationOutcome> QueueBatchSummaryAsync(MultiLineDbContext db, int organizationId, BatchNotificationSummary summary, NotificationAttachment? attachment, CancellationToken ct = default)
+    public async Task<NotificationOutcome> QueueBatchSummaryAsync(MultiLineDbContext db, int organizationId, BatchNotificationSummary summary, SummaryReport? report, CancellationToken ct = default)
     {
+        var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == organizationId)
+            .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
+            .ToListAsync(ct);
+        if (admins.Count == 0)
+            return new NotificationOutcome(0, $"{summary.OrganizationName} has no designated admins for batch notifications.");
+
         var subject = $"{summary.Operation} for {summary.OrganizationName}: {summary.State}";
         var lines = new (string Label, string Value)[]
         {
@@ -35,13 +50,19 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
             ("Duration", summary.Duration is { } duration ? FormatDuration(duration) : "—"),
             ("Details", summary.Link ?? "—"),
         };
-        var note = attachment is null ? "" : $"The report is attached ({attachment.FileName}).";
-        return await QueueAsync(db, organizationId, subject, lines, note, attachment, $"{summary.OrganizationName} has no designated admins for batch notifications.", ct);
+        var attachment = report?.Build is { } build ? await build(ct) : null;
+        var note = attachment is not null ? $"The report is attached ({attachment.FileName})." : report?.NotAttached ?? "";
+        return Queue(db, organizationId, admins.Select(a => (a.Email, a.DisplayName)).ToList(), subject, lines, note, attachment);
     }
 
     /// <summary>Tells the designated admins that the organization's numbers crossed its utilization alert threshold.</summary>
     public async Task<NotificationOutcome> QueueUtilizationAlertAsync(MultiLineDbContext db, Numbers.NumberUtilization utilization, string? link, CancellationToken ct = default)
     {
+        var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == utilization.OrganizationId)
+            .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
+            .ToListAsync(ct);
+        if (admins.Count == 0)
+            return new NotificationOutcome(0, $"{utilization.OrganizationName} has no designated admins for notifications.");
         var subject = $"{utilization.OrganizationName} is running out of MultiLine numbers: {utilization.UsedPercent} % in use";
         var lines = new (string Label, string Value)[]
         {
@@ -56,18 +77,12 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
             ("Details", link ?? "—"),
         };
         const string note = "Add numbers, or withdraw unused numbers from sub-organizations, before new accounts run short. You get this email once each time utilization crosses the threshold.";
-        return await QueueAsync(db, utilization.OrganizationId, subject, lines, note, null, $"{utilization.OrganizationName} has no designated admins for notifications.", ct);
+        return Queue(db, utilization.OrganizationId, admins.Select(a => (a.Email, a.DisplayName)).ToList(), subject, lines, note, null);
     }
 
-    private async Task<NotificationOutcome> QueueAsync(MultiLineDbContext db, int organizationId, string subject, (string Label, string Value)[] lines, string note,
-        NotificationAttachment? attachment, string noRecipients, CancellationToken ct)
+    private NotificationOutcome Queue(MultiLineDbContext db, int organizationId, List<(string Email, string DisplayName)> admins, string subject,
+        (string Label, string Value)[] lines, string note, NotificationAttachment? attachment)
     {
-        var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == organizationId)
-            .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
-            .ToListAsync(ct);
-        if (admins.Count == 0)
-            return new NotificationOutcome(0, noRecipients);
-
         var text = string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}")) + (note.Length > 0 ? "\n\n" + note : "") + "\n\nMultiLine Portal";
         var html = "<div style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2937\"><h2 style=\"color:#1e3a8a\">" + WebUtility.HtmlEncode(subject) + "</h2><table>"
             + string.Concat(lines.Select(l => $"<tr><td style=\"padding:2px 16px 2px 0;color:#64748b\">{WebUtility.HtmlEncode(l.Label)}</td><td><strong>{WebUtility.HtmlEncode(l.Value)}</strong></td></tr>"))

@@ -1,3 +1,4 @@
+using MultiLine.Core.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
 using MultiLine.Core.Persistence;
@@ -51,17 +52,21 @@ public static class NumberInventory
         return new Page<NumberRow>(items, total);
     }
 
-    /// <summary>
-    /// Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available, unrecorded:
-    /// for seeding and benchmarks. Admins add numbers through <see cref="NumberAdditions"/>, which names every clash and
-    /// records the act.
-    /// </summary>
-    public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, CancellationToken cancellationToken = default)
+    /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
+    public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
-        if (!NumberList.TryRange(firstE164, count, out var range, out var error))
-            return NumberChange.Refused(error!);
+        if (count is < 1 or > MaxRangeSize)
+            return NumberChange.Refused($"A range holds 1 to {MaxRangeSize:N0} numbers.");
+        if (!Accounts.Username.TryNormalizePhone(firstE164, out var first, out var error))
+            return NumberChange.Refused($"First number {error}");
         if (!await db.Organizations.AnyAsync(o => o.Id == organizationId, cancellationToken))
             return NumberChange.Refused("That organization is not in your scope.");
+
+        var digits = first![1..];
+        var start = long.Parse(digits);
+        if ((start + count - 1).ToString().Length != digits.Length)
+            return NumberChange.Refused("The range runs past the last number with that many digits.");
+        var range = Enumerable.Range(0, count).Select(i => "+" + (start + i)).ToList();
 
         // Numbers the admin can see are named; a number of another subtree is only refused by the unique index,
         // unnamed, so the answer does not tell what another organization holds.
@@ -72,6 +77,10 @@ public static class NumberInventory
             return NumberChange.Refused($"{taken.Count:N0} of these numbers already {(taken.Count == 1 ? "exists" : "exist")} (first: {taken.Min()}). Choose a free range.");
 
         db.Numbers.AddRange(range.Select(e164 => new MultiLineNumber { E164 = e164, OrganizationId = organizationId, State = NumberState.Available }));
+        var organization = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(cancellationToken);
+        ActivityLog.Record(db, actor, nowUtc, ActivityActions.NumbersAdd, organizationId, ActivityTargetKind.Organization,
+            organizationId.ToString(System.Globalization.CultureInfo.InvariantCulture), organization,
+            count == 1 ? $"Added {range[0]}" : $"Added {count:N0} numbers, {range[0]} to {range[^1]}");
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -82,5 +91,52 @@ public static class NumberInventory
             return NumberChange.Refused("Some of these numbers already belong to the MultiLine inventory. Choose a free range.");
         }
         return NumberChange.Done;
+    }
+
+    /// <summary>Sets an Available number aside. A conditional update, so a batch taking the number meanwhile wins cleanly.</summary>
+    public static async Task<NumberChange> ReserveAsync(MultiLineDbContext db, int numberId, string tag, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
+    {
+        if (!NumberRules.TryNormalizeTag(tag, out var normalized, out var error))
+            return NumberChange.Refused(error!);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.Numbers
+            .Where(n => n.Id == numberId && n.State == NumberState.Available && n.AccountId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Reserved).SetProperty(n => n.ReservationTag, normalized), cancellationToken);
+        if (updated != 1)
+            return await ExplainAsync(db, numberId, "only an available number can be reserved", cancellationToken);
+        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberReserve, $"Available → Reserved ({normalized})", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return NumberChange.Done;
+    }
+
+    public static async Task<NumberChange> UnreserveAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var tag = await db.Numbers.Where(n => n.Id == numberId).Select(n => n.ReservationTag).FirstOrDefaultAsync(cancellationToken);
+        var updated = await db.Numbers
+            .Where(n => n.Id == numberId && n.State == NumberState.Reserved)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Available).SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
+        if (updated != 1)
+            return await ExplainAsync(db, numberId, "only a reserved number can be made available again", cancellationToken);
+        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberRelease, tag is null ? "Reserved → Available" : $"Reserved ({tag}) → Available", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return NumberChange.Done;
+    }
+
+    /// <summary>The number's entry, in the transaction of its conditional update.</summary>
+    private static async Task RecordAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, string action, string details, CancellationToken cancellationToken)
+    {
+        var number = await db.Numbers.AsNoTracking().Where(n => n.Id == numberId).Select(n => new { n.E164, n.OrganizationId }).SingleAsync(cancellationToken);
+        ActivityLog.Record(db, actor, nowUtc, action, number.OrganizationId, ActivityTargetKind.Number,
+            numberId.ToString(System.Globalization.CultureInfo.InvariantCulture), number.E164, details);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static async Task<NumberChange> ExplainAsync(MultiLineDbContext db, int numberId, string rule, CancellationToken cancellationToken)
+    {
+        var number = await db.Numbers.AsNoTracking().FirstOrDefaultAsync(n => n.Id == numberId, cancellationToken);
+        return number is null
+            ? NumberChange.Refused("That number does not exist.")
+            : NumberChange.Refused($"{number.E164} is {NumberRules.Describe(number.State)}; {rule}.");
     }
 }

@@ -5,7 +5,11 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Organizations;
 
 /// <summary>Who changes settings, for the audit table.</summary>
-public sealed record SettingsActor(int? AdminId, string Name);
+public sealed record SettingsActor(int? AdminId, string Name, string? ClientIp = null, Activity.ActivitySource Source = Activity.ActivitySource.Portal)
+{
+    /// <summary>The same admin as the activity record names them.</summary>
+    public Activity.ActivityActor Activity => new(AdminId is > 0 ? AdminId : null, Name, ClientIp, Source);
+}
 
 /// <summary>The editable settings of one organization.</summary>
 public sealed record OrganizationSettingsForm(bool SocialMessagingEnabled, bool SmtpDataOffload, IReadOnlyList<string> AllowedEmailDomains, IReadOnlyList<int> DesignatedAdminIds);
@@ -95,11 +99,13 @@ public static partial class OrganizationSettings
             return SettingsChange.Refused(problems);
 
         var changed = false;
+        var changes = new List<string>();
         void Track(string setting, string? before, string? after)
         {
             if (before == after)
                 return;
             db.SettingsAudit.Add(Audit(organizationId, actor, nowUtc, setting, before, after));
+            changes.Add($"{setting}: {before ?? "none"} → {after ?? "none"}");
             changed = true;
         }
 
@@ -121,6 +127,9 @@ public static partial class OrganizationSettings
 
         if (!changed)
             return SettingsChange.Unchanged;
+        // One save of the form is one act in the activity record, however many settings it changed.
+        Activity.ActivityLog.Record(db, actor.Activity, nowUtc, Activity.ActivityActions.SettingsEdit, organizationId, Activity.ActivityTargetKind.Settings,
+            organizationId.ToString(System.Globalization.CultureInfo.InvariantCulture), organization.Name, string.Join("; ", changes));
         await db.SaveChangesAsync(cancellationToken);
         return SettingsChange.Saved;
     }

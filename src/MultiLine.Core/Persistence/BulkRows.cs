@@ -1,5 +1,9 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Linq.Expressions;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -10,10 +14,12 @@ namespace MultiLine.Core.Persistence;
 /// <summary>
 /// Writes many rows of one entity type past the change tracker, inside the context's current transaction, for the
 /// batch worker's groups of hundreds of rows. The statements are built from the EF model (table, columns, type
-/// mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them): inserts as multi-row
-/// <c>INSERT … VALUES</c> of 50 rows with keys reserved beforehand; updates as one single-row statement per entity,
-/// prepared once and reused where the provider runs one command at a time (SQLite), sent hundreds to a round trip with
-/// ADO.NET's <see cref="DbBatch"/> where the provider pipelines them (PostgreSQL). The SQL is the same on both engines.
+/// mappings and value converters, so values are stored exactly as <c>SaveChanges</c> stores them), with keys reserved
+/// beforehand. Where the provider runs one command at a time in process (SQLite), inserts are one prepared single-row
+/// statement reused, and updates one statement per 1,000 rows reading them from one JSON parameter
+/// (<see cref="JsonRowSource"/>); where it pipelines commands over the network (PostgreSQL), inserts are multi-row
+/// <c>INSERT … VALUES</c> of 50 rows and updates single-row statements sent hundreds to a round trip with ADO.NET's
+/// <see cref="DbBatch"/>.
 /// </summary>
 /// <remarks>
 /// Nothing is tracked and no query filter applies: callers are the system's own units of work, which decide what they
@@ -56,6 +62,8 @@ public static class BulkRows
         var columns = table.Columns.Where(c => c.Property.GetBeforeSaveBehavior() == PropertySaveBehavior.Save).ToList();
         if (!transaction.Connection!.CanCreateBatch)
         {
+            // Not through the JSON row source: a row of 15 or more columns is parsed once per column read from it, which
+            // cost SQLite more than binding the values (measured with the 100,000-row import, docs/performance.md).
             var text = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(c => c.Placeholder))})";
             await ExecuteAsync(db, text, columns, entities, cancellationToken);
             return;
@@ -101,7 +109,11 @@ public static class BulkRows
         }
     }
 
-    /// <summary>Updates the given properties of every entity, found by its key.</summary>
+    /// <summary>
+    /// Updates the given properties of every entity, found by its key. On SQLite the rows go 1,000 to a statement as one
+    /// JSON parameter: a prepared single-row UPDATE per row spent most of the 100,000-row import's worker time binding
+    /// values and opening the table's index cursors again for each row (docs/performance.md).
+    /// </summary>
     public static async Task UpdateAsync<T>(MultiLineDbContext db, IReadOnlyList<T> entities, CancellationToken cancellationToken, params Expression<Func<T, object?>>[] properties) where T : class
     {
         if (entities.Count == 0)
@@ -114,10 +126,73 @@ public static class BulkRows
         if (set.Count != names.Count)
             throw new InvalidOperationException($"Some properties of {typeof(T).Name} are not mapped columns: {string.Join(", ", names.Except(set.Select(c => c.Property.Name)))}.");
         var key = table.Type.FindPrimaryKey()!.Properties.Select(p => table.Columns.Single(c => c.Property == p)).ToList();
+        if (!Transaction(db).Connection!.CanCreateBatch)
+        {
+            var assignments = string.Join(", ", set.Select((c, i) => $"{c.Name} = s.c{i}"));
+            var match = string.Join(" AND ", key.Select((c, i) => $"{table.Name}.{c.Name} = s.c{set.Count + i}"));
+            if (await TryExecuteAsJsonAsync(db, table, source => $"UPDATE {table.Name} SET {assignments} FROM ({source}) AS s WHERE {match}",
+                    [.. set, .. key], entities, cancellationToken))
+                return;
+        }
         var text = $"UPDATE {table.Name} SET {string.Join(", ", set.Select(c => $"{c.Name} = {c.Placeholder}"))}"
             + $" WHERE {string.Join(" AND ", key.Select(c => $"{c.Name} = {c.Placeholder}"))}";
         await ExecuteAsync(db, text, [.. set, .. key], entities, cancellationToken);
     }
+
+    /// <summary>Rows per statement when the engine takes a group of rows as one JSON parameter.</summary>
+    public const int RowsPerJsonStatement = 1_000;
+
+    /// <summary>
+    /// Writes the entities as statements of <see cref="RowsPerJsonStatement"/> rows, each given its rows as one JSON
+    /// parameter the engine reads as a row source (<see cref="IDatabaseEngine.RowSource"/>). False, with nothing written,
+    /// when the engine has no such source or a column's type cannot go through it.
+    /// </summary>
+    private static async Task<bool> TryExecuteAsJsonAsync<T>(MultiLineDbContext db, Table table, Func<string, string> statement,
+        IReadOnlyList<Column> columns, IReadOnlyList<T> entities, CancellationToken cancellationToken) where T : class
+    {
+        if (db.Engine?.RowSource is not { } source)
+            return false;
+        // Every group's JSON is written before anything is sent, so a value the source cannot take changes nothing.
+        var groups = new List<string>((entities.Count + RowsPerJsonStatement - 1) / RowsPerJsonStatement);
+        var buffer = new ArrayBufferWriter<byte>();
+        foreach (var chunk in entities.Chunk(RowsPerJsonStatement))
+        {
+            buffer.ResetWrittenCount();
+            await using (var writer = new Utf8JsonWriter(buffer, JsonRows))
+            {
+                writer.WriteStartArray();
+                foreach (var entity in chunk)
+                {
+                    writer.WriteStartArray();
+                    foreach (var column in columns)
+                        if (!source.TryWrite(writer, column.ProviderValue(entity)))
+                            return false;
+                    writer.WriteEndArray();
+                }
+                writer.WriteEndArray();
+            }
+            groups.Add(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        }
+
+        var transaction = Transaction(db);
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = statement(source.Select(table.Sql.GenerateParameterNamePlaceholder("rows"), columns.Count));
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = table.Sql.GenerateParameterName("rows");
+        command.Parameters.Add(parameter);
+        if (groups.Count > 1)
+            await command.PrepareAsync(cancellationToken);
+        foreach (var group in groups)
+        {
+            parameter.Value = group;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return true;
+    }
+
+    // Only what JSON requires is escaped: names and addresses in any script stay as they are.
+    private static readonly JsonWriterOptions JsonRows = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>One single-row statement per entity: prepared and reused, or hundreds to a round trip where the provider batches.</summary>
     private static async Task ExecuteAsync<T>(MultiLineDbContext db, string text, IReadOnlyList<Column> columns, IReadOnlyList<T> entities,

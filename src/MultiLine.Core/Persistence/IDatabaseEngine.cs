@@ -37,6 +37,12 @@ public interface IDatabaseEngine
     /// </summary>
     Task<IReadOnlyList<long>> ReserveKeysAsync(MultiLineDbContext db, string table, string keyColumn, int count, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How the engine takes a group of rows as one statement (<see cref="BulkRows"/>), or null where single-row statements
+    /// go many to a round trip instead (PostgreSQL pipelines an ADO.NET batch).
+    /// </summary>
+    JsonRowSource? RowSource { get; }
+
     /// <summary>The engine's fast path for the demo data's bulk rows, inside one transaction on the context's connection.</summary>
     Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);
 

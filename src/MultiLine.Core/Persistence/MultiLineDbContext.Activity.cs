@@ -22,6 +22,8 @@ public partial class MultiLineDbContext
             // An organization's record, newest first; and everything done to one target (the account panel).
             e.HasIndex(a => new { a.OrganizationId, a.AtUtc });
             e.HasIndex(a => new { a.TargetKind, a.TargetId, a.AtUtc });
+            // The Administrator Activity report of an admin of all organizations (newest first, paged) and the retention sweep.
+            e.HasIndex(a => a.AtUtc);
             // No foreign keys: an entry outlives what it names (a deleted account, a removed admin).
             e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || (a.OrganizationId != null && ScopeOrganizationIds.Contains(a.OrganizationId.Value)));
         });

@@ -187,6 +187,8 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
             e.Property(a => a.NormalizedEmail).HasMaxLength(254);
             e.HasIndex(a => a.NormalizedEmail).IsUnique();
             e.Property(a => a.DisplayName).HasMaxLength(200);
+            e.Property(a => a.InvitationTokenHash).HasMaxLength(64);
+            e.HasIndex(a => a.InvitationTokenHash).IsUnique();
             e.HasOne(a => a.Role).WithMany().HasForeignKey(a => a.RoleId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.ScopeOrganization).WithMany().HasForeignKey(a => a.ScopeOrganizationId).OnDelete(DeleteBehavior.Restrict);
         });

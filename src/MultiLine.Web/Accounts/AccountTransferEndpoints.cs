@@ -1,3 +1,4 @@
+using MultiLine.Web.Activity;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
@@ -15,7 +16,7 @@ public static class AccountTransferEndpoints
             var address = AccountsAddress.Parse(q, status, org?.ToString(System.Globalization.CultureInfo.InvariantCulture), sub, sort, desc, null);
             return await ExportFileAsync(export, new AccountExportRequest(address.Search, address.SortBy, address.Descending, tz), await admin.GetActorAsync(), http.RequestAborted)
                 ?? Results.NotFound();
-        }).RequireAuthorization(Admins.Policies.Accounts);
+        }).RequireAuthorization(Admins.Policies.Accounts).Audited(ActivityActions.AccountsExport);
         return endpoints;
     }
 

@@ -1,3 +1,4 @@
+using MultiLine.Web.Activity;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -43,6 +44,7 @@ public static class AuthenticationExtensions
         builder.Services.AddSingleton<AdminSessions>();
         builder.Services.AddScoped<ICurrentAdmin, CurrentAdmin>();
         builder.Services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
+        builder.AddMultiLineAdministrators();
         // Keys in the database: every instance shares them, and a restart signs nobody out.
         builder.Services.AddDataProtection().SetApplicationName("MultiLine Portal").PersistKeysToDbContext<MultiLineDbContext>();
         return builder;
@@ -80,15 +82,15 @@ public static class AuthenticationExtensions
     /// <summary>Sign-out: a POST with the antiforgery token; ends the session on the server, so the old cookie is refused.</summary>
     public static IEndpointRouteBuilder MapSignOut(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery, AdminSessions sessions) =>
+        endpoints.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery, AdminSessions sessions, ICurrentAdmin admin) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
                 return Results.BadRequest("The sign-out form has expired. Reload the page and sign out again.");
             if (context.User.FindFirstValue(AdminClaims.Session) is { } session)
-                await sessions.EndAsync(session, context.RequestAborted);
+                await sessions.EndAsync(session, await admin.GetActorAsync(), context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect("/signin?signedOut=true");
-        }).AllowAnonymous();
+        }).AllowAnonymous().Audited(Core.Activity.ActivityActions.SignOut);
         return endpoints;
     }
 }

@@ -1,3 +1,5 @@
+using MultiLine.Core.Activity;
+using MultiLine.Web.Activity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
@@ -41,11 +43,12 @@ internal static class AccountEndpoints
             var plan = await AccountMoves.PlanAsync(db, request.AccountIds!, request.DestinationOrganizationId, cancellationToken);
             if (plan is null)
                 return ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
-            var result = await submission.SubmitMoveAsync(db, plan, ApiRequest.AdminName(http.User), cancellationToken);
+            var result = await submission.SubmitMoveAsync(db, plan, await ApiRequest.ActorAsync(http), cancellationToken);
             if (!result.Succeeded)
                 return ApiProblems.Create(plan.BlockingReason == MovePlan.NotEnoughNumbers ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity, result.Error!);
             return await BatchEndpoints.AcceptedAsync(db, result.BatchId!.Value, cancellationToken);
         })
+        .Audited(ActivityActions.MoveSubmit)
         .WithName("MoveAccounts")
         .WithSummary("Moves pending accounts to another organization as a batch. Each moved account gives up its number and gets the destination's default User Permissions group.")
         .Produces<ApiBatch>(202)
@@ -62,11 +65,12 @@ internal static class AccountEndpoints
             await using var db = await data.CreateAsync(cancellationToken);
             if (await CheckAccountIdsAsync(db, request.AccountIds, options.Value, cancellationToken) is { } refused)
                 return refused;
-            var result = await submission.SubmitResendAsync(db, request.AccountIds!, ApiRequest.AdminName(http.User), cancellationToken);
+            var result = await submission.SubmitResendAsync(db, request.AccountIds!, await ApiRequest.ActorAsync(http), cancellationToken);
             if (!result.Succeeded)
                 return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, result.Error!);
             return await BatchEndpoints.AcceptedAsync(db, result.BatchId!.Value, cancellationToken);
         })
+        .Audited(ActivityActions.ResendSubmit)
         .WithName("ResendInvitations")
         .WithSummary("Sends the invitation again to each account, as a batch. Active accounts are skipped; a row that cannot keep a number fails with the reason.")
         .Produces<ApiBatch>(202)

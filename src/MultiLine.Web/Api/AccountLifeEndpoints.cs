@@ -1,3 +1,5 @@
+using MultiLine.Core.Activity;
+using MultiLine.Web.Activity;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
 using MultiLine.Core.Numbers;
@@ -35,6 +37,7 @@ internal static class AccountLifeEndpoints
             var result = await lifecycle.EditAsync(db, id, request.ApplyTo(account), await admin.GetActorAsync(), cancellationToken);
             return await AnswerAsync(db, id, result, cancellationToken);
         })
+        .Audited(ActivityActions.AccountEdit)
         .WithName("EditAccount")
         .WithSummary("Changes the fields sent, under the same rules as a CSV row and the single-account form. A pending account's number may change (the old one is released); an active or suspended account keeps its number. 422 lists each field's problem.")
         .Produces<ApiAccountChange>()
@@ -49,6 +52,7 @@ internal static class AccountLifeEndpoints
             await using var db = await data.CreateAsync(cancellationToken);
             return await AnswerAsync(db, id, await lifecycle.SuspendAsync(db, id, await admin.GetActorAsync(), cancellationToken), cancellationToken);
         })
+        .Audited(ActivityActions.AccountSuspend)
         .WithName("SuspendAccount")
         .WithSummary("Suspends the account: the user cannot sign in or activate, and the account keeps its number. 409 when it is already suspended.")
         .Produces<ApiAccountChange>()
@@ -62,6 +66,7 @@ internal static class AccountLifeEndpoints
             await using var db = await data.CreateAsync(cancellationToken);
             return await AnswerAsync(db, id, await lifecycle.UnsuspendAsync(db, id, await admin.GetActorAsync(), cancellationToken), cancellationToken);
         })
+        .Audited(ActivityActions.AccountUnsuspend)
         .WithName("UnsuspendAccount")
         .WithSummary("Returns a suspended account to the status it had when it was suspended (an active account is active again). 409 when it is not suspended.")
         .Produces<ApiAccountChange>()
@@ -78,6 +83,7 @@ internal static class AccountLifeEndpoints
             await using var db = await data.CreateAsync(cancellationToken);
             return await AnswerAsync(db, id, await lifecycle.DeleteAsync(db, id, new AccountDeletion(disposition, tag), await admin.GetActorAsync(), cancellationToken), cancellationToken);
         })
+        .Audited(ActivityActions.AccountDelete)
         .WithName("DeleteAccount")
         .WithSummary("Deletes the account. number=release puts its number back to Available; number=reserve&tag=PORTED keeps it Reserved with the tag. Its invitation links stop working and invitation emails not yet sent are withdrawn.")
         .Produces<ApiAccountChange>()

@@ -1,3 +1,4 @@
+using MultiLine.Web.Activity;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
@@ -103,8 +104,11 @@ public static class ApiExtensions
         api.MapBatchEndpoints();
         api.MapImportEndpoints(imports.MaxFileBytes + 64 * 1024);
         api.MapAccountTransferEndpoints(imports.MaxFileBytes + 64 * 1024);
+        api.MapAdminEndpoints();
+        api.MapActivityEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("There is no such API endpoint. The OpenAPI document at /openapi/v1.json lists them all."))
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .NotAudited("Answers 404: there is no such endpoint.");
         endpoints.MapOpenApi().AllowAnonymous();
         return endpoints;
     }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using MultiLine.Core.Common;
 
 namespace MultiLine.Web.Api;
@@ -28,6 +27,6 @@ internal static class ApiRequest
         return false;
     }
 
-    /// <summary>The name batches record as their author: the admin, marked as acting through the API.</summary>
-    public static string AdminName(ClaimsPrincipal user) => $"{user.Identity?.Name} (API)";
+    /// <summary>The caller as the activity record names them: the token's admin, the client address, source API.</summary>
+    public static Task<Core.Activity.ActivityActor> ActorAsync(HttpContext http) => http.RequestServices.GetRequiredService<Core.Admins.ICurrentAdmin>().GetActorAsync();
 }

@@ -1,3 +1,5 @@
+using MultiLine.Core.Activity;
+using MultiLine.Web.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Persistence;
@@ -62,8 +64,9 @@ internal static class BatchEndpoints
         .ProducesProblem(400)
         .ProducesProblem(404);
 
-        batches.MapGet("/{id:int}/report.csv", async (int id, ScopedDbContextFactory data, HttpContext http) =>
-            await ReportEndpoints.ReportFileAsync(data, id, http.RequestAborted) ?? ApiProblems.NotFound(ApiProblems.BatchNotFound))
+        batches.MapGet("/{id:int}/report.csv", async (int id, ScopedDbContextFactory data, TimeProvider clock, HttpContext http) =>
+            await ReportEndpoints.ReportFileAsync(data, id, await ApiRequest.ActorAsync(http), clock, http.RequestAborted) ?? ApiProblems.NotFound(ApiProblems.BatchNotFound))
+        .Audited(ActivityActions.BatchReportDownload)
         .WithName("GetBatchReport")
         .WithSummary("The Batch Operations Report CSV (UTF-8 with BOM): one line per input row with outcome and reason.")
         .Produces(200, contentType: "text/csv")
@@ -75,11 +78,12 @@ internal static class BatchEndpoints
             await using var db = await data.CreateAsync(cancellationToken);
             if (!await db.Batches.AnyAsync(b => b.Id == id, cancellationToken))
                 return ApiProblems.NotFound(ApiProblems.BatchNotFound);
-            var result = await BatchCommands.RequestCancelAsync(db, id, ApiRequest.AdminName(http.User), queue, cancellationToken);
+            var result = await BatchCommands.RequestCancelAsync(db, id, await ApiRequest.ActorAsync(http), queue, http.RequestServices.GetRequiredService<TimeProvider>(), cancellationToken);
             return result.Succeeded
                 ? await AcceptedAsync(db, id, cancellationToken)
                 : ApiProblems.Create(StatusCodes.Status409Conflict, result.Error!);
         })
+        .Audited(ActivityActions.BatchCancel)
         .WithName("CancelBatch")
         .WithSummary("Asks the batch to stop: rows already done stay done, the rest are skipped. 409 when it has already finished.")
         .Produces<ApiBatch>(202)

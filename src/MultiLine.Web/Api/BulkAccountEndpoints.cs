@@ -1,3 +1,5 @@
+using MultiLine.Core.Activity;
+using MultiLine.Web.Activity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Accounts;
@@ -35,6 +37,7 @@ internal static class BulkAccountEndpoints
             var kind = route.Kind;
             bulk.MapPost($"/{route.Path}", (BulkAccountsRequest request, ScopedDbContextFactory data, AccountBatchSubmission submission, IOptions<ApiOptions> options, HttpContext http) =>
                     SubmitAsync(kind, request, data, submission, options.Value, http))
+                .Audited(kind switch { BatchKind.Move => ActivityActions.MoveSubmit, BatchKind.ResendInvitations => ActivityActions.ResendSubmit, _ => ActivityActions.BulkSubmit })
                 .WithName(route.Name)
                 .WithSummary(route.Summary + " Send either accountIds or filter (organizationId, includeSubOrganizations, status, search, as GET /api/v1/accounts takes them); a filter is applied again when the batch is stored.")
                 .Produces<ApiBatch>(202)
@@ -87,10 +90,10 @@ internal static class BulkAccountEndpoints
             var plan = await AccountMoves.PlanAsync(db, request.AccountIds!, action.DestinationId!.Value, cancellationToken);
             if (plan is null)
                 return ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
-            var moved = await submission.SubmitMoveAsync(db, plan, ApiRequest.AdminName(http.User), cancellationToken);
+            var moved = await submission.SubmitMoveAsync(db, plan, await ApiRequest.ActorAsync(http), cancellationToken);
             return moved.Succeeded ? await BatchEndpoints.AcceptedAsync(db, moved.BatchId!.Value, cancellationToken) : Problem(moved);
         }
-        var result = await submission.SubmitAsync(db, action, selection, ApiRequest.AdminName(http.User), cancellationToken);
+        var result = await submission.SubmitAsync(db, action, selection, await ApiRequest.ActorAsync(http), cancellationToken);
         return result.Succeeded ? await BatchEndpoints.AcceptedAsync(db, result.BatchId!.Value, cancellationToken) : Problem(result);
     }
 

@@ -1,3 +1,5 @@
+using MultiLine.Core.Activity;
+using MultiLine.Web.Activity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -32,6 +34,7 @@ internal static class ImportEndpoints
             var preview = await import.PreviewAsync(db, upload.File!, upload.Target!, http.RequestAborted);
             return TypedResults.Ok(ApiValidation.From(preview.Validation));
         })
+        .NotAudited("Writes nothing: checks the file as the preview does.")
         .WithName("ValidateImport")
         .WithSummary("Checks a CSV file as the Add Account dialog previews it: file errors and warnings, per-row problems, counts and capacity. Writes nothing.")
         .WithDescription("The CSV is the raw request body (Content-Type: text/csv) or a multipart/form-data field named file. permissionGroupId defaults to the organization's default group.")
@@ -47,7 +50,7 @@ internal static class ImportEndpoints
             if (upload.Refused is { } refused)
                 return refused;
             var outcome = await import.CommitAsync(
-                new ImportCommand(upload.File!, upload.Target!, invite == true, onlyValidRows == true, ApiRequest.AdminName(http.User)),
+                new ImportCommand(upload.File!, upload.Target!, invite == true, onlyValidRows == true, await ApiRequest.ActorAsync(http)),
                 http.RequestAborted);
             if (!outcome.Succeeded)
                 return ApiProblems.Upload(outcome.Result.Refusal switch
@@ -60,6 +63,7 @@ internal static class ImportEndpoints
             await using var db = await data.CreateAsync(http.RequestAborted);
             return await BatchEndpoints.AcceptedAsync(db, outcome.Result.BatchId!.Value, http.RequestAborted);
         })
+        .Audited(ActivityActions.ImportSubmit)
         .WithName("ImportAccounts")
         .WithSummary("Imports a CSV file as a batch (invite=true for Import & Invite). 202 with the batch and a Location to poll.")
         .WithDescription("400 when the file cannot be read at all; 422 when some rows have problems (unless onlyValidRows=true, which imports the valid rows and reports the others as failed) or no row can be imported; 409 when Import & Invite lacks free capacity.")

@@ -1,4 +1,6 @@
+using MultiLine.Core.Activity;
 using MultiLine.Core.Admins;
+using MultiLine.Web.Activity;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 using MultiLine.Web.Admins;
@@ -59,6 +61,7 @@ internal static class NumberEndpoints
             };
         })
         .WithName("AddNumbers")
+        .Audited(ActivityActions.NumbersAdd)
         .WithSummary("Adds a list of numbers (E.164, one a line or comma-separated) to the organization as Available. Each number must be new to the whole inventory; refused ones are listed with the reason and the rest are added, all at once or none. dryRun=true only checks.")
         .Produces<ApiNumberAddition>()
         .ProducesProblem(404)
@@ -74,6 +77,7 @@ internal static class NumberEndpoints
                 request.Quantity, cancellationToken));
         })
         .WithName("AllocateNumbers")
+        .Audited(ActivityActions.NumbersAllocate)
         .WithSummary("Allocates a quantity of the organization's Available numbers of a series (such as +1415), lowest first, to one of its sub-organizations. 409 with the count available when there are not enough; nothing moves then.")
         .Produces<ApiNumberMove>()
         .ProducesProblem(404)
@@ -88,6 +92,7 @@ internal static class NumberEndpoints
             return Answer(await NumberMoves.WithdrawAsync(db, await admin.GetActorAsync(), clock.GetUtcNow().UtcDateTime, id, request.ToPick(), cancellationToken));
         })
         .WithName("WithdrawNumbers")
+        .Audited(ActivityActions.NumbersWithdraw)
         .WithSummary("Withdraws unused numbers (Available, or Reserved without an account) of the organization back to its parent: the numbers named, or a quantity of a series. A number an account holds refuses the request (409, \"Only unused numbers can be withdrawn\").")
         .Produces<ApiNumberMove>()
         .ProducesProblem(404)
@@ -103,6 +108,7 @@ internal static class NumberEndpoints
             return Answer(await NumberMoves.ReserveAsync(db, await admin.GetActorAsync(), clock.GetUtcNow().UtcDateTime, id, request.Tag, pick, cancellationToken));
         })
         .WithName("ReserveNumbers")
+        .Audited(ActivityActions.NumbersReserve)
         .WithSummary("Sets Available numbers aside with a tag such as PORTED: the numbers named, or a quantity of a series. An import row or the single-account form can then ask for tag:PORTED.")
         .Produces<ApiNumberMove>()
         .ProducesProblem(404)
@@ -117,6 +123,7 @@ internal static class NumberEndpoints
             return Answer(await NumberMoves.ReleaseAsync(db, await admin.GetActorAsync(), clock.GetUtcNow().UtcDateTime, id, request.ToPick(), cancellationToken));
         })
         .WithName("ReleaseNumbers")
+        .Audited(ActivityActions.NumbersRelease)
         .WithSummary("Makes Reserved numbers Available again: the numbers named, or a quantity of a series.")
         .Produces<ApiNumberMove>()
         .ProducesProblem(404)
@@ -146,6 +153,7 @@ internal static class NumberEndpoints
             return TypedResults.Ok(await NumberUtilization.ForAsync(db, id, cancellationToken));
         })
         .WithName("SetNumberUtilizationThreshold")
+        .Audited(ActivityActions.NumbersThreshold)
         .WithSummary("Sets the utilization alert (1–100 %) or switches it off (null). The designated admins are emailed once each time utilization crosses it upward.")
         .Produces<NumberUtilization>()
         .ProducesProblem(400)

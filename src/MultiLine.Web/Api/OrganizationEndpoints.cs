@@ -1,3 +1,4 @@
+using MultiLine.Web.Activity;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Numbers;
@@ -27,15 +28,10 @@ internal static class OrganizationEndpoints
         .RequireAuthorization(Policies.Accounts)
         .WithMetadata(ApiExample.Response(200, ApiExamples.Organizations));
 
-        organizations.MapGet("/{id:int}/template.csv", async (int id, ScopedDbContextFactory data, CancellationToken cancellationToken) =>
-        {
-            await using var db = await data.CreateAsync(cancellationToken);
-            var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, cancellationToken);
-            if (organization is null)
-                return ApiProblems.NotFound(ApiProblems.OrganizationNotFound);
-            var template = CsvTemplate.For(organization);
-            return Results.File(template.ToBytes(), "text/csv; charset=utf-8", template.FileName);
-        })
+        organizations.MapGet("/{id:int}/template.csv", async (int id, ScopedDbContextFactory data, TimeProvider clock, HttpContext http) =>
+            await Accounts.TemplateEndpoints.TemplateFileAsync(data, id, await ApiRequest.ActorAsync(http), clock, http.RequestAborted)
+                ?? ApiProblems.NotFound(ApiProblems.OrganizationNotFound))
+        .Audited(Core.Activity.ActivityActions.TemplateDownload)
         .WithName("GetCsvTemplate")
         .WithSummary("The CSV template made for the organization (delete its Note row before uploading).")
         .Produces(200, contentType: "text/csv")

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Persistence;
+using MultiLine.Core.Admins;
+using MultiLine.Web.Activity;
 using MultiLine.Web.Admins;
 
 namespace MultiLine.Web.Invitations;
@@ -21,12 +23,12 @@ public static class InvitationsExtensions
     /// <summary>Downloads an outbox email as an .eml file (admins with Setup, within their scope).</summary>
     public static IEndpointRouteBuilder MapMultiLineInvitations(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/outbox/{id:int}.eml", async (int id, ScopedDbContextFactory data, IOptions<SmtpOptions> smtp, CancellationToken ct) =>
+        endpoints.MapGet("/outbox/{id:int}.eml", async (int id, ScopedDbContextFactory data, IOptions<SmtpOptions> smtp, ICurrentAdmin admin, TimeProvider clock, CancellationToken ct) =>
         {
             await using var db = await data.CreateAsync(ct);
-            var eml = await OutboxDirectory.EmlAsync(db, id, smtp.Value, ct);
+            var eml = await OutboxDirectory.EmlAsync(db, id, smtp.Value, await admin.GetActorAsync(), clock.GetUtcNow().UtcDateTime, ct);
             return eml is null ? Results.NotFound() : Results.File(eml, "message/rfc822", $"outbox-{id}.eml");
-        }).RequireAuthorization(Policies.Setup);
+        }).RequireAuthorization(Policies.Setup).Audited(Core.Activity.ActivityActions.OutboxMessageDownload);
         return endpoints;
     }
 

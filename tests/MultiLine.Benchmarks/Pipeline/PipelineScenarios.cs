@@ -84,7 +84,7 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
             for (var first = 14159000000L; missing > 0; first += NumberInventory.MaxRangeSize)
             {
                 var count = Math.Min(missing, NumberInventory.MaxRangeSize);
-                var added = await NumberInventory.AddRangeAsync(db, sales.Id, "+" + first, count);
+                var added = await NumberInventory.AddRangeAsync(db, sales.Id, "+" + first, count, TestActors.Admin, DateTime.UtcNow);
                 if (!added.Succeeded)
                     throw new InvalidOperationException(added.Error);
                 missing -= count;
@@ -273,7 +273,7 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
         await using var peak = PeakMemory.Start();
         SqlCommands.Reset();
         var start = Stopwatch.GetTimestamp();
-        var outcome = await import.CommitAsync(new ImportCommand(upload, tenant.Target, scenario.Invite, OnlyValidRows: false, "Bench Admin"));
+        var outcome = await import.CommitAsync(new ImportCommand(upload, tenant.Target, scenario.Invite, OnlyValidRows: false, TestActors.Admin));
         var committed = Stopwatch.GetTimestamp();
         if (!outcome.Succeeded)
             throw new InvalidOperationException($"The commit was refused: {outcome.Result.Error}");

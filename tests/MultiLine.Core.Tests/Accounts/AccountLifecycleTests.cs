@@ -35,7 +35,7 @@ public sealed class AccountLifecycleTests : IDisposable
     {
         await using var db = _world.Database.CreateDbContext();
         var key = AccountLifecycle.Key(id);
-        return await db.ActivityEntries.Where(e => e.TargetId == key).OrderBy(e => e.Id).ToListAsync(Ct);
+        return await db.ActivityEntries.Where(e => e.TargetKind == ActivityTargetKind.Account && e.TargetId == key).OrderBy(e => e.Id).ToListAsync(Ct);
     }
 
     private async Task<AccountChangeResult> EditAsync(int id, Action<AccountInput> change, int? groupId = null)

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
@@ -58,7 +59,7 @@ public sealed class AccountMovesTests : IDisposable
         var plan = await AccountMoves.PlanAsync(db, [id], _world.Other.Id, TestContext.Current.CancellationToken);
 
         var submission = (AccountBatchSubmission)host.Services.GetService(typeof(AccountBatchSubmission))!;
-        var submitted = await submission.SubmitMoveAsync(db, plan!, "Test Admin", TestContext.Current.CancellationToken);
+        var submitted = await submission.SubmitMoveAsync(db, plan!, TestActors.Admin, TestContext.Current.CancellationToken);
         var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         Assert.Equal((BatchState.Completed, 1), (batch.State, batch.Succeeded));

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using MultiLine.Core.Activity;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -163,7 +164,7 @@ public sealed class AccountUpdateTests : IDisposable
         await using var db = Scoped();
         var preview = await update.PreviewAsync(db, Upload(csv), Ct);
 
-        var outcome = await update.CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin", preview), Ct);
+        var outcome = await update.CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin, preview), Ct);
 
         Assert.True(outcome.Succeeded, outcome.Result.Error);
         var batch = await host.WaitUntilFinishedAsync(outcome.Result.BatchId!.Value);
@@ -175,8 +176,12 @@ public sealed class AccountUpdateTests : IDisposable
         Assert.Equal("Changed: last name (empty) → \"Doe-Smith\"; User Permissions Standard → Messaging only; monitor calls off → auto; language English → French.", rows[0].Reason);
         Assert.Equal((RowOutcome.Skipped, AccountUpdate.NothingToChange), (rows[1].Outcome, rows[1].Reason));
         Assert.Equal(RowOutcome.Failed, rows[2].Outcome);
-        // The changed account's edit is recorded once, on the batch's behalf; the unchanged and refused rows record nothing.
-        var entry = Assert.Single(await check.ActivityEntries.ToListAsync(Ct));
+        // The submission is recorded once, naming the batch; the changed account's edit once, on the batch's behalf;
+        // the unchanged and refused rows record nothing.
+        var entries = await check.ActivityEntries.OrderBy(e => e.Id).ToListAsync(Ct);
+        Assert.Equal([ActivityActions.UpdateSubmit, ActivityActions.AccountEdit], entries.Select(e => e.Action));
+        Assert.Equal((ActivityTargetKind.Batch, batch.Id.ToString(), ActivitySource.Portal), (entries[0].TargetKind, entries[0].TargetId, entries[0].Source));
+        var entry = entries[1];
         Assert.Equal((ActivityActions.AccountEdit, ActivitySource.Batch, "Test Admin", AccountLifecycle.Key(jane)),
             (entry.Action, entry.Source, entry.AdminName, entry.TargetId));
         Assert.Contains("language English → French", entry.Details);
@@ -191,7 +196,7 @@ public sealed class AccountUpdateTests : IDisposable
         int batchId;
         await using (var db = Scoped())
         {
-            var outcome = await Update(queue).CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin"), Ct);
+            var outcome = await Update(queue).CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin), Ct);
             batchId = outcome.Result.BatchId!.Value;
         }
         await using (var db = _world.Database.CreateDbContext())
@@ -217,7 +222,7 @@ public sealed class AccountUpdateTests : IDisposable
         await using (var other = _world.Database.CreateDbContext())
             await other.Accounts.Where(a => a.Id == jane).ExecuteUpdateAsync(s => s.SetProperty(a => a.Language, Language.Italian), Ct);
 
-        var outcome = await Update().CommitAsync(db, new AccountUpdateCommand(Upload(csv), "Test Admin", preview), Ct);
+        var outcome = await Update().CommitAsync(db, new AccountUpdateCommand(Upload(csv), TestActors.Admin, preview), Ct);
 
         Assert.Equal(SubmitRefusal.ChangedSincePreview, outcome.Result.Refusal);
         Assert.Equal("Nothing was updated: since you checked the file, 1 thing changed. Row 2 no longer changes anything. Check the file again below, then choose Update accounts.",

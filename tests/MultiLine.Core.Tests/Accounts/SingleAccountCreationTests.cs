@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
@@ -24,7 +25,7 @@ public sealed class SingleAccountCreationTests : IDisposable
     {
         var creation = new SingleAccountCreation(new AccountInputValidator(), host.Services.GetRequiredService<InvitationIssuer>(), _world.Database.System, TimeProvider.System);
         await using var db = _world.Database.CreateDbContext();
-        return await creation.CreateAsync(db.WithScope(_world.AcmeAdmin), new SingleAccountRequest(input, _world.Acme.Id, _world.MessagingOnly.Id, invite), TestContext.Current.CancellationToken);
+        return await creation.CreateAsync(db.WithScope(_world.AcmeAdmin), new SingleAccountRequest(input, _world.Acme.Id, _world.MessagingOnly.Id, invite), TestActors.Admin, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class SingleAccountCreationTests : IDisposable
         await using var db = _world.Database.CreateDbContext();
 
         var result = await creation.CreateAsync(db.WithScope(_world.AcmeAdmin),
-            new SingleAccountRequest(Input("Twin@acme.example"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), TestContext.Current.CancellationToken);
+            new SingleAccountRequest(Input("Twin@acme.example"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), TestActors.Admin, TestContext.Current.CancellationToken);
 
         Assert.True(racer.Inserted);
         Assert.False(result.Succeeded);

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,7 +27,8 @@ internal sealed class BatchHost : IAsyncDisposable
     public ImportSubmission Submission => Services.GetRequiredService<ImportSubmission>();
     public ImportValidator Validator => Services.GetRequiredService<ImportValidator>();
 
-    public static async Task<BatchHost> StartAsync(TestDatabase database, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker")
+    public static async Task<BatchHost> StartAsync(TestDatabase database, int rowsPerTransaction = 50, int maxConcurrentBatches = 2, int maxRows = 1000, string workerId = "test-worker",
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(database.Engine.Settings);
@@ -39,6 +41,8 @@ internal sealed class BatchHost : IAsyncDisposable
             ["Import:MaxRows"] = maxRows.ToString(),
             ["Smtp:PickupFolder"] = Path.Combine(database.Folder, "outbox"),
         });
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.AddMultiLineDatabase(SqliteEngine.Instance, PostgreSqlEngine.Instance);
         builder.AddMultiLineImports();
         builder.AddMultiLineBatches();
@@ -52,7 +56,7 @@ internal sealed class BatchHost : IAsyncDisposable
     public async Task<int> ImportAsync(string csv, ImportTarget target, bool invite = false, bool onlyValidRows = true)
     {
         var validation = await Validator.ValidateAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), target, TestContext.Current.CancellationToken);
-        var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, "Test Admin"), TestContext.Current.CancellationToken);
+        var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, TestActors.Admin), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.Error);
         return result.BatchId!.Value;
     }

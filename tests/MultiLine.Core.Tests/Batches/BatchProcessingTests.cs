@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
@@ -177,7 +178,7 @@ public sealed class BatchProcessingTests : IDisposable
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         await using (var db = _world.Database.CreateDbContext())
-            Assert.True((await BatchCommands.RequestCancelAsync(db, batchId, "Test Admin", host.Services.GetService(typeof(BatchQueue)) as BatchQueue ?? throw new InvalidOperationException(), TestContext.Current.CancellationToken)).Succeeded);
+            Assert.True((await BatchCommands.RequestCancelAsync(db, batchId, TestActors.Admin, host.Services.GetService(typeof(BatchQueue)) as BatchQueue ?? throw new InvalidOperationException(), TimeProvider.System, TestContext.Current.CancellationToken)).Succeeded);
         var batch = await host.WaitUntilFinishedAsync(batchId);
 
         Assert.Equal(BatchState.Cancelled, batch.State);
@@ -244,6 +245,30 @@ public sealed class BatchProcessingTests : IDisposable
         Assert.Equal($"batch-{batch.CreatedAtUtc:yyyy-MM-dd}-acme-{batch.Id}.csv", attachment.FileName);
         var report = System.Text.Encoding.UTF8.GetString(attachment.Content);
         Assert.Contains("3,Jane,Doe,two@acme.example,,Failed,\"monitor_sms: \"\"yes\"\" is not one of on, off.\",", report);
+    }
+
+    [Fact]
+    public async Task AReportLargerThanTheAttachmentLimitIsLinkedInTheSummaryNotAttached()
+    {
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            var role = new MultiLine.Core.Admins.Role { Name = "Org admin", Privileges = MultiLine.Core.Admins.Privileges.All };
+            var admin = new MultiLine.Core.Admins.Admin { Email = "lead@acme.example", NormalizedEmail = "LEAD@ACME.EXAMPLE", DisplayName = "Team Lead", Role = role };
+            db.Admins.Add(admin);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            db.DesignatedAdmins.Add(new MultiLine.Core.Organizations.DesignatedAdmin { OrganizationId = _world.Acme.Id, AdminId = admin.Id });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        await using var host = await BatchHost.StartAsync(_world.Database, settings: new Dictionary<string, string?> { ["Batches:AttachReportUpToRows"] = "2" });
+
+        var batch = await host.WaitUntilFinishedAsync(await host.ImportAsync(
+            Csv([CsvFiles.Row("one@acme.example"), CsvFiles.Row("two@acme.example"), CsvFiles.Row("three@acme.example")]), _world.Target()));
+
+        await using var check = _world.Database.CreateDbContext();
+        var email = await check.EmailMessages.Include(m => m.Attachments).SingleAsync(m => m.Kind == MultiLine.Core.Invitations.Outbox.EmailKind.Notification, TestContext.Current.CancellationToken);
+        Assert.Empty(email.Attachments);
+        Assert.Contains(BatchProcessor.ReportTooLargeToAttach(3), email.TextBody);
+        Assert.Contains($"/reports/{batch.Id}", email.TextBody);
     }
 
     private async Task<BatchOperation> LoadAsync(int batchId)

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
@@ -20,7 +21,7 @@ public sealed class BulkAccountActionTests : IDisposable
     private async Task<SubmitResult> SubmitAsync(BatchHost host, BulkAccountAction action, AccountSelection selection, AdminScope? scope = null)
     {
         await using var db = _world.Database.CreateDbContext();
-        return await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitAsync(db.WithScope(scope ?? _world.AcmeAdmin), action, selection, "Bulk Admin", Ct);
+        return await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitAsync(db.WithScope(scope ?? _world.AcmeAdmin), action, selection, TestActors.Admin with { AdminName = "Bulk Admin" }, Ct);
     }
 
     private async Task<(BatchOperation Batch, List<BatchRow> Rows)> RunAsync(BatchHost host, BulkAccountAction action, AccountSelection selection, AdminScope? scope = null)
@@ -229,7 +230,7 @@ public sealed class BulkAccountActionTests : IDisposable
         var submission = host.Services.GetRequiredService<AccountBatchSubmission>();
         await host.StopAsync();
 
-        var submitted = await submission.SubmitAsync(scoped, BulkAccountAction.Unsuspend(), AccountSelection.Matching(new AccountSearch(Status: AccountStatus.Invited)), "Bulk Admin", Ct);
+        var submitted = await submission.SubmitAsync(scoped, BulkAccountAction.Unsuspend(), AccountSelection.Matching(new AccountSearch(Status: AccountStatus.Invited)), TestActors.Admin with { AdminName = "Bulk Admin" }, Ct);
 
         await using var check = _world.Database.CreateDbContext();
         var batch = await check.Batches.SingleAsync(b => b.Id == submitted.BatchId, Ct);

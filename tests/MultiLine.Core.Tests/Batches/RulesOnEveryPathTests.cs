@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
@@ -43,7 +44,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         Assert.Equal(2, preview.Validation.Counts.Valid);
 
         await SetAsync(o => o.SocialMessagingEnabled = false, _world.Acme);
-        var outcome = await import.CommitAsync(new ImportCommand(upload, _world.Target(), false, false, "Test Admin", preview.Validation), Ct);
+        var outcome = await import.CommitAsync(new ImportCommand(upload, _world.Target(), false, false, TestActors.Admin, preview.Validation), Ct);
 
         Assert.False(outcome.Succeeded);
         Assert.Equal(SubmitRefusal.ChangedSincePreview, outcome.Result.Refusal);
@@ -62,7 +63,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         await SetAsync(o => o.SocialMessagingEnabled = false, _world.Acme);
 
         var outcome = await import.CommitAsync(new ImportCommand(
-            Upload(CsvFiles.Row("social@acme.example", social: "Yes"), CsvFiles.Row("plain@acme.example")), _world.Target(), false, true, "API"), Ct);
+            Upload(CsvFiles.Row("social@acme.example", social: "Yes"), CsvFiles.Row("plain@acme.example")), _world.Target(), false, true, TestActors.Admin with { AdminName = "API" }), Ct);
         var batch = await host.WaitUntilFinishedAsync(outcome.Result.BatchId!.Value);
 
         Assert.Equal((BatchState.CompletedWithErrors, 1, 1), (batch.State, batch.Succeeded, batch.Failed));
@@ -79,7 +80,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         var checkedFile = await host.Validator.ValidateAsync(new MemoryStream(CsvFiles.Utf8(csv)), _world.Target(), Ct);
         await SetAsync(o => o.SocialMessagingEnabled = false, _world.Acme);
 
-        var submitted = await host.Submission.SubmitAsync(new ImportRequest(checkedFile, _world.Target(), "accounts.csv", false, false, "Test Admin"), Ct);
+        var submitted = await host.Submission.SubmitAsync(new ImportRequest(checkedFile, _world.Target(), "accounts.csv", false, false, TestActors.Admin), Ct);
         var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         Assert.Equal((BatchState.CompletedWithErrors, 1, 1), (batch.State, batch.Succeeded, batch.Failed));
@@ -132,7 +133,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
         var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitMoveAsync(scoped, plan with
         {
             Candidates = [.. plan.Candidates.Select(c => c with { NotMovableReason = null })],
-        }, "Test Admin", Ct);
+        }, TestActors.Admin, Ct);
         var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         await using var check = _world.Database.CreateDbContext();
@@ -158,7 +159,7 @@ public sealed class RulesOnEveryPathTests : IDisposable
 
         await using var scoped = _world.Database.CreateDbContext();
         var ids = await scoped.Accounts.Where(a => a.Username.StartsWith("kept")).Select(a => a.Id).ToListAsync(Ct);
-        var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitResendAsync(scoped, ids, "Test Admin", Ct);
+        var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitResendAsync(scoped, ids, TestActors.Admin, Ct);
         var resend = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         Assert.Equal((BatchState.CompletedWithErrors, 4), (resend.State, resend.Failed));

@@ -205,7 +205,7 @@ public sealed class OutboxDeliveryTests : IDisposable
 
             var outcome = await _world.Notifications.QueueBatchSummaryAsync(db, _world.OrganizationId,
                 new BatchNotificationSummary("CSV import", "Acme", "Completed with errors", 998, 2, 0, "Demo Admin", _world.Clock.Now.UtcDateTime),
-                new NotificationAttachment("report.csv", "text/csv", csv), TestContext.Current.CancellationToken);
+                SummaryReport.Attached(new NotificationAttachment("report.csv", "text/csv", csv)), TestContext.Current.CancellationToken);
             Assert.Equal(2, outcome.Recipients);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }

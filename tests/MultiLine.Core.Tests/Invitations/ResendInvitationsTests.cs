@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
@@ -26,7 +27,7 @@ public sealed class ResendInvitationsTests : IDisposable
         var scoped = db.WithScope(new AdminScope(1, _world.Acme.Path, Privileges.All));
 
         var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>()
-            .SubmitResendAsync(scoped, [active, withNumber, withoutNumber], "Test Admin", TestContext.Current.CancellationToken);
+            .SubmitResendAsync(scoped, [active, withNumber, withoutNumber], TestActors.Admin, TestContext.Current.CancellationToken);
         var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         Assert.Equal((BatchKind.ResendInvitations, BatchState.CompletedWithErrors), (batch.Kind, batch.State));
@@ -50,7 +51,7 @@ public sealed class ResendInvitationsTests : IDisposable
         var scoped = db.WithScope(new AdminScope(1, _world.Acme.Path, Privileges.All));
 
         var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>()
-            .SubmitResendAsync(scoped, [foreign], "Test Admin", TestContext.Current.CancellationToken);
+            .SubmitResendAsync(scoped, [foreign], TestActors.Admin, TestContext.Current.CancellationToken);
 
         Assert.False(submitted.Succeeded);
         Assert.Equal("Select at least one account.", submitted.Error);

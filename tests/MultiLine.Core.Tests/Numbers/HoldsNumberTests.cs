@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,9 +105,9 @@ public sealed class HoldsNumberTests : IDisposable
         await using var scoped = _world.Database.CreateDbContext();
 
         var withNumber = await creation.CreateAsync(scoped.WithScope(_world.AcmeAdmin),
-            new SingleAccountRequest(Input("jane@acme.example", "+1 212 555 0100"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), Ct);
+            new SingleAccountRequest(Input("jane@acme.example", "+1 212 555 0100"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), TestActors.Admin, Ct);
         var without = await creation.CreateAsync(scoped.WithScope(_world.AcmeAdmin),
-            new SingleAccountRequest(Input("john@acme.example"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), Ct);
+            new SingleAccountRequest(Input("john@acme.example"), _world.Acme.Id, _world.MessagingOnly.Id, Invite: true), TestActors.Admin, Ct);
 
         Assert.True(withNumber.Succeeded && without.Succeeded);
         Assert.Equal((true, false), (await HoldsNumberAsync(withNumber.AccountId!.Value), await HoldsNumberAsync(without.AccountId!.Value)));
@@ -129,7 +130,7 @@ public sealed class HoldsNumberTests : IDisposable
         await using var db = _world.Database.CreateDbContext();
         var plan = await AccountMoves.PlanAsync(db, [mover], _world.Other.Id, Ct);
 
-        var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitMoveAsync(db, plan!, "Test Admin", Ct);
+        var submitted = await host.Services.GetRequiredService<AccountBatchSubmission>().SubmitMoveAsync(db, plan!, TestActors.Admin, Ct);
         var batch = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
 
         Assert.Equal((BatchState.Completed, 1), (batch.State, batch.Succeeded));
@@ -145,10 +146,11 @@ public sealed class HoldsNumberTests : IDisposable
         _world.AddAccount(_world.Acme, "waiting@acme.example");
         await using var db = _world.Database.CreateDbContext();
 
-        Assert.True((await NumberInventory.AddRangeAsync(db, _world.Acme.Id, "+13035550000", 5, Ct)).Succeeded);
-        var actor = new MultiLine.Core.Activity.ActivityActor(null, "Test admin", null, MultiLine.Core.Activity.ActivitySource.Portal);
-        Assert.True((await NumberMoves.ReserveAsync(db, actor, DateTime.UtcNow, _world.Acme.Id, "ported", NumberPick.Named("+13035550000", "+13035550001"), Ct)).Succeeded);
-        Assert.True((await NumberMoves.ReleaseAsync(db, actor, DateTime.UtcNow, _world.Acme.Id, NumberPick.Named("+13035550001"), Ct)).Succeeded);
+        Assert.True((await NumberInventory.AddRangeAsync(db, _world.Acme.Id, "+13035550000", 5, TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
+        var ids = await db.Numbers.OrderBy(n => n.E164).Select(n => n.Id).ToListAsync(Ct);
+        Assert.True((await NumberInventory.ReserveAsync(db, ids[0], "ported", TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
+        Assert.True((await NumberInventory.ReserveAsync(db, ids[1], "ported", TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
+        Assert.True((await NumberInventory.UnreserveAsync(db, ids[1], TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
 
         Assert.Equal(new FreeCapacity(4, 1), await db.FreeCapacityAsync(_world.Acme.Id, Ct));
         await AssertFreeCapacityMatchesARecountAsync(_world.Database);

@@ -219,7 +219,7 @@ public sealed class NumberAllocationTests : IDisposable
 
         var import = Task.Run(async () =>
         {
-            var submitted = await host.Submission.SubmitAsync(new MultiLine.Core.Batches.ImportRequest(validation, _world.Target(team2), "race.csv", false, true, "Test Admin"), Ct);
+            var submitted = await host.Submission.SubmitAsync(new MultiLine.Core.Batches.ImportRequest(validation, _world.Target(team2), "race.csv", false, true, MultiLine.Tests.TestActors.Admin), Ct);
             return await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
         }, Ct);
         var allocations = Task.Run(async () =>

@@ -1,3 +1,4 @@
+using MultiLine.Tests;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Admins;
@@ -10,7 +11,6 @@ public sealed class NumberInventoryTests : IDisposable
 {
     private readonly TestDatabase _database = new();
     private readonly int _organizationId;
-    private static readonly MultiLine.Core.Activity.ActivityActor Actor = new(null, "Test admin", null, MultiLine.Core.Activity.ActivitySource.Portal);
 
     public NumberInventoryTests()
     {
@@ -62,7 +62,7 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext();
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+1 212 555 0198", 4, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+1 212 555 0198", 4, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
         var numbers = await db.Numbers.OrderBy(n => n.E164).Select(n => n.E164).ToListAsync(TestContext.Current.CancellationToken);
@@ -73,9 +73,9 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task AnOverlappingRangeIsRefusedAndNothingIsAdded()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestContext.Current.CancellationToken);
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550105", 10, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550105", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.Equal("5 of these numbers already exist (first: +12125550105). Choose a free range.", result.Error);
         Assert.Equal(10, await db.Numbers.CountAsync(TestContext.Current.CancellationToken));
@@ -85,9 +85,9 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task SummaryCountsStatesAndFreeCapacity()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestContext.Current.CancellationToken);
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
         var first = await db.Numbers.FirstAsync(TestContext.Current.CancellationToken);
-        await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, "ported", NumberPick.Named(first.E164), TestContext.Current.CancellationToken);
+        await NumberInventory.ReserveAsync(db, first.Id, "ported", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         var summary = await NumberInventory.SummarizeAsync(db, _organizationId, TestContext.Current.CancellationToken);
 
@@ -100,18 +100,18 @@ public sealed class NumberInventoryTests : IDisposable
     public async Task ReservingTakesOnlyAnAvailableNumberAndUnreservingGivesItBack()
     {
         await using var db = _database.CreateDbContext();
-        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestContext.Current.CancellationToken);
-        var number = NumberPick.Named("+12125550100");
+        await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var id = (await db.Numbers.SingleAsync(TestContext.Current.CancellationToken)).Id;
 
-        var reserved = await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, " ported ", number, TestContext.Current.CancellationToken);
-        var again = await NumberMoves.ReserveAsync(db, Actor, DateTime.UtcNow, _organizationId, "VIP", number, TestContext.Current.CancellationToken);
-        var released = await NumberMoves.ReleaseAsync(db, Actor, DateTime.UtcNow, _organizationId, number, TestContext.Current.CancellationToken);
+        var reserved = await NumberInventory.ReserveAsync(db, id, " ported ", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var again = await NumberInventory.ReserveAsync(db, id, "VIP", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var released = await NumberInventory.UnreserveAsync(db, id, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.True(reserved.Succeeded);
-        Assert.Equal("+12125550100 is reserved; only Available numbers can be reserved.", again.Error);
+        Assert.Equal("+12125550100 is reserved; only an available number can be reserved.", again.Error);
         Assert.True(released.Succeeded);
-        var stored = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((NumberState.Available, null), (stored.State, stored.ReservationTag));
+        var number = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((NumberState.Available, null), (number.State, number.ReservationTag));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext().WithScope(new AdminScope(1, "/999/", Privileges.All));
 
-        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 5, TestContext.Current.CancellationToken);
+        var result = await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 5, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.Equal("That organization is not in your scope.", result.Error);
     }

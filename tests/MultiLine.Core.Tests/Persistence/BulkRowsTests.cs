@@ -29,7 +29,8 @@ public sealed class BulkRowsTests : IDisposable
     private static Account NewAccount(int n, int organization, int group) => new()
     {
         FirstName = n % 2 == 0 ? "Jürgen" : null,
-        LastName = "O'Brien; \"Müller\"",
+        // Quotes, a backslash, control characters and characters outside the BMP: the JSON a group travels in must keep them.
+        LastName = n % 2 == 0 ? "O'Brien; \"Müller\" \\ 😀" : "张伟\t\n\u0001",
         Username = $"User{n}@Acme.example",
         NormalizedUsername = $"user{n}@acme.example",
         OrganizationId = organization,
@@ -87,31 +88,53 @@ public sealed class BulkRowsTests : IDisposable
     public async Task AnUpdateChangesOnlyTheNamedColumnsOfEachRow()
     {
         var (organization, group) = await SeedAsync();
-        var accounts = Enumerable.Range(0, 3).Select(n => NewAccount(n, organization, group)).ToList();
+        // More rows than one statement takes, so the update spans groups.
+        var accounts = Enumerable.Range(0, BulkRows.RowsPerJsonStatement + 3).Select(n => NewAccount(n, organization, group)).ToList();
         await using (var db = _database.CreateDbContext())
         {
             db.Accounts.AddRange(accounts);
             await db.SaveChangesAsync(Token);
         }
 
+        var later = new DateTime(2026, 12, 1, 9, 0, 0, 1, DateTimeKind.Utc).AddTicks(20);
         foreach (var account in accounts)
         {
             account.Status = AccountStatus.Invited;
             account.InvitationError = null;
+            account.LastName = "Nguyễn \"😀\"";
+            account.CreatedAtUtc = later;
             account.FirstName = "not written";
         }
+        var updated = accounts.Take(accounts.Count - 1).ToList();
         await using (var db = _database.CreateDbContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync(Token);
-            await BulkRows.UpdateAsync(db, accounts.Take(2).ToList(), Token, a => a.Status, a => a.InvitationError);
+            await BulkRows.UpdateAsync(db, updated, Token, a => a.Status, a => a.InvitationError, a => a.LastName, a => a.CreatedAtUtc);
             await transaction.CommitAsync(Token);
         }
 
         await using var check = _database.CreateDbContext();
         var rows = await check.Accounts.AsNoTracking().OrderBy(a => a.Id).ToListAsync(Token);
-        Assert.Equal([AccountStatus.Invited, AccountStatus.Invited, AccountStatus.InvitationFailed], rows.Select(a => a.Status));
-        Assert.Equal([null, null, "Not enough numbers."], rows.Select(a => a.InvitationError));
+        Assert.All(rows.Take(updated.Count), a =>
+        {
+            Assert.Equal(AccountStatus.Invited, a.Status);
+            Assert.Null(a.InvitationError);
+            Assert.Equal("Nguyễn \"😀\"", a.LastName);
+            Assert.Equal(later, a.CreatedAtUtc);
+        });
+        Assert.Equal(AccountStatus.InvitationFailed, rows[^1].Status);
+        Assert.Equal("Not enough numbers.", rows[^1].InvitationError);
         Assert.DoesNotContain(rows, a => a.FirstName == "not written");
+        // Stored exactly as SaveChanges stores the same values.
+        await using (var db = _database.CreateDbContext())
+        {
+            var lastId = rows[^1].Id;
+            var last = await db.Accounts.SingleAsync(a => a.Id == lastId, Token);
+            last.CreatedAtUtc = later;
+            await db.SaveChangesAsync(Token);
+        }
+        var stored = await StoredColumnsAsync(check, "Accounts");
+        Assert.Single(stored.Select(r => r["CreatedAtUtc"]).Distinct());
     }
 
     [Fact]

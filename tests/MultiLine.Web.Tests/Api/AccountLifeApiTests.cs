@@ -61,7 +61,7 @@ public sealed class AccountLifeApiTests(ApiFixture api)
 
         await using var db = api.Factory.CreateDbContext();
         var key = AccountLifecycle.Key(id);
-        var entries = await db.ActivityEntries.Where(e => e.TargetId == key).OrderBy(e => e.Id).ToListAsync(Ct);
+        var entries = await db.ActivityEntries.Where(e => e.TargetKind == ActivityTargetKind.Account && e.TargetId == key).OrderBy(e => e.Id).ToListAsync(Ct);
         Assert.Equal([ActivityActions.AccountEdit, ActivityActions.AccountSuspend, ActivityActions.AccountUnsuspend, ActivityActions.AccountDelete], entries.Select(e => e.Action));
         Assert.All(entries, e => Assert.Equal((ActivitySource.Api, "Demo Super Admin"), (e.Source, e.AdminName)));
         Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.ClientIp)));

@@ -84,11 +84,11 @@ public sealed class ApiAuthenticationTests(ApiFixture api)
         var tokens = api.Factory.Services.GetRequiredService<ApiTokens>();
         await using var db = api.Factory.CreateDbContext();
         var admin = await db.Admins.SingleAsync(a => a.Email == PortalFactory.AdminEmail, Ct);
-        var created = await tokens.CreateAsync(admin.Id, "Short-lived", null, Ct);
+        var created = await tokens.CreateAsync(admin.Id, "Short-lived", null, TestActors.Admin, Ct);
         using var client = api.Client(created.Secret);
 
         var before = await client.GetAsync("/api/v1/organizations", Ct);
-        await tokens.RevokeAsync(admin.Id, created.Token.Id, Ct);
+        await tokens.RevokeAsync(admin.Id, created.Token.Id, TestActors.Admin, Ct);
         var after = await client.GetAsync("/api/v1/organizations", Ct);
 
         var stored = await db.ApiTokens.AsNoTracking().SingleAsync(t => t.Id == created.Token.Id, Ct);

@@ -52,13 +52,13 @@ public sealed class ApiFixture : IAsyncLifetime
         var reports = await db.Admins.SingleAsync(a => a.Email == DemoDataSeeder.ReportsAdminEmail);
         var super = await db.Admins.SingleAsync(a => a.Email == PortalFactory.AdminEmail);
 
-        var scopedToken = await tokens.CreateAsync(scoped.Id, "HR sync", null);
+        var scopedToken = await tokens.CreateAsync(scoped.Id, "HR sync", null, TestActors.Admin);
         (ScopedToken, ScopedTokenId) = (scopedToken.Secret, scopedToken.Token.Id);
-        ReportsToken = (await tokens.CreateAsync(reports.Id, "Reports script", null)).Secret;
-        var revoked = await tokens.CreateAsync(super.Id, "Old script", null);
-        await tokens.RevokeAsync(super.Id, revoked.Token.Id);
+        ReportsToken = (await tokens.CreateAsync(reports.Id, "Reports script", null, TestActors.Admin)).Secret;
+        var revoked = await tokens.CreateAsync(super.Id, "Old script", null, TestActors.Admin);
+        await tokens.RevokeAsync(super.Id, revoked.Token.Id, TestActors.Admin);
         RevokedToken = revoked.Secret;
-        ExpiredToken = (await tokens.CreateAsync(super.Id, "Expired script", DateTime.UtcNow.AddMinutes(-1))).Secret;
+        ExpiredToken = (await tokens.CreateAsync(super.Id, "Expired script", DateTime.UtcNow.AddMinutes(-1), TestActors.Admin)).Secret;
     }
 
     public HttpClient Client(string? token = SuperToken)

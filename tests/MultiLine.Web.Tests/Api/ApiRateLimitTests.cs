@@ -40,7 +40,7 @@ public sealed class ApiRateLimitTests : IAsyncLifetime
     {
         await using var db = _factory.CreateDbContext();
         var scoped = await db.Admins.SingleAsync(a => a.Email == DemoDataSeeder.ScopedAdminEmail, Ct);
-        var other = await _factory.Services.GetRequiredService<ApiTokens>().CreateAsync(scoped.Id, "Other script", null, Ct);
+        var other = await _factory.Services.GetRequiredService<ApiTokens>().CreateAsync(scoped.Id, "Other script", null, TestActors.Admin, Ct);
         using var client = Client(Token);
         using var otherClient = Client(other.Secret);
 

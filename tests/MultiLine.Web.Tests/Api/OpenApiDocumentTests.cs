@@ -17,16 +17,18 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
         var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(
         [
-            "/api/v1/accounts", "/api/v1/accounts/bulk/delete", "/api/v1/accounts/bulk/edit-settings", "/api/v1/accounts/bulk/move",
-            "/api/v1/accounts/bulk/resend-invitations", "/api/v1/accounts/bulk/suspend", "/api/v1/accounts/bulk/unsuspend",
-            "/api/v1/accounts/export.csv", "/api/v1/accounts/move", "/api/v1/accounts/resend-invitations",
-            "/api/v1/accounts/updates", "/api/v1/accounts/updates/validate", "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend",
-            "/api/v1/accounts/{id}/unsuspend", "/api/v1/batches", "/api/v1/batches/{id}",
-            "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv", "/api/v1/batches/{id}/rows", "/api/v1/organizations",
-            "/api/v1/organizations/{id}/imports", "/api/v1/organizations/{id}/imports/validate",
+            "/api/v1/accounts", "/api/v1/accounts/bulk/delete", "/api/v1/accounts/bulk/edit-settings",
+            "/api/v1/accounts/bulk/move", "/api/v1/accounts/bulk/resend-invitations", "/api/v1/accounts/bulk/suspend",
+            "/api/v1/accounts/bulk/unsuspend", "/api/v1/accounts/export.csv", "/api/v1/accounts/move",
+            "/api/v1/accounts/resend-invitations", "/api/v1/accounts/updates", "/api/v1/accounts/updates/validate",
+            "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend", "/api/v1/accounts/{id}/unsuspend", "/api/v1/activity",
+            "/api/v1/activity/export.csv", "/api/v1/admins", "/api/v1/admins/{id}", "/api/v1/admins/{id}/resend-invitation",
+            "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv",
+            "/api/v1/batches/{id}/rows", "/api/v1/organizations", "/api/v1/organizations/{id}/imports",
+            "/api/v1/organizations/{id}/imports/validate",
             "/api/v1/organizations/{id}/number-utilization", "/api/v1/organizations/{id}/numbers", "/api/v1/organizations/{id}/numbers/allocate",
             "/api/v1/organizations/{id}/numbers/release", "/api/v1/organizations/{id}/numbers/reserve", "/api/v1/organizations/{id}/numbers/withdraw",
-            "/api/v1/organizations/{id}/template.csv",
+            "/api/v1/organizations/{id}/template.csv", "/api/v1/roles", "/api/v1/roles/{id}",
         ], paths.Order(StringComparer.Ordinal));
         Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
         var validate = root.GetProperty("paths").GetProperty("/api/v1/organizations/{id}/imports/validate").GetProperty("post");

@@ -49,7 +49,7 @@ public static class PortalTestContext
     [
         typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(BatchProgressNotifier), typeof(BatchQueue),
         typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
-        typeof(AccountImport), typeof(AccountUpdate), typeof(NumberAdditions),
+        typeof(AccountImport), typeof(AccountUpdate), typeof(NumberAdditions), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
     ];
 
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin

@@ -19,7 +19,7 @@ public sealed class LockoutAndHeaderTests(PortalFixture portal) : IClassFixture<
         var email = "parallel.lockout@multiline.example";
         await portal.AddAdminAsync(email);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Task.Run(() => SignIn().SignInAsync(email, "wrong-password", Cancel), Cancel)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => Task.Run(() => SignIn().SignInAsync(email, "wrong-password", null, Cancel), Cancel)));
 
         // Each attempt let through to the password check is counted once; the other 55 never reach it.
         Assert.All(results, r => Assert.False(r.Succeeded));
@@ -27,7 +27,7 @@ public sealed class LockoutAndHeaderTests(PortalFixture portal) : IClassFixture<
             Assert.Equal(SignInRules.MaxFailedAttempts, db.SignInThrottles.Single(t => t.NormalizedEmail == email.ToUpperInvariant()).Failures);
         Assert.True(results.Count(r => r.Error == AdminSignIn.WrongCredentials) <= SignInRules.MaxFailedAttempts - 1);
         Assert.True(results.Count(r => r.Error!.StartsWith("Too many failed attempts", StringComparison.Ordinal)) >= 60 - SignInRules.MaxFailedAttempts);
-        var locked = await SignIn().SignInAsync(email, PortalFactory.Password, Cancel);
+        var locked = await SignIn().SignInAsync(email, PortalFactory.Password, null, Cancel);
         Assert.False(locked.Succeeded);
     }
 
@@ -42,8 +42,8 @@ public sealed class LockoutAndHeaderTests(PortalFixture portal) : IClassFixture<
         var unknownAnswers = new List<string?>();
         for (var attempt = 0; attempt < SignInRules.MaxFailedAttempts + 2; attempt++)
         {
-            knownAnswers.Add((await SignIn().SignInAsync(known, "wrong-password", Cancel)).Error);
-            unknownAnswers.Add((await SignIn().SignInAsync(unknown, "wrong-password", Cancel)).Error);
+            knownAnswers.Add((await SignIn().SignInAsync(known, "wrong-password", null, Cancel)).Error);
+            unknownAnswers.Add((await SignIn().SignInAsync(unknown, "wrong-password", null, Cancel)).Error);
         }
 
         Assert.Equal(knownAnswers, unknownAnswers);

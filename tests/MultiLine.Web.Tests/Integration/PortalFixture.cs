@@ -30,7 +30,7 @@ public sealed class PortalFixture : IAsyncLifetime
     {
         await using var db = Factory.CreateDbContext();
         var admin = db.Admins.First(a => a.Email == PortalFactory.AdminEmail);
-        return (await Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "Test", null)).Secret;
+        return (await Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "Test", null, TestActors.Admin)).Secret;
     }
 
     public ValueTask DisposeAsync() => Factory.DisposeAsync();

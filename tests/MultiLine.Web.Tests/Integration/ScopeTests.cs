@@ -17,7 +17,7 @@ public sealed class ScopeTests(PortalFixture portal) : IClassFixture<PortalFixtu
     private async Task<MultiLineDbContext> ContextSignedInAsAsync(string email)
     {
         var result = await portal.Factory.Services.CreateScope().ServiceProvider.GetRequiredService<AdminSignIn>()
-            .SignInAsync(email, PortalFactory.Password, TestContext.Current.CancellationToken);
+            .SignInAsync(email, PortalFactory.Password, null, TestContext.Current.CancellationToken);
         var principal = AdminClaims.ToPrincipal(result.Admin!, "Test");
         var db = await portal.Factory.Services.GetRequiredService<IDbContextFactory<MultiLineDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         return db.WithScope(AdminClaims.ToScope(principal));
@@ -46,14 +46,12 @@ public sealed class ScopeTests(PortalFixture portal) : IClassFixture<PortalFixtu
 
         var accounts = await AccountDirectory.SearchAsync(db, new AccountSearch(OrganizationId: health.Id), new PageRequest(), TestContext.Current.CancellationToken);
         var numbers = await NumberInventory.ListAsync(db, health.Id, null, null, new PageRequest(), TestContext.Current.CancellationToken);
-        var healthNumber = (await all.Numbers.FirstAsync(n => n.OrganizationId == health.Id && n.State == NumberState.Available, TestContext.Current.CancellationToken)).E164;
-        var reserve = await NumberMoves.ReserveAsync(db, new MultiLine.Core.Activity.ActivityActor(null, "Scoped", null, MultiLine.Core.Activity.ActivitySource.Portal), DateTime.UtcNow,
-            health.Id, "PORTED", NumberPick.Named(healthNumber), TestContext.Current.CancellationToken);
+        var reserve = await NumberInventory.ReserveAsync(db, (await all.Numbers.FirstAsync(n => n.OrganizationId == health.Id && n.State == NumberState.Available, TestContext.Current.CancellationToken)).Id, "PORTED", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, accounts.TotalCount);
         Assert.Equal(0, numbers.TotalCount);
         Assert.False(reserve.Succeeded);
-        Assert.Equal(NumberMoves.NotInScope, reserve.Error);
+        Assert.Equal("That number does not exist.", reserve.Error);
     }
 
     [Fact]

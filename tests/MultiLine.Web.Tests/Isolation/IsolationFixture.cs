@@ -41,6 +41,9 @@ public sealed class IsolationFixture : IAsyncLifetime
             var reports = await db.Admins.Include(a => a.Role).SingleAsync(a => a.Email == DemoDataSeeder.ReportsAdminEmail);
             reports.Role!.Privileges = Privileges.Reports | Privileges.ApiUsers;
             reports.ScopeOrganizationId = healthId;
+            // The scoped admin also manages administrators, so the admin routes are attacked with a privilege that reaches them.
+            var scoped = await db.Admins.Include(a => a.Role).SingleAsync(a => a.Email == DemoDataSeeder.ScopedAdminEmail);
+            scoped.Role!.Privileges |= Privileges.Administrators;
             await db.SaveChangesAsync();
         }
 
@@ -108,7 +111,7 @@ public sealed class IsolationFixture : IAsyncLifetime
             Email = email,
             Browser = browser,
             Cookies = cookies,
-            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null)).Secret),
+            Api = ApiClient((await tokens.CreateAsync(admin.Id, "Isolation suite", null, TestActors.Admin)).Secret),
             InsideOrganizationIds = insideIds,
             VisibleOrganizationIds = [.. insideIds, .. ancestors.Select(o => o.Id)],
             ForeignOrganizationNames = foreign.Except(ancestors).Select(o => o.Name).ToList(),
@@ -150,7 +153,9 @@ public sealed class IsolationFixture : IAsyncLifetime
         var accounts = await db.Accounts.GroupBy(a => new { a.OrganizationId, a.Status }).Select(g => $"{g.Key.OrganizationId}:{g.Key.Status}:{g.Count()}").ToListAsync();
         var numbers = await db.Numbers.GroupBy(n => new { n.OrganizationId, n.State }).Select(g => $"{g.Key.OrganizationId}:{g.Key.State}:{g.Count()}").ToListAsync();
         var batches = await db.Batches.Select(b => $"{b.Id}:{b.State}").ToListAsync();
-        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()));
+        var admins = await db.Admins.Select(a => $"admin {a.Id}:{a.RoleId}:{a.ScopeOrganizationId}:{a.IsDisabled}:{a.InvitationTokenHash}").ToListAsync();
+        var roles = await db.Roles.Select(r => $"role {r.Id}:{r.Name}:{(int)r.Privileges}").ToListAsync();
+        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()).Concat(admins.Order()).Concat(roles.Order()));
     }
 
     public async ValueTask DisposeAsync()
@@ -184,6 +189,12 @@ public sealed class Tenant
     public required IReadOnlyDictionary<string, IReadOnlyList<int>> OwnIds { get; init; }
 
     public IEnumerable<int> AllForeignIds => ForeignIds.Values.SelectMany(ids => ids).Distinct();
+
+    /// <summary>
+    /// Everything this admin has sent so far in the suite. The activity record repeats an admin's own acts back to them
+    /// (the search text of an export, a file name they uploaded): their own words, not another subtree's data.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Typed { get; } = new();
 
     /// <summary>Search texts an attacker would type: wildcards, single characters, digits, another tenant's names and numbers.</summary>
     public IEnumerable<string> AdversarialTexts =>

@@ -56,6 +56,7 @@ public sealed partial class TenantIsolationTests(IsolationFixture portal) : ICla
                         tried++;
                         using var message = request();
                         var sent = message.Content is null ? "" : await message.Content.ReadAsStringAsync(Cancel);
+                        tenant.Typed.Enqueue(Uri.UnescapeDataString(message.RequestUri!.OriginalString) + " " + sent);
                         using var response = await tenant.Api.SendAsync(message, Cancel);
                         findings.AddRange(Inspect(tenant, $"{method.ToUpperInvariant()} {message.RequestUri!.OriginalString}", response, await response.Content.ReadAsStringAsync(Cancel), sent));
                     }
@@ -86,6 +87,7 @@ public sealed partial class TenantIsolationTests(IsolationFixture portal) : ICla
                 foreach (var url in PageUrls(endpoint, tenant))
                 {
                     tried++;
+                    tenant.Typed.Enqueue(Uri.UnescapeDataString(url));
                     using var response = await tenant.Browser.GetAsync(url, Cancel);
                     findings.AddRange(Inspect(tenant, $"GET {url}", response, await response.Content.ReadAsStringAsync(Cancel)));
                 }
@@ -214,6 +216,9 @@ public sealed partial class TenantIsolationTests(IsolationFixture portal) : ICla
     {
         var where = $"{tenant.Email} {request}";
         echo = Uri.UnescapeDataString(request) + " " + echo;
+        // The activity record lists what the admin did, in their own words: what they typed earlier may come back there.
+        if (request.Contains("activity", StringComparison.Ordinal))
+            echo += " " + string.Join(" ", tenant.Typed);
         if (response is not null && (int)response.StatusCode >= 500)
             yield return $"{where}: {(int)response.StatusCode}";
         foreach (var name in tenant.ForeignOrganizationNames.Where(n => body.Contains(n, StringComparison.OrdinalIgnoreCase) && !echo.Contains(n, StringComparison.OrdinalIgnoreCase)))

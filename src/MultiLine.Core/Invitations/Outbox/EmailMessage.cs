@@ -57,7 +57,14 @@ public sealed class EmailAttachment
     public required byte[] Content { get; set; }
 }
 
-public enum EmailKind { Invitation = 0, Notification = 1 }
+public enum EmailKind
+{
+    Invitation = 0,
+    Notification = 1,
+
+    /// <summary>An administrator's invitation with the link to set their password.</summary>
+    AdminInvitation = 2,
+}
 
 public enum EmailState
 {

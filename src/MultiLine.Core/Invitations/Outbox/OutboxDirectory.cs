@@ -43,11 +43,16 @@ public static class OutboxDirectory
     }
 
     /// <summary>The message as an .eml file (built from the stored row), or null when it is not in scope.</summary>
-    public static async Task<byte[]?> EmlAsync(MultiLineDbContext db, int id, SmtpOptions options, CancellationToken cancellationToken = default)
+    public static async Task<byte[]?> EmlAsync(MultiLineDbContext db, int id, SmtpOptions options, Activity.ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
         var message = await db.EmailMessages.AsNoTracking().Include(m => m.Attachments).FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (message is null)
             return null;
+        // A downloaded email may carry an activation link: who took it is recorded, once per download.
+        Activity.ActivityLog.Record(db, actor, nowUtc, Activity.ActivityActions.OutboxMessageDownload, message.OrganizationId,
+            message.AccountId is not null ? Activity.ActivityTargetKind.Account : Activity.ActivityTargetKind.None,
+            message.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture), message.ToAddress, $"outbox-{id}.eml: {message.Subject}");
+        await db.SaveChangesAsync(cancellationToken);
         using var stream = new MemoryStream();
         await OutboxMime.Build(message, options).WriteToAsync(stream, cancellationToken);
         return stream.ToArray();
