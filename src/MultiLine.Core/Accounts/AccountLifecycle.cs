@@ -139,7 +139,11 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
         if (numberChanges && NumberChangeRefusal(account.Status) is { } numberRefusal)
             return AccountChangeResult.Field(CsvColumn.MultiLineNumber, numberRefusal);
         var owners = organization.AncestorIdsAndSelf();
-        if (numberChanges && draft.MultiLineNumber is { } wanted
+        var wantedTag = ReservedTagNumbers.IsTag(draft.MultiLineNumber) ? draft.MultiLineNumber![ReservedTagNumbers.Prefix.Length..] : null;
+        if (numberChanges && wantedTag is not null
+            && (await ReservedTagNumbers.CountLeftAsync(db, [wantedTag], owners, cancellationToken))[wantedTag] == 0)
+            return AccountChangeResult.Field(CsvColumn.MultiLineNumber, ReservedTagNumbers.NoneLeftFor(wantedTag, organization.Name));
+        if (numberChanges && wantedTag is null && draft.MultiLineNumber is { } wanted
             && !await db.Numbers.Where(n => n.E164 == wanted).AnyAsync(NumberRules.TakableBy(owners, byAdmin: true), cancellationToken))
             return AccountChangeResult.Field(CsvColumn.MultiLineNumber, NumberRules.NotTakable(wanted, organization.Name));
 
@@ -172,11 +176,17 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
                 (old.State, old.AccountId, old.ReservationTag, account.Number) = (NumberState.Available, null, null, null);
                 await db.SaveChangesAsync(cancellationToken);
             }
-            if (draft.MultiLineNumber is { } e164
+            var taken = draft.MultiLineNumber;
+            if (wantedTag is not null)
+            {
+                if (!(await ReservedTagNumbers.TakeAsync(db, [(wantedTag, account.Id)], owners, cancellationToken)).TryGetValue(account.Id, out taken))
+                    return AccountChangeResult.Field(CsvColumn.MultiLineNumber, ReservedTagNumbers.NoneLeftFor(wantedTag, organization.Name));
+            }
+            else if (draft.MultiLineNumber is { } e164
                 && !await NumberRules.TakeAsync(db, e164, owners, account.Id, byAdmin: true, cancellationToken))
                 // Taken by someone else since the check above: the caller rolls its transaction back (EditAsync does).
                 return AccountChangeResult.Field(CsvColumn.MultiLineNumber, NumberRules.NotTakable(e164, organization.Name));
-            changes.Add($"MultiLine number: {Shown(held)} → {Shown(draft.MultiLineNumber)}{(held is null ? "" : $" ({held} released to Available)")}");
+            changes.Add($"MultiLine number: {Shown(held)} → {Shown(taken)}{(held is null ? "" : $" ({held} released to Available)")}");
         }
 
         if (changes.Count == 0)

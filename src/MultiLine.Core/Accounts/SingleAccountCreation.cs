@@ -37,13 +37,24 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
         var owners = organization.AncestorIdsAndSelf();
         var digits = new string((search ?? "").Where(char.IsDigit).ToArray());
         await using var db = await system.CreateAsync(cancellationToken);
-        return await db.Numbers.AsNoTracking()
+        var numbers = await db.Numbers.AsNoTracking()
             .Where(NumberRules.TakableBy(owners, byAdmin: true))
             .Where(n => digits.Length == 0 || n.E164.Contains(digits))
             .OrderBy(n => n.State).ThenBy(n => n.E164)
             .Take(take)
             .Select(n => new NumberRow(n.Id, n.E164, n.State, n.ReservationTag, null, null))
             .ToListAsync(cancellationToken);
+        if (digits.Length > 0)
+            return numbers;
+        // "Any Reserved number with tag X" first, as tag:X (what a CSV row writes too), for each tag with a number left.
+        var tags = await db.Numbers.AsNoTracking()
+            .Where(NumberRules.TakableBy(owners, byAdmin: true))
+            .Where(n => n.State == NumberState.Reserved && n.ReservationTag != null)
+            .Select(n => n.ReservationTag!).Distinct().OrderBy(t => t).Take(10)
+            .ToListAsync(cancellationToken);
+        var wanted = search?.Trim() ?? "";
+        return [.. tags.Select(ReservedTagNumbers.Write).Where(t => t.Contains(wanted, StringComparison.OrdinalIgnoreCase))
+            .Select(t => new NumberRow(0, t, NumberState.Reserved, t[ReservedTagNumbers.Prefix.Length..], null, null)), .. numbers];
     }
 
     public async Task<SingleAccountResult> CreateAsync(MultiLineDbContext scopedDb, SingleAccountRequest request, ActivityActor actor, CancellationToken cancellationToken = default)
@@ -80,7 +91,13 @@ public sealed class SingleAccountCreation(AccountInputValidator rules, Invitatio
             return Problem(CsvColumns.Name(CsvColumn.Username), Username.InUse(draft.Username.Value, null));
         }
 
-        if (draft.MultiLineNumber is { } e164
+        if (draft.MultiLineNumber is { } tagged && ReservedTagNumbers.IsTag(tagged))
+        {
+            var tag = tagged[ReservedTagNumbers.Prefix.Length..];
+            if ((await ReservedTagNumbers.TakeAsync(db, [(tag, account.Id)], organization.AncestorIdsAndSelf(), cancellationToken)).Count == 0)
+                return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), ReservedTagNumbers.NoneLeftFor(tag, organization.Name));
+        }
+        else if (draft.MultiLineNumber is { } e164
             && !await NumberRules.TakeAsync(db, e164, organization.AncestorIdsAndSelf(), account.Id, byAdmin: true, cancellationToken))
             return Problem(CsvColumns.Name(CsvColumn.MultiLineNumber), NumberRules.NotTakable(e164, organization.Name));
 

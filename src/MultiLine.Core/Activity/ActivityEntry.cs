@@ -89,6 +89,11 @@ public static class ActivityActions
     public const string NumbersAdd = "numbers.add";
     public const string NumberReserve = "number.reserve";
     public const string NumberRelease = "number.release";
+    public const string NumbersAllocate = "numbers.allocate";
+    public const string NumbersWithdraw = "numbers.withdraw";
+    public const string NumbersReserve = "numbers.reserve";
+    public const string NumbersRelease = "numbers.release";
+    public const string NumbersThreshold = "numbers.threshold";
     public const string SignIn = "signin.success";
     public const string SignInFailure = "signin.failure";
     public const string SignInLockout = "signin.lockout";
@@ -137,6 +142,11 @@ public static class ActivityActions
         NumbersAdd => "Added numbers",
         NumberReserve => "Reserved number",
         NumberRelease => "Released number",
+        NumbersAllocate => "Allocated numbers to a sub-organization",
+        NumbersWithdraw => "Withdrew numbers to the parent organization",
+        NumbersReserve => "Reserved numbers",
+        NumbersRelease => "Made reserved numbers available",
+        NumbersThreshold => "Changed the number utilization alert",
         SignIn => "Signed in",
         SignInFailure => "Sign-in failed",
         SignInLockout => "Locked out",

@@ -34,13 +34,27 @@ public sealed class ImportRowHandler(InvitationIssuer invitations) : IBatchRowHa
 
         // The group's numbers in one conditional statement; a row whose number was taken since the file was checked
         // loses its account again, inside the same transaction.
-        var named = created.Where(c => c.Row.MultiLineNumber is not null).Select(c => (c.Row.MultiLineNumber!, c.Account.Id)).ToList();
+        var named = created.Where(c => c.Row.MultiLineNumber is not null && !ReservedTagNumbers.IsTag(c.Row.MultiLineNumber)).Select(c => (c.Row.MultiLineNumber!, c.Account.Id)).ToList();
         var taken = await NumberRules.TakeManyAsync(db, named, organization.AncestorIdsAndSelf(), cancellationToken);
+        // Rows asking for "tag:X" take any Reserved number with that tag, per tag for the whole group.
+        var tagged = created.Where(c => ReservedTagNumbers.IsTag(c.Row.MultiLineNumber)).Select(c => (c.Row.MultiLineNumber![ReservedTagNumbers.Prefix.Length..], c.Account.Id)).ToList();
+        var byTag = tagged.Count == 0 ? [] : await ReservedTagNumbers.TakeAsync(db, tagged, organization.AncestorIdsAndSelf(), cancellationToken);
         var lost = new HashSet<int>();
         foreach (var (row, account) in created)
         {
             if (row.MultiLineNumber is not { } e164)
                 continue;
+            if (ReservedTagNumbers.IsTag(e164))
+            {
+                if (byTag.TryGetValue(account.Id, out var held))
+                    row.Number = held;
+                else
+                {
+                    lost.Add(account.Id);
+                    Fail(row, $"No Reserved number with tag {e164[ReservedTagNumbers.Prefix.Length..]} is left; they were taken after the file was checked.");
+                }
+                continue;
+            }
             if (taken.Remove(e164))
             {
                 row.Number = e164;

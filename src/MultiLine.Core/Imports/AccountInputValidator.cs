@@ -1,3 +1,4 @@
+using MultiLine.Core.Numbers;
 using System.Globalization;
 using System.Linq.Expressions;
 using FluentValidation;
@@ -101,7 +102,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         return new AccountCheck(draft, problems)
         {
             NormalizedUsername = state.Username?.Normalized,
-            MultiLineNumberE164 = state.MultiLineNumber,
+            MultiLineNumberE164 = ReservedTagNumbers.IsTag(state.MultiLineNumber) ? null : state.MultiLineNumber,
         };
     }
 
@@ -189,7 +190,15 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         var text = PhoneText(value);
         if (string.IsNullOrEmpty(text))
             return;
-        if (Username.TryNormalizePhone(text, out var e164, out var error))
+        // "tag:PORTED": any Reserved number with that tag; the check across rows counts them (ReservedTagNumbers).
+        if (ReservedTagNumbers.TryRead(text, out var tag, out var tagError))
+        {
+            if (tagError is null)
+                context.MultiLineNumber = ReservedTagNumbers.Write(tag!);
+            else
+                Fail(context, nameof(AccountInput.MultiLineNumber), text, tagError);
+        }
+        else if (Username.TryNormalizePhone(text, out var e164, out var error))
             context.MultiLineNumber = e164;
         else
             Fail(context, nameof(AccountInput.MultiLineNumber), text, error!);

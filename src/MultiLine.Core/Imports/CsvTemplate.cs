@@ -37,7 +37,7 @@ public sealed record CsvTemplate(string FileName, IReadOnlyList<CsvColumn> Colum
         CsvColumn.SocialMessaging => organization.SocialMessagingEnabled
             ? "Required. Yes (WhatsApp, WeChat and LINE) or No."
             : "Required. No (this organization has no social messaging).",
-        CsvColumn.MultiLineNumber => "Optional. An Available number of this organization, with country code. Leave empty to let the user pick one at activation.",
+        CsvColumn.MultiLineNumber => "Optional. An Available number of this organization, with country code; or tag:PORTED to take any Reserved number with that tag. Leave empty to let the user pick one at activation.",
         CsvColumn.MonitorCalls => "Required. auto (records calls) or off.",
         CsvColumn.MonitorSms => "Required. on (records SMS) or off.",
         CsvColumn.ForwardingNumber => "Optional. 4 to 18 digits with country code, for accounts without voice calling.",

@@ -59,6 +59,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         var numbers = FindDuplicates(rows, r => r.Check.MultiLineNumberE164, CsvColumn.MultiLineNumber);
         await CheckExistingUsernamesAsync(db, usernames, target.Scope, cancellationToken);
         await CheckNumbersAsync(db, numbers, organization, cancellationToken);
+        await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
 
         var freeCapacity = await db.FreeCapacityAsync(organization.Id, cancellationToken);
         var withoutNumber = WarnAboutInvitations(rows, organization);
@@ -139,6 +140,17 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             if (!found.Contains(e164))
                 row.Add(CsvColumn.MultiLineNumber, $"\"{row.Value(CsvColumn.MultiLineNumber)}\" is not a MultiLine number in the inventory.");
         }
+    }
+
+    /// <summary>Rows asking for "tag:X": the rows beyond the Reserved numbers left with that tag are refused (one query for all tags).</summary>
+    private static async Task CheckReservedTagsAsync(MultiLineDbContext db, List<RowState> rows, Organization organization, CancellationToken cancellationToken)
+    {
+        var asking = rows.Where(r => r.IsValid && ReservedTagNumbers.IsTag(r.Check.Draft!.MultiLineNumber)).ToList();
+        if (asking.Count == 0)
+            return;
+        var tags = asking.Select(r => r.Check.Draft!.MultiLineNumber![ReservedTagNumbers.Prefix.Length..]).ToList();
+        foreach (var (index, message) in await ReservedTagNumbers.ShortfallsAsync(db, tags, organization.AncestorIdsAndSelf(), cancellationToken))
+            asking[index].Add(CsvColumn.MultiLineNumber, message);
     }
 
     private sealed class RowState(CsvRow row, AccountCheck check)

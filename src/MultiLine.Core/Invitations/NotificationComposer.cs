@@ -52,6 +52,37 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
         };
         var attachment = report?.Build is { } build ? await build(ct) : null;
         var note = attachment is not null ? $"The report is attached ({attachment.FileName})." : report?.NotAttached ?? "";
+        return Queue(db, organizationId, admins.Select(a => (a.Email, a.DisplayName)).ToList(), subject, lines, note, attachment);
+    }
+
+    /// <summary>Tells the designated admins that the organization's numbers crossed its utilization alert threshold.</summary>
+    public async Task<NotificationOutcome> QueueUtilizationAlertAsync(MultiLineDbContext db, Numbers.NumberUtilization utilization, string? link, CancellationToken ct = default)
+    {
+        var admins = await db.DesignatedAdmins.Where(d => d.OrganizationId == utilization.OrganizationId)
+            .Select(d => new { d.Admin!.Email, d.Admin.DisplayName })
+            .ToListAsync(ct);
+        if (admins.Count == 0)
+            return new NotificationOutcome(0, $"{utilization.OrganizationName} has no designated admins for notifications.");
+        var subject = $"{utilization.OrganizationName} is running out of MultiLine numbers: {utilization.UsedPercent} % in use";
+        var lines = new (string Label, string Value)[]
+        {
+            ("Organization", utilization.OrganizationName),
+            ("In use", $"{utilization.UsedPercent} % ({utilization.InUse:N0} of {utilization.Total:N0})"),
+            ("Alert threshold", $"{utilization.ThresholdPercent} %"),
+            ("Available", utilization.Available.ToString("N0")),
+            ("Reserved", utilization.Reserved.ToString("N0")),
+            ("Assigned", utilization.Assigned.ToString("N0")),
+            ("Registered", utilization.Registered.ToString("N0")),
+            ("Allocated to sub-organizations", utilization.AllocatedToSubOrganizations.ToString("N0")),
+            ("Details", link ?? "—"),
+        };
+        const string note = "Add numbers, or withdraw unused numbers from sub-organizations, before new accounts run short. You get this email once each time utilization crosses the threshold.";
+        return Queue(db, utilization.OrganizationId, admins.Select(a => (a.Email, a.DisplayName)).ToList(), subject, lines, note, null);
+    }
+
+    private NotificationOutcome Queue(MultiLineDbContext db, int organizationId, List<(string Email, string DisplayName)> admins, string subject,
+        (string Label, string Value)[] lines, string note, NotificationAttachment? attachment)
+    {
         var text = string.Join("\n", lines.Select(l => $"{l.Label}: {l.Value}")) + (note.Length > 0 ? "\n\n" + note : "") + "\n\nMultiLine Portal";
         var html = "<div style=\"font-family:Arial,Helvetica,sans-serif;color:#1f2937\"><h2 style=\"color:#1e3a8a\">" + WebUtility.HtmlEncode(subject) + "</h2><table>"
             + string.Concat(lines.Select(l => $"<tr><td style=\"padding:2px 16px 2px 0;color:#64748b\">{WebUtility.HtmlEncode(l.Label)}</td><td><strong>{WebUtility.HtmlEncode(l.Value)}</strong></td></tr>"))

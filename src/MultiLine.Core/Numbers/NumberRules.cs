@@ -46,8 +46,9 @@ public static class NumberRules
     /// only Available numbers of the owners nobody holds are taken, so a number is never held twice whatever runs beside
     /// it; one named twice goes to its first account only. Returns the numbers taken.
     /// </summary>
+    /// <remarks>With <paramref name="reservedTag"/>, takes only Reserved numbers with that tag instead (<see cref="ReservedTagNumbers"/>).</remarks>
     public static async Task<HashSet<string>> TakeManyAsync(MultiLineDbContext db, IReadOnlyList<(string E164, int AccountId)> wanted,
-        IReadOnlyCollection<int> ownerIds, CancellationToken cancellationToken = default)
+        IReadOnlyCollection<int> ownerIds, CancellationToken cancellationToken = default, string? reservedTag = null)
     {
         var first = wanted.DistinctBy(w => w.E164, StringComparer.Ordinal).ToList();
         if (first.Count == 0 || ownerIds.Count == 0)
@@ -63,8 +64,13 @@ public static class NumberRules
         }
         var numbers = string.Join(", ", first.Select((_, i) => $"{{{1 + 2 * i}}}"));
         var owners = string.Join(", ", ownerIds.Select((id, i) => { values.Add(id); return $"{{{values.Count - 1}}}"; }));
-        values.Add((int)NumberState.Available);
+        values.Add((int)(reservedTag is null ? NumberState.Available : NumberState.Reserved));
         var available = $"{{{values.Count - 1}}}";
+        if (reservedTag is not null)
+        {
+            values.Add(reservedTag);
+            available += $" AND \"ReservationTag\" = {{{values.Count - 1}}}";
+        }
         // Only placeholders are spliced in; every value goes as a parameter.
         var sql = $$"""
             UPDATE "Numbers" SET "State" = {0}, "ReservationTag" = NULL, "AccountId" = CASE "E164"{{cases}} END

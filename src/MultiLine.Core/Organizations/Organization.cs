@@ -45,6 +45,12 @@ public sealed class Organization
     /// </summary>
     public int CapacityVersion { get; set; }
 
+    /// <summary>Utilization (percent of its numbers in use) at which the designated admins are emailed; null: off.</summary>
+    public int? UtilizationThresholdPercent { get; set; }
+
+    /// <summary>When the alert for the current crossing was queued; cleared when utilization drops below the threshold again.</summary>
+    public DateTime? UtilizationAlertSentAtUtc { get; set; }
+
     public List<PermissionGroup> PermissionGroups { get; set; } = [];
 
     public static string PathFor(Organization? parent, int id) => $"{parent?.Path ?? "/"}{id}/";

@@ -98,6 +98,7 @@ public static class ApiExtensions
             .WithMetadata(new RequestSizeLimitAttribute(options.MaxJsonBytes));
         api.MapOrganizationEndpoints();
         api.MapOrganizationTreeEndpoints();
+        api.MapNumberEndpoints();
         api.MapAccountEndpoints();
         api.MapAccountLifeEndpoints();
         api.MapBulkAccountEndpoints();

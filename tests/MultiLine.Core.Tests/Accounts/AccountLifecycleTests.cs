@@ -133,6 +133,24 @@ public sealed class AccountLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEditMayAskForAnyReservedNumberWithATag()
+    {
+        var id = _world.AddAccount(_world.Acme, "jane@acme.example");
+        var other = _world.AddAccount(_world.Acme, "john@acme.example");
+        _world.AddNumber(_world.Acme, "+12125550101", NumberState.Reserved, tag: "PORTED");
+
+        var result = await EditAsync(id, i => i.MultiLineNumber = "tag:PORTED");
+        var none = await EditAsync(other, i => i.MultiLineNumber = "tag:PORTED");
+
+        Assert.Equal(AccountChangeStatus.Done, result.Status);
+        Assert.Equal("No Reserved number with tag PORTED is left for Acme.", Assert.Single(none.Problems).Message);
+        await using var db = _world.Database.CreateDbContext();
+        var number = await db.Numbers.SingleAsync(Ct);
+        Assert.Equal((NumberState.Assigned, (int?)id, (string?)null), (number.State, number.AccountId, number.ReservationTag));
+        Assert.Contains("MultiLine number: (none) → +12125550101", Assert.Single(await EntriesAsync(id)).Details);
+    }
+
+    [Fact]
     public async Task AnActiveAccountsNumberCannotChange()
     {
         var id = _world.AddAccount(_world.Acme, "jane@acme.example", AccountStatus.Active);

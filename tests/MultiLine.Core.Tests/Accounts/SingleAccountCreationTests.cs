@@ -61,6 +61,23 @@ public sealed class SingleAccountCreationTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAdminMayAskForAnyReservedNumberWithATag()
+    {
+        _world.AddNumber(_world.Acme, "+12125550100", NumberState.Reserved, tag: "PORTED");
+        await using var host = await BatchHost.StartAsync(_world.Database);
+
+        var first = await CreateAsync(host, Input("jane@acme.example", "tag:ported"), invite: false);
+        var second = await CreateAsync(host, Input("john@acme.example", "tag:PORTED"), invite: false);
+
+        Assert.True(first.Succeeded, string.Join(" ", first.Problems.Select(p => p.Text)));
+        Assert.Equal("multiline_number: No Reserved number with tag PORTED is left for Acme.", Assert.Single(second.Problems).Text);
+        await using var db = _world.Database.CreateDbContext();
+        var number = await db.Numbers.SingleAsync(n => n.E164 == "+12125550100", TestContext.Current.CancellationToken);
+        Assert.Equal((NumberState.Assigned, first.AccountId, (string?)null), (number.State, number.AccountId, number.ReservationTag));
+        Assert.False(await db.Accounts.AnyAsync(a => a.Username == "john@acme.example", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task TwoAdminsRacingForOneNumberNeverBothGetIt()
     {
         _world.AddNumber(_world.Acme, "+12125550101");

@@ -10,6 +10,7 @@ using MultiLine.Core.Activity;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
+using MultiLine.Core.Numbers;
 using MultiLine.Tests;
 using MultiLine.Web.Admins;
 
@@ -48,7 +49,7 @@ public static class PortalTestContext
     [
         typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(BatchProgressNotifier), typeof(BatchQueue),
         typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
-        typeof(AccountImport), typeof(AccountUpdate), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
+        typeof(AccountImport), typeof(AccountUpdate), typeof(NumberAdditions), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
         typeof(MultiLine.Core.Organizations.OrganizationTree), typeof(MultiLine.Core.Organizations.PermissionGroupCatalog),
     ];
 
