@@ -87,8 +87,6 @@ public static class ActivityActions
     public const string ApiTokenCreate = "apitoken.create";
     public const string ApiTokenRevoke = "apitoken.revoke";
     public const string NumbersAdd = "numbers.add";
-    public const string NumberReserve = "number.reserve";
-    public const string NumberRelease = "number.release";
     public const string NumbersAllocate = "numbers.allocate";
     public const string NumbersWithdraw = "numbers.withdraw";
     public const string NumbersReserve = "numbers.reserve";
@@ -140,8 +138,6 @@ public static class ActivityActions
         ApiTokenCreate => "Created API token",
         ApiTokenRevoke => "Revoked API token",
         NumbersAdd => "Added numbers",
-        NumberReserve => "Reserved number",
-        NumberRelease => "Released number",
         NumbersAllocate => "Allocated numbers to a sub-organization",
         NumbersWithdraw => "Withdrew numbers to the parent organization",
         NumbersReserve => "Reserved numbers",

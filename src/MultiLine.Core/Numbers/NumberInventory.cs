@@ -52,7 +52,11 @@ public static class NumberInventory
         return new Page<NumberRow>(items, total);
     }
 
-    /// <summary>Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available.</summary>
+    /// <summary>
+    /// Adds <paramref name="count"/> consecutive numbers starting at <paramref name="firstE164"/> as Available, for seeding,
+    /// benchmarks and tests (recorded like any write). Admins add numbers through <see cref="NumberAdditions"/>, which
+    /// previews the list and names every clash.
+    /// </summary>
     public static async Task<NumberChange> AddRangeAsync(MultiLineDbContext db, int organizationId, string firstE164, int count, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
     {
         if (count is < 1 or > MaxRangeSize)
@@ -91,52 +95,5 @@ public static class NumberInventory
             return NumberChange.Refused("Some of these numbers already belong to the MultiLine inventory. Choose a free range.");
         }
         return NumberChange.Done;
-    }
-
-    /// <summary>Sets an Available number aside. A conditional update, so a batch taking the number meanwhile wins cleanly.</summary>
-    public static async Task<NumberChange> ReserveAsync(MultiLineDbContext db, int numberId, string tag, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
-    {
-        if (!NumberRules.TryNormalizeTag(tag, out var normalized, out var error))
-            return NumberChange.Refused(error!);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var updated = await db.Numbers
-            .Where(n => n.Id == numberId && n.State == NumberState.Available && n.AccountId == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Reserved).SetProperty(n => n.ReservationTag, normalized), cancellationToken);
-        if (updated != 1)
-            return await ExplainAsync(db, numberId, "only an available number can be reserved", cancellationToken);
-        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberReserve, $"Available → Reserved ({normalized})", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return NumberChange.Done;
-    }
-
-    public static async Task<NumberChange> UnreserveAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, CancellationToken cancellationToken = default)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var tag = await db.Numbers.Where(n => n.Id == numberId).Select(n => n.ReservationTag).FirstOrDefaultAsync(cancellationToken);
-        var updated = await db.Numbers
-            .Where(n => n.Id == numberId && n.State == NumberState.Reserved)
-            .ExecuteUpdateAsync(s => s.SetProperty(n => n.State, NumberState.Available).SetProperty(n => n.ReservationTag, (string?)null), cancellationToken);
-        if (updated != 1)
-            return await ExplainAsync(db, numberId, "only a reserved number can be made available again", cancellationToken);
-        await RecordAsync(db, numberId, actor, nowUtc, ActivityActions.NumberRelease, tag is null ? "Reserved → Available" : $"Reserved ({tag}) → Available", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return NumberChange.Done;
-    }
-
-    /// <summary>The number's entry, in the transaction of its conditional update.</summary>
-    private static async Task RecordAsync(MultiLineDbContext db, int numberId, ActivityActor actor, DateTime nowUtc, string action, string details, CancellationToken cancellationToken)
-    {
-        var number = await db.Numbers.AsNoTracking().Where(n => n.Id == numberId).Select(n => new { n.E164, n.OrganizationId }).SingleAsync(cancellationToken);
-        ActivityLog.Record(db, actor, nowUtc, action, number.OrganizationId, ActivityTargetKind.Number,
-            numberId.ToString(System.Globalization.CultureInfo.InvariantCulture), number.E164, details);
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    private static async Task<NumberChange> ExplainAsync(MultiLineDbContext db, int numberId, string rule, CancellationToken cancellationToken)
-    {
-        var number = await db.Numbers.AsNoTracking().FirstOrDefaultAsync(n => n.Id == numberId, cancellationToken);
-        return number is null
-            ? NumberChange.Refused("That number does not exist.")
-            : NumberChange.Refused($"{number.E164} is {NumberRules.Describe(number.State)}; {rule}.");
     }
 }

@@ -865,6 +865,12 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<bool>("SocialMessagingEnabled")
                         .HasColumnType("boolean");
 
+                    b.Property<DateTime?>("UtilizationAlertSentAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("UtilizationThresholdPercent")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DefaultPermissionGroupId");

@@ -831,6 +831,12 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<bool>("SocialMessagingEnabled")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("UtilizationAlertSentAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("UtilizationThresholdPercent")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DefaultPermissionGroupId");

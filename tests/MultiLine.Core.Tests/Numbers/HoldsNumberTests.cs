@@ -147,10 +147,9 @@ public sealed class HoldsNumberTests : IDisposable
         await using var db = _world.Database.CreateDbContext();
 
         Assert.True((await NumberInventory.AddRangeAsync(db, _world.Acme.Id, "+13035550000", 5, TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
-        var ids = await db.Numbers.OrderBy(n => n.E164).Select(n => n.Id).ToListAsync(Ct);
-        Assert.True((await NumberInventory.ReserveAsync(db, ids[0], "ported", TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
-        Assert.True((await NumberInventory.ReserveAsync(db, ids[1], "ported", TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
-        Assert.True((await NumberInventory.UnreserveAsync(db, ids[1], TestActors.Admin, DateTime.UtcNow, Ct)).Succeeded);
+        var numbers = await db.Numbers.OrderBy(n => n.E164).Select(n => n.E164).ToListAsync(Ct);
+        Assert.True((await NumberMoves.ReserveAsync(db, TestActors.Admin, DateTime.UtcNow, _world.Acme.Id, "ported", NumberPick.Named(numbers[0], numbers[1]), Ct)).Succeeded);
+        Assert.True((await NumberMoves.ReleaseAsync(db, TestActors.Admin, DateTime.UtcNow, _world.Acme.Id, NumberPick.Named(numbers[1]), Ct)).Succeeded);
 
         Assert.Equal(new FreeCapacity(4, 1), await db.FreeCapacityAsync(_world.Acme.Id, Ct));
         await AssertFreeCapacityMatchesARecountAsync(_world.Database);

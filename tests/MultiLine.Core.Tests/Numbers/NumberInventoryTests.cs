@@ -87,7 +87,7 @@ public sealed class NumberInventoryTests : IDisposable
         await using var db = _database.CreateDbContext();
         await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 10, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
         var first = await db.Numbers.FirstAsync(TestContext.Current.CancellationToken);
-        await NumberInventory.ReserveAsync(db, first.Id, "ported", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        await NumberMoves.ReserveAsync(db, TestActors.Admin, DateTime.UtcNow, _organizationId, "ported", NumberPick.Named(first.E164), TestContext.Current.CancellationToken);
 
         var summary = await NumberInventory.SummarizeAsync(db, _organizationId, TestContext.Current.CancellationToken);
 
@@ -101,17 +101,18 @@ public sealed class NumberInventoryTests : IDisposable
     {
         await using var db = _database.CreateDbContext();
         await NumberInventory.AddRangeAsync(db, _organizationId, "+12125550100", 1, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
-        var id = (await db.Numbers.SingleAsync(TestContext.Current.CancellationToken)).Id;
+        var number = NumberPick.Named("+12125550100");
 
-        var reserved = await NumberInventory.ReserveAsync(db, id, " ported ", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
-        var again = await NumberInventory.ReserveAsync(db, id, "VIP", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
-        var released = await NumberInventory.UnreserveAsync(db, id, TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var reserved = await NumberMoves.ReserveAsync(db, TestActors.Admin, DateTime.UtcNow, _organizationId, " ported ", number, TestContext.Current.CancellationToken);
+        var again = await NumberMoves.ReserveAsync(db, TestActors.Admin, DateTime.UtcNow, _organizationId, "VIP", number, TestContext.Current.CancellationToken);
+        var released = await NumberMoves.ReleaseAsync(db, TestActors.Admin, DateTime.UtcNow, _organizationId, number, TestContext.Current.CancellationToken);
 
-        Assert.True(reserved.Succeeded);
-        Assert.Equal("+12125550100 is reserved; only an available number can be reserved.", again.Error);
-        Assert.True(released.Succeeded);
-        var number = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
-        Assert.Equal((NumberState.Available, null), (number.State, number.ReservationTag));
+        Assert.True(reserved.Succeeded, reserved.Error);
+        Assert.False(again.Succeeded);
+        Assert.Contains("+12125550100", again.Error);
+        Assert.True(released.Succeeded, released.Error);
+        var stored = await db.Numbers.AsNoTracking().SingleAsync(TestContext.Current.CancellationToken);
+        Assert.Equal((NumberState.Available, null), (stored.State, stored.ReservationTag));
     }
 
     [Fact]

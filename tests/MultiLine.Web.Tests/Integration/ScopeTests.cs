@@ -46,12 +46,13 @@ public sealed class ScopeTests(PortalFixture portal) : IClassFixture<PortalFixtu
 
         var accounts = await AccountDirectory.SearchAsync(db, new AccountSearch(OrganizationId: health.Id), new PageRequest(), TestContext.Current.CancellationToken);
         var numbers = await NumberInventory.ListAsync(db, health.Id, null, null, new PageRequest(), TestContext.Current.CancellationToken);
-        var reserve = await NumberInventory.ReserveAsync(db, (await all.Numbers.FirstAsync(n => n.OrganizationId == health.Id && n.State == NumberState.Available, TestContext.Current.CancellationToken)).Id, "PORTED", TestActors.Admin, DateTime.UtcNow, TestContext.Current.CancellationToken);
+        var healthNumber = (await all.Numbers.FirstAsync(n => n.OrganizationId == health.Id && n.State == NumberState.Available, TestContext.Current.CancellationToken)).E164;
+        var reserve = await NumberMoves.ReserveAsync(db, TestActors.Admin, DateTime.UtcNow, health.Id, "PORTED", NumberPick.Named(healthNumber), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, accounts.TotalCount);
         Assert.Equal(0, numbers.TotalCount);
         Assert.False(reserve.Succeeded);
-        Assert.Equal("That number does not exist.", reserve.Error);
+        Assert.Equal(NumberMoves.NotInScope, reserve.Error);
     }
 
     [Fact]

@@ -1,0 +1,39 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MultiLine.Persistence.PostgreSQL.Migrations
+{
+    /// <inheritdoc />
+    public partial class NumberUtilization : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "UtilizationAlertSentAtUtc",
+                table: "Organizations",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "UtilizationThresholdPercent",
+                table: "Organizations",
+                type: "integer",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "UtilizationAlertSentAtUtc",
+                table: "Organizations");
+
+            migrationBuilder.DropColumn(
+                name: "UtilizationThresholdPercent",
+                table: "Organizations");
+        }
+    }
+}
