@@ -166,6 +166,18 @@ public sealed class LayoutTests(BrowserFixture browser) : IClassFixture<BrowserF
         await page.Locator("[data-testid=permission-groups] tbody tr.mud-table-row").First.WaitForAsync();
         await ShowsAndFitsAsync(page, $"61-permission-groups-{size}", "Permission groups", misfits);
 
+        await page.GotoAsync("numbers/utilization");
+        await page.Locator("[data-testid=utilization-percent]").WaitForAsync();
+        await ShowsAndFitsAsync(page, $"62-number-utilization-{size}", "Number utilization", misfits);
+
+        await page.GotoAsync("admin/administrators");
+        await page.Locator("[data-testid=administrators] tbody tr.mud-table-row").First.WaitForAsync();
+        await ShowsAndFitsAsync(page, $"63-administrators-{size}", "Administrators", misfits);
+
+        await page.GotoAsync("admin/roles");
+        await page.Locator("[data-testid=roles] tbody tr.mud-table-row").First.WaitForAsync();
+        await ShowsAndFitsAsync(page, $"64-roles-{size}", "Roles and Privileges", misfits);
+
         var activation = new ActivationPage(page);
         await activation.OpenAsync(link);
         await Expect(activation.Heading).ToHaveTextAsync("Activate your account");
