@@ -246,19 +246,7 @@ public sealed class AdministratorManagement(TimeProvider clock, IPortalLinks lin
             + $"<p><a href=\"{e(link)}\" style=\"background:#1e3a8a;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none\">Set your password</a></p>"
             + $"<p style=\"color:#64748b\">The link works once, until {e(expires)}. Then sign in with {e(admin.Email)} and your new password.</p>"
             + "<p>MultiLine Portal</p></div>";
-        db.EmailMessages.Add(new EmailMessage
-        {
-            Kind = EmailKind.AdminInvitation,
-            OrganizationId = admin.ScopeOrganizationId,
-            ToAddress = admin.Email,
-            ToName = admin.DisplayName,
-            Subject = subject,
-            HtmlBody = html,
-            TextBody = text,
-            State = EmailState.Queued,
-            CreatedAtUtc = now,
-            NextAttemptAtUtc = now,
-        });
+        db.EmailMessages.Add(EmailMessage.Queued(EmailKind.AdminInvitation, admin.ScopeOrganizationId, admin.Email, admin.DisplayName, subject, html, text, now));
         issuer.WakeSenderOnSave(db);
     }
 

@@ -154,20 +154,9 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         var email = InvitationTemplateRenderer.Render(template, new InvitationValues(
             account.FirstName ?? "", account.LastName ?? "", account.Username,
             number ?? InvitationTemplateDefaults.NumberChosenAtActivation(account.Language), link));
-        var message = new EmailMessage
-        {
-            Kind = EmailKind.Invitation,
-            OrganizationId = organization.Id,
-            Account = account,
-            ToAddress = account.Username,
-            ToName = account.DisplayName is { Length: > 0 } name ? name : null,
-            Subject = email.Subject,
-            HtmlBody = email.HtmlBody,
-            TextBody = email.TextBody,
-            State = EmailState.Queued,
-            CreatedAtUtc = now,
-            NextAttemptAtUtc = now,
-        };
+        var message = EmailMessage.Queued(EmailKind.Invitation, organization.Id, account.Username,
+            account.DisplayName is { Length: > 0 } name ? name : null, email.Subject, email.HtmlBody, email.TextBody, now);
+        message.Account = account;
         var created = new Invitation
         {
             Account = account,

@@ -91,19 +91,7 @@ public sealed class NotificationComposer(TimeProvider clock, InvitationIssuer is
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var admin in admins)
         {
-            var message = new EmailMessage
-            {
-                Kind = EmailKind.Notification,
-                OrganizationId = organizationId,
-                ToAddress = admin.Email,
-                ToName = admin.DisplayName,
-                Subject = subject,
-                HtmlBody = html,
-                TextBody = text,
-                State = EmailState.Queued,
-                CreatedAtUtc = now,
-                NextAttemptAtUtc = now,
-            };
+            var message = EmailMessage.Queued(EmailKind.Notification, organizationId, admin.Email, admin.DisplayName, subject, html, text, now);
             if (attachment is not null)
                 message.Attachments.Add(new EmailAttachment { FileName = attachment.FileName, ContentType = attachment.ContentType, Content = attachment.Content });
             db.EmailMessages.Add(message);

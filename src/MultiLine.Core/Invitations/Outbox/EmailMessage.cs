@@ -9,6 +9,21 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// </summary>
 public sealed class EmailMessage
 {
+    /// <summary>A message ready for the sender: Queued, due at once. The one way code puts an email in the outbox.</summary>
+    public static EmailMessage Queued(EmailKind kind, int? organizationId, string toAddress, string? toName, string subject, string htmlBody, string textBody, DateTime nowUtc) => new()
+    {
+        Kind = kind,
+        OrganizationId = organizationId,
+        ToAddress = toAddress,
+        ToName = toName,
+        Subject = subject,
+        HtmlBody = htmlBody,
+        TextBody = textBody,
+        State = EmailState.Queued,
+        CreatedAtUtc = nowUtc,
+        NextAttemptAtUtc = nowUtc,
+    };
+
     public int Id { get; set; }
     public EmailKind Kind { get; set; }
     public int? OrganizationId { get; set; }
