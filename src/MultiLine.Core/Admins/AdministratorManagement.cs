@@ -229,11 +229,9 @@ public sealed class AdministratorManagement(TimeProvider clock, IPortalLinks lin
         return token;
     }
 
-    public static string SetPasswordLink(string baseUrl, string token) => $"{baseUrl.TrimEnd('/')}/admin/set-password?token={Uri.EscapeDataString(token)}";
-
     private void QueueEmail(MultiLineDbContext db, Admin admin, string? scopeName, string invitedBy, string token, DateTime now)
     {
-        var link = SetPasswordLink(links.BaseUrl, token);
+        var link = links.AdminSetPassword(token);
         var expires = admin.InvitationExpiresAtUtc!.Value.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         var scope = scopeName ?? "all organizations";
         var subject = "You are invited to administer MultiLine Portal";

@@ -28,6 +28,12 @@ public static class PortalLinks
     public static string Activation(this IPortalLinks links, string token) => ActivationTokens.Link(links.BaseUrl, token);
 
     public static string Batch(this IPortalLinks links, int batchId) => $"{links.BaseUrl.TrimEnd('/')}/reports/{batchId}";
+
+    /// <summary>The page where an invited administrator sets a password with the single-use token.</summary>
+    public static string AdminSetPassword(this IPortalLinks links, string token) =>
+        $"{links.BaseUrl.TrimEnd('/')}/admin/set-password?token={Uri.EscapeDataString(token)}";
+
+    public static string NumberUtilization(this IPortalLinks links) => $"{links.BaseUrl.TrimEnd('/')}/numbers/utilization";
 }
 
 /// <summary>Links under <see cref="InvitationOptions.PublicBaseUrl"/> (or http://localhost:5000/).</summary>

@@ -65,7 +65,7 @@ public sealed class NumberUtilizationAlerts(SystemDbContextFactory databases, No
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.UtilizationAlertSentAtUtc, now), cancellationToken);
         if (claimed != 1)
             return false;
-        await composer.QueueUtilizationAlertAsync(db, utilization, links.BaseUrl.TrimEnd('/') + "/numbers/utilization", cancellationToken);
+        await composer.QueueUtilizationAlertAsync(db, utilization, links.NumberUtilization(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
