@@ -88,13 +88,13 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
     }
 
     /// <summary>
-    /// Checks one input against the rules of <paramref name="rules"/>. Problems carry no row number. Runs the rules
+    /// Checks one input against the rules of <paramref name="rules"/>; problems carry <paramref name="row"/>. Runs the rules
     /// directly rather than through FluentValidation's pipeline: an upload checks up to thousands of rows, and the pipeline
     /// costs more than the rules themselves. Same rules, same order, same messages.
     /// </summary>
-    public AccountCheck Check(AccountInput input, AccountRulesContext rules)
+    public AccountCheck Check(AccountInput input, AccountRulesContext rules, int? row = null)
     {
-        var state = new ParsedAccount(rules, input, null);
+        var state = new ParsedAccount(rules, input, null) { Row = row };
         foreach (var cell in Cells)
             RunCell(cell.Read(input), cell.Property, cell.Rule, state);
         var problems = state.Problems is { } found ? found.ToArray() : [];
@@ -120,7 +120,7 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
         if (state.Context is { } context)
             context.AddFailure(new ValidationFailure(property, message, value) { Severity = severity });
         else
-            (state.Problems ??= []).Add(new ImportProblem(null, ColumnName(property), value, message,
+            (state.Problems ??= []).Add(new ImportProblem(state.Row, ColumnName(property), value, message,
                 severity == Severity.Error ? ProblemSeverity.Error : ProblemSeverity.Warning));
     }
 
@@ -317,6 +317,9 @@ public sealed class AccountInputValidator : AbstractValidator<AccountInput>
 
         /// <summary>Set when FluentValidation runs the rules: problems go to it.</summary>
         public ValidationContext<AccountInput>? Context { get; } = context;
+
+        /// <summary>The spreadsheet row the problems are on, when the rules run directly on a file's row.</summary>
+        public int? Row { get; init; }
 
         /// <summary>The problems found when the rules run directly (<see cref="Check"/>).</summary>
         public List<ImportProblem>? Problems { get; set; }

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -256,7 +258,13 @@ public static class BulkRows
         }
     }
 
-    private static Table TableOf<T>(MultiLineDbContext db) where T : class
+    /// <summary>Each model's tables as bulk writes see them, built once: a large batch writes hundreds of groups.</summary>
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, Table>> Tables = new();
+
+    private static Table TableOf<T>(MultiLineDbContext db) where T : class =>
+        Tables.GetValue(db.Model, _ => new ConcurrentDictionary<Type, Table>()).GetOrAdd(typeof(T), _ => BuildTable<T>(db));
+
+    private static Table BuildTable<T>(MultiLineDbContext db) where T : class
     {
         var type = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not an entity.");
         var sql = db.GetService<ISqlGenerationHelper>();

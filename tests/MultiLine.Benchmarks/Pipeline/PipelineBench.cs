@@ -198,7 +198,13 @@ public static class PipelineBench
             foreach (var (name, values) in r.Details)
             {
                 var median = PipelineScenarios.Median(values);
-                parts.Add(name is "invitations" or "matches" or PipelineScenarios.SqlCount ? $"{name} {median:N0}" : $"{name} {PipelineScenarios.Show(median)}");
+                parts.Add(name switch
+                {
+                    "invitations" or "matches" or PipelineScenarios.SqlCount => $"{name} {median:N0}",
+                    PipelineScenarios.Allocated => $"{name} {median:N1}",
+                    PipelineScenarios.Collections => $"{name} {values.Average():N2} a run",
+                    _ => $"{name} {PipelineScenarios.Show(median)}",
+                });
             }
             Console.WriteLine($"| {r.Id} | {string.Join("; ", parts)} |");
         }
