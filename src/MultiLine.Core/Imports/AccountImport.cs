@@ -8,7 +8,11 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Imports;
 
 /// <summary>An uploaded file as received: its name and its bytes (at most the size limit).</summary>
-public sealed record ImportUpload(string FileName, byte[] Content);
+public sealed record ImportUpload(string FileName, byte[] Content)
+{
+    /// <summary>The content as a stream the reader can read in place (no copy of the file).</summary>
+    public MemoryStream OpenRead() => new(Content, 0, Content.Length, writable: false, publiclyVisible: true);
+}
 
 /// <summary>Why an upload was refused before it was checked: not a CSV file, or too large (the API answers 413 for the latter).</summary>
 public sealed record UploadRefusal(bool TooLarge, string Message);
@@ -75,7 +79,7 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
     /// <summary>Checks the file as it would import now, and finds an earlier import of the same file in the admin's scope.</summary>
     public async Task<ImportCheck> PreviewAsync(MultiLineDbContext scopedDb, ImportUpload upload, ImportTarget target, CancellationToken cancellationToken = default)
     {
-        var validation = await validator.ValidateAsync(new MemoryStream(upload.Content, writable: false), target, cancellationToken);
+        var validation = await validator.ValidateAsync(upload.OpenRead(), target, cancellationToken);
         var previous = validation.Sha256 is { } sha ? await ImportSubmission.FindPreviousImportAsync(scopedDb, sha, cancellationToken) : null;
         return new ImportCheck(validation, target.PermissionGroupId, previous);
     }
@@ -83,7 +87,7 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
     /// <summary>Validates again and, unless the rows fare differently than in the preview, stores the batch for the worker.</summary>
     public async Task<ImportOutcome> CommitAsync(ImportCommand command, CancellationToken cancellationToken = default)
     {
-        var validation = await validator.ValidateAsync(new MemoryStream(command.Upload.Content, writable: false), command.Target, cancellationToken);
+        var validation = await validator.ValidateAsync(command.Upload.OpenRead(), command.Target, cancellationToken);
         var changes = command.Preview is { } preview ? Changes(preview, validation, command.Invite) : [];
         if (changes.Count > 0)
         {

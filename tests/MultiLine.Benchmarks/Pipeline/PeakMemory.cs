@@ -16,6 +16,8 @@ public sealed class PeakMemory : IAsyncDisposable
     private PeakMemory()
     {
         _kernelPeak = TryResetKernelPeak();
+        using (var process = Process.GetCurrentProcess())
+            StartBytes = process.WorkingSet64;
         _sampler = Task.Run(async () =>
         {
             using var process = Process.GetCurrentProcess();
@@ -36,6 +38,9 @@ public sealed class PeakMemory : IAsyncDisposable
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return new PeakMemory();
     }
+
+    /// <summary>The working set when measuring started: what the process holds before the run (code, caches, the upload).</summary>
+    public long StartBytes { get; }
 
     /// <summary>The peak so far, in bytes.</summary>
     public long Bytes => Math.Max(_sampled, _kernelPeak && KernelPeak() is { } peak ? peak : 0);

@@ -203,6 +203,7 @@ public static class PipelineBench
                     "invitations" or "matches" or PipelineScenarios.SqlCount => $"{name} {median:N0}",
                     PipelineScenarios.Allocated => $"{name} {median:N1}",
                     PipelineScenarios.Collections => $"{name} {values.Average():N2} a run",
+                    PipelineScenarios.Paused => $"{name} {PipelineScenarios.Show(values.Average())} a run on average",
                     _ => $"{name} {PipelineScenarios.Show(median)}",
                 });
             }

@@ -388,6 +388,43 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
+    public async Task AnUploadInMemoryReadsInPlaceAsAStreamedOneReads()
+    {
+        // With a BOM, so the in-place read must start after it; the same bytes come in four ways.
+        byte[] bytes = [.. Encoding.UTF8.GetPreamble(), .. Utf8(Lines(Header, Row("zoë@example.com", first: "Zoë"), Row("+14155550100")))];
+        var ct = TestContext.Current.CancellationToken;
+        byte[] padded = [.. "garbage"u8, .. bytes, .. "tail"u8];
+        var atOffset = new MemoryStream(padded, 7, bytes.Length, writable: false, publiclyVisible: true);
+
+        var results = new[]
+        {
+            await Reader().ReadAsync(new ImportUpload("a.csv", bytes).OpenRead(), ct),
+            await Reader().ReadAsync(new MemoryStream(bytes, writable: false), ct),
+            await Reader().ReadAsync(new NetworkStream(bytes), ct),
+            await Reader().ReadAsync(atOffset, ct),
+        };
+
+        foreach (var result in results)
+        {
+            Assert.Empty(result.FileProblems);
+            Assert.Equal(results[0].Sha256, result.Sha256);
+            Assert.Equal(["Zoë", "Jane"], result.Rows.Select(r => r.Values.FirstName));
+            Assert.Equal(["zoë@example.com", "+14155550100"], result.Rows.Select(r => r.Values.Username));
+        }
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), results[0].Sha256);
+    }
+
+    [Fact]
+    public async Task AnUploadInMemoryOverTheLimitIsRefused()
+    {
+        var bytes = Utf8(Lines([Header, .. Enumerable.Range(1, 100).Select(i => Row($"user{i}@example.com"))]));
+
+        var result = await Reader(maxFileBytes: 2048).ReadAsync(new ImportUpload("a.csv", bytes).OpenRead(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["The file is larger than 2 KB, the most one upload can hold. Split it into smaller files."], result.FileProblems.Select(p => p.Text));
+    }
+
+    [Fact]
     public async Task DefaultFileLimitIsFiveMegabytes()
     {
         var bytes = new byte[5 * 1024 * 1024 + 1];
