@@ -100,7 +100,6 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             MissingFieldFound = null,
             DetectColumnCountChanges = false,
             TrimOptions = TrimOptions.Trim,
-            CacheFields = true,
         };
         using var parser = new CsvParser(text, configuration);
 
