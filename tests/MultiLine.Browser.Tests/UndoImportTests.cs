@@ -57,6 +57,12 @@ public sealed class UndoImportTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(progress.State).ToHaveTextAsync("Completed");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"batch {importId}" })).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "41-undo-import-finished");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync($"reports/{importId}");
+        await Expect(page.GetByText("Undone by")).ToBeVisibleAsync();
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "The batch page scrolls sideways on a phone.");
+        await Screenshots.SaveAsync(page, "43-undone-import-phone");
+        await page.SetViewportSizeAsync(1280, 800);
 
         await page.GotoAsync("numbers");
         var organization = page.GetByLabel("Organization").First;
