@@ -79,6 +79,7 @@ public static class ActivityActions
     public const string ResendSubmit = "resend.submit";
     public const string BulkSubmit = "bulk.submit";
     public const string BatchCancel = "batch.cancel";
+    public const string BatchUndo = "batch.undo";
     public const string BatchReportDownload = "batch.report";
     public const string TemplateDownload = "template.download";
     public const string OutboxMessageDownload = "outbox.download";
@@ -130,6 +131,7 @@ public static class ActivityActions
         ResendSubmit => "Submitted resend invitations",
         BulkSubmit => "Submitted bulk action",
         BatchCancel => "Cancelled batch",
+        BatchUndo => "Undid import",
         BatchReportDownload => "Downloaded batch report (CSV)",
         TemplateDownload => "Downloaded CSV template",
         OutboxMessageDownload => "Downloaded email (.eml)",

@@ -17,12 +17,14 @@ public static class BatchExtensions
         builder.Services.AddScoped<BatchProcessor>();
         builder.Services.AddSingleton<ImportSubmission>();
         builder.Services.AddSingleton<AccountBatchSubmission>();
+        builder.Services.AddSingleton<ImportUndo>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.MoveRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Invitations.ResendRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.UpdateRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, ImportRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.AccountStatusRowHandler>();
         builder.Services.AddScoped<IBatchRowHandler, Accounts.EditSettingsRowHandler>();
+        builder.Services.AddScoped<IBatchRowHandler, UndoImportRowHandler>();
         // Bulk Edit runs each row through the single edit (a worker-only node registers no account pages).
         builder.Services.TryAddSingleton<Accounts.AccountLifecycle>();
         builder.Services.AddHostedServiceFor<BatchWorker>(node => node.RunsBackgroundWork);

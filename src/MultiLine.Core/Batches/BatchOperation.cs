@@ -49,6 +49,9 @@ public sealed class BatchOperation
     public string? ClaimedBy { get; set; }
     public DateTime? ClaimExpiresAtUtc { get; set; }
 
+    /// <summary>For an <see cref="BatchKind.UndoImport"/> batch: the import it undoes. Unique, so an import is undone once.</summary>
+    public int? UndoOfBatchId { get; set; }
+
     public List<BatchRow> Rows { get; set; } = [];
 
     public int Processed => Succeeded + Failed + Skipped;
@@ -164,6 +167,9 @@ public enum BatchKind
 
     /// <summary>One set of settings (monitor calls/SMS, social messaging, language, permission group) for every account.</summary>
     EditSettings = 8,
+
+    /// <summary>Deletes the accounts an import created, releases their numbers and revokes their invitations (<see cref="ImportUndo"/>).</summary>
+    UndoImport = 9,
 }
 
 public enum BatchState
@@ -215,6 +221,7 @@ public static class BatchStates
         BatchKind.Unsuspend => "Unsuspend accounts",
         BatchKind.Delete => "Delete accounts",
         BatchKind.EditSettings => "Edit account settings",
+        BatchKind.UndoImport => "Undo import",
         _ => kind.ToString(),
     };
 

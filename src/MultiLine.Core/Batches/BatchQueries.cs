@@ -11,9 +11,10 @@ namespace MultiLine.Core.Batches;
 public sealed record BatchSummary(
     int Id, BatchKind Kind, BatchState State, string Organization, int OrganizationId, string AdminName, string? FileName,
     DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason,
-    string? Options = null, string? PermissionGroup = null)
+    string? Options = null, string? PermissionGroup = null, int? UndoOfBatchId = null, int? UndoneByBatchId = null)
 {
-    public string KindLabel => BatchStates.Label(Kind);
+    /// <summary>The kind in the admin's words; an undo names the import it undoes ("Undo of batch 12").</summary>
+    public string KindLabel => UndoOfBatchId is { } undone ? $"Undo of batch {undone}" : BatchStates.Label(Kind);
 
     /// <summary>What a bulk action was asked to do beyond its kind (Delete's number choice, the settings of a bulk edit).</summary>
     public string? ActionDetails => BulkAccountAction.Describe(Kind, Options, PermissionGroup);
@@ -62,12 +63,12 @@ public static class BatchQueries
         if (filter.Kind is { } kind)
             query = query.Where(b => b.Kind == kind);
         var total = await query.CountAsync(cancellationToken);
-        var items = await Project(query.OrderByDescending(b => b.Id).Skip(page.Skip).Take(page.Take)).ToListAsync(cancellationToken);
+        var items = await Project(db, query.OrderByDescending(b => b.Id).Skip(page.Skip).Take(page.Take)).ToListAsync(cancellationToken);
         return new Page<BatchSummary>(items, total);
     }
 
     public static Task<BatchSummary?> FindAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken = default) =>
-        Project(db.Batches.AsNoTracking().Where(b => b.Id == batchId)).SingleOrDefaultAsync(cancellationToken);
+        Project(db, db.Batches.AsNoTracking().Where(b => b.Id == batchId)).SingleOrDefaultAsync(cancellationToken);
 
     public static async Task<BatchSnapshot?> SnapshotAsync(MultiLineDbContext db, int batchId, CancellationToken cancellationToken = default)
     {
@@ -136,9 +137,10 @@ public static class BatchQueries
     private static BatchRowView View(BatchRowReport r) =>
         new(r.RowNumber, r.Username, $"{r.FirstName} {r.LastName}".Trim(), r.Outcome, r.FullReason, r.Number, r.Invitation);
 
-    private static IQueryable<BatchSummary> Project(IQueryable<BatchOperation> batches) => batches.Select(b => new BatchSummary(
+    private static IQueryable<BatchSummary> Project(MultiLineDbContext db, IQueryable<BatchOperation> batches) => batches.Select(b => new BatchSummary(
         b.Id, b.Kind, b.State, b.Organization!.Name, b.OrganizationId, b.AdminName, b.FileName,
         b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
         new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason,
-        b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null));
+        b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null,
+        b.UndoOfBatchId, db.Batches.Where(u => u.UndoOfBatchId == b.Id).Select(u => (int?)u.Id).FirstOrDefault()));
 }

@@ -9,7 +9,7 @@ namespace MultiLine.Core.Batches;
 public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor);
 
 /// <summary>Why a commit was refused, so the API can pick its status code.</summary>
-public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview, NotAllowed, NotFound }
+public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview, NotAllowed, NotFound, Conflict }
 
 /// <summary>The stored batch, or why nothing was stored.</summary>
 public sealed record SubmitResult(int? BatchId, SubmitRefusal? Refusal, string? Error)

@@ -24,6 +24,8 @@ public partial class MultiLineDbContext
             e.HasIndex(b => b.State);
             e.HasIndex(b => b.FileSha256);
             e.HasIndex(b => new { b.OrganizationId, b.CreatedAtUtc });
+            // An import is undone at most once, whatever two admins do at the same moment.
+            e.HasIndex(b => b.UndoOfBatchId).IsUnique().HasFilter("\"UndoOfBatchId\" IS NOT NULL");
             e.Ignore(b => b.Processed);
             e.Ignore(b => b.IsFinished);
             e.HasOne(b => b.Organization).WithMany().HasForeignKey(b => b.OrganizationId).OnDelete(DeleteBehavior.Restrict);

@@ -446,6 +446,9 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.Property<int>("TotalRows")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("UndoOfBatchId")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Warnings")
                         .HasColumnType("integer");
 
@@ -456,6 +459,10 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.HasIndex("PermissionGroupId");
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UndoOfBatchId")
+                        .IsUnique()
+                        .HasFilter("\"UndoOfBatchId\" IS NOT NULL");
 
                     b.HasIndex("OrganizationId", "CreatedAtUtc");
 

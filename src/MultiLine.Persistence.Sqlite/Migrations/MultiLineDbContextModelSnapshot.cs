@@ -426,6 +426,9 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.Property<int>("TotalRows")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("UndoOfBatchId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Warnings")
                         .HasColumnType("INTEGER");
 
@@ -436,6 +439,10 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.HasIndex("PermissionGroupId");
 
                     b.HasIndex("State");
+
+                    b.HasIndex("UndoOfBatchId")
+                        .IsUnique()
+                        .HasFilter("\"UndoOfBatchId\" IS NOT NULL");
 
                     b.HasIndex("OrganizationId", "CreatedAtUtc");
 

@@ -9,7 +9,7 @@ using MultiLine.Web.Reports;
 
 namespace MultiLine.Web.Api;
 
-/// <summary>Batch operations in scope: state and counts, rows, the report CSV, and cancelling.</summary>
+/// <summary>Batch operations in scope: state and counts, rows, the report CSV, cancelling, and undoing an import.</summary>
 internal static class BatchEndpoints
 {
     public static RouteGroupBuilder MapBatchEndpoints(this RouteGroupBuilder api)
@@ -87,6 +87,30 @@ internal static class BatchEndpoints
         .WithName("CancelBatch")
         .WithSummary("Asks the batch to stop: rows already done stay done, the rest are skipped. 409 when it has already finished.")
         .Produces<ApiBatch>(202)
+        .ProducesProblem(404)
+        .ProducesProblem(409)
+        .RequireAuthorization(Policies.AccountsBulkOperations);
+
+        batches.MapPost("/{id:int}/undo", async (int id, ScopedDbContextFactory data, ImportUndo undo, HttpContext http) =>
+        {
+            var cancellationToken = http.RequestAborted;
+            await using var db = await data.CreateAsync(cancellationToken);
+            var result = await undo.SubmitAsync(db, id, await ApiRequest.ActorAsync(http), cancellationToken);
+            return result.Succeeded
+                ? await AcceptedAsync(db, result.BatchId!.Value, cancellationToken)
+                : ApiProblems.Create(result.Refusal switch
+                {
+                    SubmitRefusal.NotFound => StatusCodes.Status404NotFound,
+                    SubmitRefusal.NotAllowed => StatusCodes.Status403Forbidden,
+                    _ => StatusCodes.Status409Conflict,
+                }, result.Error!);
+        })
+        .Audited(ActivityActions.BatchUndo)
+        .WithName("UndoImport")
+        .WithSummary("Undoes a finished import: a new batch deletes the accounts it created, releases their numbers to Available and revokes their invitations. "
+            + "409 while it runs, when an account has activated since, or when it was already undone (an import is undone once).")
+        .Produces<ApiBatch>(202)
+        .ProducesProblem(403)
         .ProducesProblem(404)
         .ProducesProblem(409)
         .RequireAuthorization(Policies.AccountsBulkOperations);

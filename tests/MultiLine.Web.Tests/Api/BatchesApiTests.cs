@@ -132,6 +132,7 @@ public sealed class BatchesApiTests(ApiFixture api)
     [InlineData("GET", "/rows")]
     [InlineData("GET", "/report.csv")]
     [InlineData("POST", "/cancel")]
+    [InlineData("POST", "/undo")]
     public async Task BatchOutsideTheScopeIs404LikeOneThatDoesNotExist(string method, string suffix)
     {
         using var super = api.Client();
@@ -144,5 +145,48 @@ public sealed class BatchesApiTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         Assert.Equal(ApiProblems.BatchNotFound, (await foreign.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task UndoingAnImportIs202WithTheNewBatchWhichDeletesItsAccountsAndLinksBothWays()
+    {
+        using var client = api.Client();
+        var user = ApiCsv.Unique("undone");
+        var import = await ImportIntoSalesAsync(client, user);
+
+        var response = await client.PostAsync($"/api/v1/batches/{import.Id}/undo", null, Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var undo = (await response.Content.ReadFromJsonAsync<ApiBatch>(ApiFixture.Json, Ct))!;
+        Assert.Equal((BatchKind.UndoImport, (int?)import.Id), (undo.Kind, undo.UndoOfBatchId));
+        Assert.Equal($"/api/v1/batches/{undo.Id}", response.Headers.Location?.OriginalString);
+        var finished = await api.WaitForBatchAsync(client, undo.Id);
+        Assert.Equal((BatchState.Completed, 1), (finished.State, finished.Counts.Succeeded));
+        var original = await client.GetFromJsonAsync<ApiBatch>($"/api/v1/batches/{import.Id}", ApiFixture.Json, Ct);
+        Assert.Equal(undo.Id, original!.UndoneByBatchId);
+        await using var db = api.Factory.CreateDbContext();
+        Assert.False(await db.Accounts.AnyAsync(a => a.NormalizedUsername == user.ToLowerInvariant(), Ct));
+
+        var again = await client.PostAsync($"/api/v1/batches/{import.Id}/undo", null, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal(ImportUndo.AlreadyUndone(undo.Id), (await again.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail);
+    }
+
+    [Fact]
+    public async Task UndoingAnImportWithAnActivatedAccountIs409WithHowMany()
+    {
+        using var client = api.Client();
+        var user = ApiCsv.Unique("activated");
+        var import = await ImportIntoSalesAsync(client, user, ApiCsv.Unique("waiting"));
+        await using (var db = api.Factory.CreateDbContext())
+            await db.Accounts.Where(a => a.NormalizedUsername == user.ToLowerInvariant())
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, MultiLine.Core.Accounts.AccountStatus.Active), Ct);
+
+        var response = await client.PostAsync($"/api/v1/batches/{import.Id}/undo", null, Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(ImportUndo.Activated(1), (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail);
+        var batch = await client.GetFromJsonAsync<ApiBatch>($"/api/v1/batches/{import.Id}", ApiFixture.Json, Ct);
+        Assert.Null(batch!.UndoneByBatchId);
     }
 }

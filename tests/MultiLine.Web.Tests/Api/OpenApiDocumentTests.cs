@@ -24,7 +24,7 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
             "/api/v1/accounts/{id}", "/api/v1/accounts/{id}/suspend", "/api/v1/accounts/{id}/unsuspend", "/api/v1/activity",
             "/api/v1/activity/export.csv", "/api/v1/admins", "/api/v1/admins/{id}", "/api/v1/admins/{id}/resend-invitation",
             "/api/v1/batches", "/api/v1/batches/{id}", "/api/v1/batches/{id}/cancel", "/api/v1/batches/{id}/report.csv",
-            "/api/v1/batches/{id}/rows", "/api/v1/organizations", "/api/v1/organizations/{id}",
+            "/api/v1/batches/{id}/rows", "/api/v1/batches/{id}/undo", "/api/v1/organizations", "/api/v1/organizations/{id}",
             "/api/v1/organizations/{id}/default-permission-group", "/api/v1/organizations/{id}/imports",
             "/api/v1/organizations/{id}/imports/validate", "/api/v1/organizations/{id}/number-utilization",
             "/api/v1/organizations/{id}/numbers", "/api/v1/organizations/{id}/numbers/allocate",
