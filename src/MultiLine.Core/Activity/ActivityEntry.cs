@@ -131,7 +131,7 @@ public static class ActivityActions
         BulkSubmit => "Submitted bulk action",
         BatchCancel => "Cancelled batch",
         BatchReportDownload => "Downloaded batch report (CSV)",
-        TemplateDownload => "Downloaded CSV template",
+        TemplateDownload => "Downloaded account template",
         OutboxMessageDownload => "Downloaded email (.eml)",
         SettingsEdit => "Changed settings",
         InvitationTemplateEdit => "Edited invitation template",
