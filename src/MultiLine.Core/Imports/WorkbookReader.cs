@@ -62,6 +62,8 @@ public static class WorkbookReader
             if (UnpackedSizeRefusal(stream, options) is { } tooLarge)
                 return Refused(Hex(fileHash), tooLarge);
             using var document = SpreadsheetDocument.Open(stream, false, Settings(options));
+            if (document.WorkbookPart?.Workbook is null)
+                return Refused(Hex(fileHash), NotAWorkbookMessage); // a zip, but not a spreadsheet
             var sheets = Sheets(document).ToList();
             var visible = sheets.Where(Visible).ToList();
             var sheet = sheetName is null
@@ -94,6 +96,7 @@ public static class WorkbookReader
     private static void ReadRows(WorksheetPart worksheet, SheetCells cells, AccountRows rows, CancellationToken cancellationToken)
     {
         var texts = new string[16];
+        Array.Fill(texts, "");
         var kinds = new CellKind[16];
         var used = 0;
         var rowNumber = 0;
@@ -116,10 +119,10 @@ public static class WorkbookReader
                     break;
                 if (column >= texts.Length)
                 {
-                    var size = Math.Min(SheetCells.MaxColumns, Math.Max(column + 1, texts.Length * 2));
+                    var (was, size) = (texts.Length, Math.Min(SheetCells.MaxColumns, Math.Max(column + 1, texts.Length * 2)));
                     Array.Resize(ref texts, size);
                     Array.Resize(ref kinds, size);
-                    Array.Fill(texts, "", used, size - used);
+                    Array.Fill(texts, "", was, size - was);
                 }
                 var (text, kind) = cells.Shown(cell);
                 texts[column] = CellText.Trim(text);
