@@ -84,6 +84,23 @@ public sealed class XlsxImportTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(progress.RecentRows.Filter(new() { HasText = "withnumbers." })).ToHaveCountAsync(3);
     }
 
+    [Fact]
+    public async Task OnAPhoneTheTemplateLinksAndTheTemplateWithNumbersFitTheScreen()
+    {
+        var page = await browser.SignedInPageAsync("accounts");
+        await page.SetViewportSizeAsync(390, 844);
+        await new AccountsPage(page).WaitUntilLoadedAsync();
+        var dialog = new AddAccountDialog(page);
+        await dialog.OpenMultipleAccountsAsync();
+        await dialog.ChooseOrganizationAsync("Acme Sales");
+
+        await Expect(dialog.TemplateWithNumbers.GetByRole(AriaRole.Link, new() { Name = ".xlsx with numbers" })).ToBeVisibleAsync();
+        await Expect(dialog.Dialog.GetByRole(AriaRole.Link, new() { Name = ".xlsx template" })).ToBeVisibleAsync();
+        await Screenshots.SaveScreenAsync(page, "xlsx-upload-step-phone");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth"));
+        Assert.Equal(0, await dialog.Dialog.Locator(".mud-dialog-content").EvaluateAsync<int>("e => e.scrollWidth - e.clientWidth"));
+    }
+
     /// <summary>What the admin does in Excel: types a first name and a username on every pre-filled row of the Accounts sheet.</summary>
     private static (byte[] Workbook, List<string> Numbers) FillNamesAndUsernames(byte[] template, string prefix)
     {
