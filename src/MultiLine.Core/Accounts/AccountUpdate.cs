@@ -71,7 +71,7 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
     /// <summary>Checks the file against the accounts as they are now, in the scope of <paramref name="scopedDb"/>.</summary>
     public async Task<AccountUpdatePreview> PreviewAsync(MultiLineDbContext scopedDb, ImportUpload upload, CancellationToken cancellationToken = default)
     {
-        var read = await reader.ReadAsync(upload.OpenRead(), CsvPurpose.Update, cancellationToken);
+        var read = await reader.ReadAsync(upload, CsvPurpose.Update, cancellationToken);
         if (read.HasFileErrors)
             return new AccountUpdatePreview(read.FileProblems, [], read.Sha256);
 

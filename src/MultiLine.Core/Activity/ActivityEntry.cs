@@ -133,7 +133,7 @@ public static class ActivityActions
         BatchCancel => "Cancelled batch",
         BatchUndo => "Undid import",
         BatchReportDownload => "Downloaded batch report (CSV)",
-        TemplateDownload => "Downloaded CSV template",
+        TemplateDownload => "Downloaded account template",
         OutboxMessageDownload => "Downloaded email (.eml)",
         SettingsEdit => "Changed settings",
         InvitationTemplateEdit => "Edited invitation template",

@@ -7,14 +7,20 @@ using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Imports;
 
-/// <summary>An uploaded file as received: its name and its bytes (at most the size limit).</summary>
-public sealed record ImportUpload(string FileName, byte[] Content)
+/// <summary>
+/// An uploaded file as received: its name and its bytes (at most the size limit); for an Excel workbook, the sheet to
+/// read (null: the first).
+/// </summary>
+public sealed record ImportUpload(string FileName, byte[] Content, string? Sheet = null)
 {
+    /// <summary>An Excel workbook by its name; a CSV otherwise (a workbook misnamed .csv is still recognised by its content).</summary>
+    public bool IsWorkbook => FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The content as a stream the reader can read in place (no copy of the file).</summary>
     public MemoryStream OpenRead() => new(Content, 0, Content.Length, writable: false, publiclyVisible: true);
 }
 
-/// <summary>Why an upload was refused before it was checked: not a CSV file, or too large (the API answers 413 for the latter).</summary>
+/// <summary>Why an upload was refused before it was checked: not a CSV file or workbook, or too large (the API answers 413 for the latter).</summary>
 public sealed record UploadRefusal(bool TooLarge, string Message);
 
 /// <summary>What the admin sees before committing: the checked file, the group it goes to, and an earlier import of the same file.</summary>
@@ -49,8 +55,8 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
     /// <summary>Refuses a file by its name and declared size before any byte is read; null when it may be read.</summary>
     public UploadRefusal? CheckFile(string fileName, long? size)
     {
-        if (!fileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-            return new(false, $"\"{fileName}\" is not a .csv file. Save your spreadsheet as CSV (comma or semicolon separated) and upload that.");
+        if (!fileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && !fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+            return new(false, $"\"{fileName}\" is not a .csv or .xlsx file. Save your spreadsheet as CSV (comma or semicolon separated) or as Excel Workbook (.xlsx) and upload that.");
         if (size > _limits.MaxFileBytes)
             return new(true, TooLarge(fileName, size.Value));
         return null;
@@ -72,6 +78,10 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
         return (new ImportUpload(name, buffer.ToArray()), null);
     }
 
+    /// <summary>The sheets an admin can choose from: a workbook's visible sheets in tab order; none for a CSV.</summary>
+    public IReadOnlyList<string> Sheets(ImportUpload upload) =>
+        upload.IsWorkbook || WorkbookReader.IsZip(upload.Content) ? WorkbookReader.SheetNames(upload.Content, _limits) : [];
+
     /// <summary>The organization's default User Permissions group (its own or the nearest ancestor's), read in the admin's scope.</summary>
     public static async Task<int?> DefaultPermissionGroupAsync(MultiLineDbContext scopedDb, int organizationId, CancellationToken cancellationToken = default) =>
         (await OrganizationDirectory.PermissionGroupsAsync(scopedDb, organizationId, cancellationToken)).FirstOrDefault(g => g.IsDefault)?.Id;
@@ -79,7 +89,7 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
     /// <summary>Checks the file as it would import now, and finds an earlier import of the same file in the admin's scope.</summary>
     public async Task<ImportCheck> PreviewAsync(MultiLineDbContext scopedDb, ImportUpload upload, ImportTarget target, CancellationToken cancellationToken = default)
     {
-        var validation = await validator.ValidateAsync(upload.OpenRead(), target, cancellationToken);
+        var validation = await validator.ValidateAsync(upload, target, cancellationToken);
         var previous = validation.Sha256 is { } sha ? await ImportSubmission.FindPreviousImportAsync(scopedDb, sha, cancellationToken) : null;
         return new ImportCheck(validation, target.PermissionGroupId, previous);
     }
@@ -87,7 +97,7 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
     /// <summary>Validates again and, unless the rows fare differently than in the preview, stores the batch for the worker.</summary>
     public async Task<ImportOutcome> CommitAsync(ImportCommand command, CancellationToken cancellationToken = default)
     {
-        var validation = await validator.ValidateAsync(command.Upload.OpenRead(), command.Target, cancellationToken);
+        var validation = await validator.ValidateAsync(command.Upload, command.Target, cancellationToken);
         var changes = command.Preview is { } preview ? Changes(preview, validation, command.Invite) : [];
         if (changes.Count > 0)
         {

@@ -59,13 +59,14 @@ internal static class CsvEncodingDetection
     /// <summary>How much of the start of a file, decoded, the checks of its kind and header look at.</summary>
     public const int SampleBytes = 8192;
 
-    /// <summary>Why the file is not CSV text (a workbook, binary data), judged from its bytes and its decoded start; null for text.</summary>
+    /// <summary>
+    /// Why the file is not CSV text (an old workbook, binary data), judged from its bytes and its decoded start; null for
+    /// text. A zip never gets here: <see cref="CsvFileReader"/> reads it as an Excel workbook.
+    /// </summary>
     public static string? NotTextReason(ReadOnlySpan<byte> bytes, string decodedStart)
     {
-        if (bytes.StartsWith("PK\x03\x04"u8))
-            return "This is an Excel workbook (.xlsx) or another zipped file, not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]))
-            return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file.";
+            return "This is an Excel 97-2003 workbook (.xls), not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" or \"Excel Workbook (.xlsx)\" and upload that file.";
 
         // A few control characters (a NUL pasted into a name) are errors on their rows; many are a binary file.
         var control = 0;

@@ -27,9 +27,10 @@ public sealed record CsvReadResult(
 public enum CsvPurpose { Import, Update }
 
 /// <summary>
-/// Reads an account CSV the way real spreadsheets write it: detects encoding and separator, matches headers, trims cells
-/// (invisible characters too, see <see cref="CellText"/>), skips blank lines and the template's Note row, numbers rows as
-/// the spreadsheet shows them, and enforces the upload limits.
+/// Reads an account file the way real spreadsheets write it. A CSV: detects encoding and separator, matches headers, trims
+/// cells (invisible characters too, see <see cref="CellText"/>), skips blank lines and the template's Note row, numbers
+/// rows as the spreadsheet shows them, and enforces the upload limits. An Excel workbook (named .xlsx, or a zip whatever
+/// its name) goes to <see cref="WorkbookReader"/>, which feeds the same <see cref="AccountRows"/>.
 /// The file is copied once into memory (hashed there) and parsed from that buffer.
 /// </summary>
 public sealed class CsvFileReader(IOptions<ImportOptions> options)
@@ -39,7 +40,14 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
     public Task<CsvReadResult> ReadAsync(Stream file, CancellationToken cancellationToken = default) =>
         ReadAsync(file, CsvPurpose.Import, cancellationToken);
 
-    public async Task<CsvReadResult> ReadAsync(Stream file, CsvPurpose purpose, CancellationToken cancellationToken = default)
+    public Task<CsvReadResult> ReadAsync(Stream file, CsvPurpose purpose, CancellationToken cancellationToken = default) =>
+        ReadAsync(file, purpose, workbookByName: false, sheet: null, cancellationToken);
+
+    /// <summary>An upload as received: a workbook by its .xlsx name (or its content), its <see cref="ImportUpload.Sheet"/> read.</summary>
+    public Task<CsvReadResult> ReadAsync(ImportUpload upload, CsvPurpose purpose, CancellationToken cancellationToken = default) =>
+        ReadAsync(upload.OpenRead(), purpose, upload.IsWorkbook, upload.Sheet, cancellationToken);
+
+    private async Task<CsvReadResult> ReadAsync(Stream file, CsvPurpose purpose, bool workbookByName, string? sheet, CancellationToken cancellationToken)
     {
         // An upload already in memory (ImportUpload.OpenRead) is read where it is: a copy of a 100,000-row file is 16 MB
         // more at the commit's peak.
@@ -48,7 +56,7 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             var position = (int)memory.Position;
             return held.Count - position > _options.MaxFileBytes
                 ? TooLarge()
-                : Read(held.Array!, held.Offset + position, held.Count - position, purpose, cancellationToken);
+                : ReadContent(held.Array!, held.Offset + position, held.Count - position, purpose, workbookByName, sheet, cancellationToken);
         }
 
         var content = await ReadAllAsync(file, _options.MaxFileBytes, cancellationToken);
@@ -58,12 +66,21 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
         var (buffer, length) = content.Value;
         try
         {
-            return Read(buffer, 0, length, purpose, cancellationToken);
+            return ReadContent(buffer, 0, length, purpose, workbookByName, sheet, cancellationToken);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>A workbook (by its name or its zip signature) or a CSV file, read from <paramref name="buffer"/> where it is.</summary>
+    private CsvReadResult ReadContent(byte[] buffer, int offset, int length, CsvPurpose purpose, bool workbookByName, string? sheet, CancellationToken cancellationToken)
+    {
+        if (!workbookByName && !WorkbookReader.IsZip(buffer.AsSpan(offset, length)))
+            return Read(buffer, offset, length, purpose, cancellationToken);
+        var workbook = offset == 0 ? buffer : buffer.AsSpan(offset, length).ToArray();
+        return WorkbookReader.Read(workbook, length, sheet, new AccountRows(_options, purpose), _options, cancellationToken);
     }
 
     private CsvReadResult TooLarge() =>
@@ -89,8 +106,6 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
 
     private CsvReadResult Parse(TextReader text, char separator, bool hasSeparatorLine, string sha256, string encodingName, CsvPurpose purpose, CancellationToken cancellationToken)
     {
-        var problems = new List<ImportProblem>();
-        var rows = new List<CsvRow>();
         var badQuotes = false;
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -106,12 +121,10 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
         // A "sep=;" first line is Excel's separator hint; Excel hides it, so the header is still row 1.
         var rowOffset = hasSeparatorLine ? -1 : 0;
         var previousRawRow = 0;
-        int[]? header = null;
-        var columns = new List<CsvColumn>();
-        var dataRows = 0;
+        var rows = new AccountRows(_options, purpose);
         var cells = new string[16];
 
-        while (parser.Read())
+        while (!rows.Stopped && parser.Read())
         {
             cancellationToken.ThrowIfCancellationRequested();
             var rowNumber = previousRawRow + 1 + rowOffset;
@@ -122,135 +135,19 @@ public sealed class CsvFileReader(IOptions<ImportOptions> options)
             var count = parser.Count;
             if (cells.Length < count)
                 cells = new string[count * 2];
-            var width = 0;
             for (var i = 0; i < count; i++)
-            {
-                var cell = CellText.Trim(parser[i]);
-                cells[i] = cell;
-                if (cell.Length > 0)
-                    width = i + 1;
-            }
+                cells[i] = CellText.Trim(parser[i]);
             // CsvHelper reports bad quotes while the fields are read, so look only now.
             var quotesBroken = badQuotes;
             badQuotes = false;
-            if (width == 0)
-                continue; // blank line or separators only
-
-            if (header is null)
-            {
-                // The accounts export's header block (report name, time, organization) precedes its column names.
-                if (cells[0].StartsWith('#'))
-                    continue;
-                header = ReadHeader(cells.AsSpan(0, width), problems, columns, purpose);
-                if (problems.Any(p => p.IsError))
-                    return new CsvReadResult(problems, [], sha256, encodingName, separator, columns);
-                continue;
-            }
-
-            if (IsNoteRow(cells[0]))
-            {
-                problems.Add(ImportProblem.FileWarning(
-                    $"Row {rowNumber} is the template's Note row of instructions; it was skipped. Delete it before uploading."));
-                continue;
-            }
-
-            dataRows++;
-            if (dataRows > _options.MaxRows)
-                continue; // keep counting for the message, keep nothing
-            rows.Add(ReadRow(rowNumber, cells.AsSpan(0, width), header, quotesBroken));
+            rows.Add(rowNumber, cells.AsSpan(0, count), quotesBroken);
         }
-
-        if (header is null)
-            return Refused(sha256, EmptyMessage, encodingName, separator);
-        if (dataRows == 0)
-            problems.Add(ImportProblem.FileError("The file has a header row but no accounts. Add one row per account under the header row."));
-        else if (dataRows > _options.MaxRows)
-            problems.Add(ImportProblem.FileError(TooManyRowsMessage(dataRows, _options.MaxRows)));
-
-        return problems.Any(p => p.IsError)
-            ? new CsvReadResult(problems, [], sha256, encodingName, separator, columns)
-            : new CsvReadResult(problems, rows, sha256, encodingName, separator, columns);
+        return rows.Finish(sha256, encodingName, separator);
     }
 
-    public static string TooManyRowsMessage(int rows, int maxRows) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"The file has {rows:N0} accounts; at most {maxRows:N0} can be imported at once. Split it into smaller files.");
+    public static string TooManyRowsMessage(int rows, int maxRows) => AccountRows.TooManyRowsMessage(rows, maxRows);
 
-    internal const string EmptyMessage = "The file is empty. Download the template, add one row per account and upload it again.";
-
-    private static CsvRow ReadRow(int rowNumber, ReadOnlySpan<string> cells, int[] header, bool quotesBroken)
-    {
-        var values = new AccountInput();
-        List<ImportProblem>? problems = null;
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i < header.Length)
-            {
-                if (header[i] >= 0)
-                    values.Set((CsvColumn)header[i], cells[i]);
-            }
-            else if (cells[i].Length > 0)
-            {
-                var letters = new List<string>();
-                for (var j = i; j < cells.Length; j++)
-                    if (cells[j].Length > 0)
-                        letters.Add(CsvColumns.Letter(j));
-                (problems ??= []).Add(new ImportProblem(rowNumber, null, null,
-                    $"has values in columns without a name ({string.Join(", ", letters)}); they are ignored.", ProblemSeverity.Warning));
-                break;
-            }
-        }
-        if (quotesBroken)
-            (problems ??= []).Add(new ImportProblem(rowNumber, null, null,
-                "a quoted value is not closed, or has text after its closing quote; check the quotes in this row.", ProblemSeverity.Error));
-        return new CsvRow(rowNumber, values, problems is null ? [] : problems);
-    }
-
-    /// <summary>
-    /// Maps each header cell to a column (or -1), reporting unknown, unnamed, duplicate and missing columns. An import
-    /// ignores the export's own columns; an update notes, once, that it ignores the read-only ones.
-    /// </summary>
-    private static int[] ReadHeader(ReadOnlySpan<string> cells, List<ImportProblem> problems, List<CsvColumn> columns, CsvPurpose purpose)
-    {
-        var map = new int[cells.Length];
-        var firstIndex = new Dictionary<CsvColumn, int>();
-        for (var i = 0; i < cells.Length; i++)
-        {
-            map[i] = -1;
-            var name = cells[i];
-            if (name.Length == 0)
-                problems.Add(ImportProblem.FileWarning($"Column {CsvColumns.Letter(i)} has no name; its values are ignored."));
-            else if (!CsvColumns.TryMatch(name, out var column))
-                problems.Add(ImportProblem.FileWarning($"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not a known column; its values are ignored."));
-            else if (purpose == CsvPurpose.Import && !column.IsImported())
-                problems.Add(ImportProblem.FileWarning(
-                    $"Column {ImportProblem.Quote(name)} ({CsvColumns.Letter(i)}) is not read by an import; its values are ignored."));
-            else if (firstIndex.TryGetValue(column, out var first))
-                problems.Add(ImportProblem.FileError(
-                    $"Columns {CsvColumns.Letter(first)} ({ImportProblem.Quote(cells[first])}) and {CsvColumns.Letter(i)} ({ImportProblem.Quote(name)}) are both {column.Name()}; keep only one of them."));
-            else
-            {
-                firstIndex[column] = i;
-                map[i] = (int)column;
-                columns.Add(column);
-            }
-        }
-
-        var readOnly = CsvColumns.ReadOnly.Where(firstIndex.ContainsKey).Select(c => c.Name()).ToArray();
-        if (purpose == CsvPurpose.Update && readOnly.Length > 0)
-            problems.Add(ImportProblem.FileWarning(
-                $"{(readOnly.Length == 1 ? "Column" : "Columns")} {CsvColumns.JoinAnd(readOnly)} {(readOnly.Length == 1 ? "is" : "are")} read-only: an update leaves them as they are and ignores their values."));
-        IReadOnlyList<CsvColumn> required = purpose == CsvPurpose.Update ? [CsvColumn.Username] : CsvColumns.Required;
-        var missing = required.Where(c => !firstIndex.ContainsKey(c)).Select(c => c.Name()).ToArray();
-        if (missing.Length > 0)
-            problems.Add(ImportProblem.FileError(
-                $"The file has no {CsvColumns.JoinAnd(missing)} column{(missing.Length > 1 ? "s" : "")}. The first row must hold the column names, as in the template."));
-        return map;
-    }
-
-    /// <summary>The template's instructions row: first cell "Note", "Note:" or "Note ..." (not a name such as "Notley").</summary>
-    internal static bool IsNoteRow(string firstCell) =>
-        firstCell.StartsWith("note", StringComparison.OrdinalIgnoreCase) && (firstCell.Length == 4 || !char.IsLetter(firstCell[4]));
+    internal const string EmptyMessage = AccountRows.EmptyMessage;
 
     /// <summary>Comma, semicolon or tab: whichever the header line (outside quotes) holds most; ties go to comma.</summary>
     internal static (char Separator, bool HasSeparatorLine) DetectSeparator(string sample)

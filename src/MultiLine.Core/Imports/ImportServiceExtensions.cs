@@ -15,6 +15,7 @@ public static class ImportServiceExtensions
         builder.Services.AddSingleton<CsvFileReader>();
         builder.Services.AddSingleton<ImportValidator>();
         builder.Services.AddSingleton<AccountImport>();
+        builder.Services.AddSingleton<AccountTemplates>();
         return builder;
     }
 }

@@ -35,9 +35,15 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     private static readonly Func<MultiLineDbContext, int, CancellationToken, Task<PermissionGroup?>> PermissionGroupById =
         EF.CompileAsyncQuery((MultiLineDbContext db, int id, CancellationToken _) => db.PermissionGroups.AsNoTracking().FirstOrDefault(g => g.Id == id));
 
-    public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default)
+    public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default) =>
+        await ValidateAsync(await reader.ReadAsync(file, cancellationToken), target, cancellationToken);
+
+    /// <summary>An upload as received: a CSV, or the chosen sheet of an Excel workbook.</summary>
+    public async Task<ImportValidationResult> ValidateAsync(ImportUpload upload, ImportTarget target, CancellationToken cancellationToken = default) =>
+        await ValidateAsync(await reader.ReadAsync(upload, CsvPurpose.Import, cancellationToken), target, cancellationToken);
+
+    private async Task<ImportValidationResult> ValidateAsync(CsvReadResult read, ImportTarget target, CancellationToken cancellationToken)
     {
-        var read = await reader.ReadAsync(file, cancellationToken);
 
         // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
         // explicitly and picks the wording, so nothing of another subtree is named.

@@ -61,10 +61,11 @@ internal sealed class ApiOpenApiTransformer(IOptions<JsonOptions> json) : IOpenA
     private static OpenApiRequestBody CsvBody() => new()
     {
         Required = true,
-        Description = "The CSV file: the raw body, or a multipart form field named file. Same columns and limits as the Add Account dialog.",
+        Description = "The CSV file or Excel workbook (.xlsx): the raw body, or a multipart form field named file. Same columns and limits as the Add Account dialog.",
         Content = new Dictionary<string, OpenApiMediaType>
         {
             ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = JsonValue.Create(ApiExamples.Csv) },
+            [Core.Imports.XlsxTemplate.ContentType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
             ["multipart/form-data"] = new()
             {
                 Schema = new OpenApiSchema

@@ -12,21 +12,23 @@ using MultiLine.Web.Admins;
 namespace MultiLine.Web.Api;
 
 /// <summary>
-/// CSV uploads: validate (writes nothing) and import (stores a batch the worker runs). The file is the raw body
-/// (text/csv) or a multipart field named <c>file</c>; the same reader, rules and limits as the Add Account dialog apply.
+/// CSV and Excel workbook uploads: validate (writes nothing) and import (stores a batch the worker runs). The file is the
+/// raw body (text/csv, or the .xlsx content type) or a multipart field named <c>file</c>; <c>sheet</c> names a workbook's
+/// sheet (default the first). The same reader, rules and limits as the Add Account dialog apply.
 /// </summary>
 internal static class ImportEndpoints
 {
     private const string DefaultFileName = "api-upload.csv";
+    private const string DefaultWorkbookName = "api-upload.xlsx";
 
     public static RouteGroupBuilder MapImportEndpoints(this RouteGroupBuilder api, long maxRequestBytes)
     {
         var imports = api.MapGroup("/organizations/{id:int}/imports").WithTags("Imports").RequireAuthorization(Policies.Accounts)
             .WithMetadata(new RequestSizeLimitAttribute(maxRequestBytes));
 
-        imports.MapPost("/validate", async (int id, int? permissionGroupId, bool? invite, string? fileName, HttpContext http, AccountImport import) =>
+        imports.MapPost("/validate", async (int id, int? permissionGroupId, bool? invite, string? fileName, string? sheet, HttpContext http, AccountImport import) =>
         {
-            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName);
+            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName, sheet);
             if (upload.Refused is { } refused)
                 return refused;
             var data = http.RequestServices.GetRequiredService<ScopedDbContextFactory>();
@@ -36,17 +38,17 @@ internal static class ImportEndpoints
         })
         .NotAudited("Writes nothing: checks the file as the preview does.")
         .WithName("ValidateImport")
-        .WithSummary("Checks a CSV file as the Add Account dialog previews it: file errors and warnings, per-row problems, counts and capacity. Writes nothing.")
-        .WithDescription("The CSV is the raw request body (Content-Type: text/csv) or a multipart/form-data field named file. permissionGroupId defaults to the organization's default group.")
+        .WithSummary("Checks a CSV file or Excel workbook as the Add Account dialog previews it: file errors and warnings, per-row problems, counts and capacity. Writes nothing.")
+        .WithDescription("The file is the raw request body (Content-Type: text/csv, or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet for .xlsx) or a multipart/form-data field named file. sheet names the workbook's sheet to read (default the first). permissionGroupId defaults to the organization's default group.")
         .Produces<ApiValidation>()
         .ProducesProblem(400)
         .ProducesProblem(404)
         .ProducesProblem(413)
         .WithMetadata(new CsvUploadMetadata(), ApiExample.Response(200, ApiExamples.Validation));
 
-        imports.MapPost("/", async (int id, int? permissionGroupId, bool? invite, bool? onlyValidRows, string? fileName, HttpContext http, AccountImport import) =>
+        imports.MapPost("/", async (int id, int? permissionGroupId, bool? invite, bool? onlyValidRows, string? fileName, string? sheet, HttpContext http, AccountImport import) =>
         {
-            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName);
+            var upload = await ReadAsync(http, import, id, permissionGroupId, fileName, sheet);
             if (upload.Refused is { } refused)
                 return refused;
             var outcome = await import.CommitAsync(
@@ -65,7 +67,7 @@ internal static class ImportEndpoints
         })
         .Audited(ActivityActions.ImportSubmit)
         .WithName("ImportAccounts")
-        .WithSummary("Imports a CSV file as a batch (invite=true for Import & Invite). 202 with the batch and a Location to poll.")
+        .WithSummary("Imports a CSV file or Excel workbook (sheet=name, default the first) as a batch (invite=true for Import & Invite). 202 with the batch and a Location to poll.")
         .WithDescription("400 when the file cannot be read at all; 422 when some rows have problems (unless onlyValidRows=true, which imports the valid rows and reports the others as failed) or no row can be imported; 409 when Import & Invite lacks free capacity.")
         .Produces<ApiBatch>(202)
         .ProducesProblem(400)
@@ -81,7 +83,7 @@ internal static class ImportEndpoints
     private sealed record Upload(IResult? Refused, ImportUpload? File = null, ImportTarget? Target = null);
 
     /// <summary>The organization (in scope), its group (default unless given) and the file, read by the import command's rules.</summary>
-    private static async Task<Upload> ReadAsync(HttpContext http, AccountImport import, int organizationId, int? permissionGroupId, string? fileName)
+    private static async Task<Upload> ReadAsync(HttpContext http, AccountImport import, int organizationId, int? permissionGroupId, string? fileName, string? sheet)
     {
         var cancellationToken = http.RequestAborted;
         var data = http.RequestServices.GetRequiredService<ScopedDbContextFactory>();
@@ -92,27 +94,34 @@ internal static class ImportEndpoints
         if (groupId is null)
             return new Upload(ApiProblems.BadRequest("The organization has no default User Permissions group: choose one with permissionGroupId."));
 
-        var (file, refusal) = await ReadUploadAsync(http, import, fileName);
+        var (file, refusal) = await ReadUploadAsync(http, import, fileName, sheet);
         return refusal is not null
             ? new Upload(refusal)
             : new Upload(null, file, new ImportTarget(organizationId, groupId.Value, AdminClaims.ToScope(http.User)));
     }
 
-    /// <summary>The uploaded CSV (raw body or multipart field), read by the import command's rules: type and size, 413 when too large.</summary>
-    internal static async Task<(ImportUpload? File, IResult? Refused)> ReadUploadAsync(HttpContext http, AccountImport import, string? fileName)
+    /// <summary>
+    /// The uploaded CSV or workbook (raw body or multipart field), read by the import command's rules: type and size, 413
+    /// when too large. A raw body sent as the .xlsx content type is a workbook whatever <paramref name="fileName"/> says.
+    /// </summary>
+    internal static async Task<(ImportUpload? File, IResult? Refused)> ReadUploadAsync(HttpContext http, AccountImport import, string? fileName, string? sheet = null)
     {
         var cancellationToken = http.RequestAborted;
         try
         {
             var (stream, name, length) = await OpenFileAsync(http.Request, cancellationToken);
             if (stream is null)
-                return (null, ApiProblems.BadRequest("The multipart form has no file: send the CSV in a field named file."));
+                return (null, ApiProblems.BadRequest("The multipart form has no file: send the CSV or .xlsx file in a field named file."));
             await using (stream)
             {
-                var (file, error) = await import.ReadAsync(stream, fileName ?? name ?? DefaultFileName, length, cancellationToken);
+                var workbookBody = name is null && http.Request.ContentType?.StartsWith(XlsxTemplate.ContentType, StringComparison.OrdinalIgnoreCase) == true;
+                var chosenName = workbookBody
+                    ? Path.ChangeExtension(fileName ?? DefaultWorkbookName, ".xlsx")
+                    : fileName ?? name ?? DefaultFileName;
+                var (file, error) = await import.ReadAsync(stream, chosenName, length, cancellationToken);
                 if (error is not null)
                     return (null, ApiProblems.Create(error.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, error.Message));
-                return (file, null);
+                return (string.IsNullOrWhiteSpace(sheet) ? file : file! with { Sheet = sheet.Trim() }, null);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
@@ -126,7 +135,7 @@ internal static class ImportEndpoints
         }
     }
 
-    /// <summary>The CSV's stream: the multipart field named file (or the first file), or else the raw body.</summary>
+    /// <summary>The file's stream: the multipart field named file (or the first file), or else the raw body.</summary>
     private static async Task<(Stream? Stream, string? FileName, long? Length)> OpenFileAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
@@ -137,5 +146,5 @@ internal static class ImportEndpoints
     }
 }
 
-/// <summary>Marks an endpoint whose body is a CSV file, so the OpenAPI document describes both ways to send it.</summary>
+/// <summary>Marks an endpoint whose body is a CSV file or workbook, so the OpenAPI document describes the ways to send it.</summary>
 internal sealed class CsvUploadMetadata;

@@ -28,13 +28,27 @@ internal static class OrganizationEndpoints
         .RequireAuthorization(Policies.Accounts)
         .WithMetadata(ApiExample.Response(200, ApiExamples.Organizations));
 
-        organizations.MapGet("/{id:int}/template.csv", async (int id, ScopedDbContextFactory data, TimeProvider clock, HttpContext http) =>
-            await Accounts.TemplateEndpoints.TemplateFileAsync(data, id, await ApiRequest.ActorAsync(http), clock, http.RequestAborted)
-                ?? ApiProblems.NotFound(ApiProblems.OrganizationNotFound))
+        organizations.MapGet("/{id:int}/template.csv", async (int id, int? numbers, ScopedDbContextFactory data, AccountTemplates templates, TimeProvider clock, HttpContext http) =>
+            await Accounts.TemplateEndpoints.TemplateFileAsync(data, templates, id, TemplateFormat.Csv, numbers, await ApiRequest.ActorAsync(http), clock, http.RequestAborted,
+                _ => ApiProblems.NotFound(ApiProblems.OrganizationNotFound), ApiProblems.BadRequest))
         .Audited(Core.Activity.ActivityActions.TemplateDownload)
         .WithName("GetCsvTemplate")
-        .WithSummary("The CSV template made for the organization (delete its Note row before uploading).")
+        .WithSummary("The CSV template made for the organization (delete its Note row before uploading); with numbers=N, one row per Available number.")
+        .WithDescription("numbers=N pre-fills N of the organization's Available numbers (ascending), one row each, at most the Available numbers and the import's row limit (400 otherwise).")
         .Produces(200, contentType: "text/csv")
+        .ProducesProblem(400)
+        .ProducesProblem(404)
+        .RequireAuthorization(Policies.Accounts);
+
+        organizations.MapGet("/{id:int}/template.xlsx", async (int id, int? numbers, ScopedDbContextFactory data, AccountTemplates templates, TimeProvider clock, HttpContext http) =>
+            await Accounts.TemplateEndpoints.TemplateFileAsync(data, templates, id, TemplateFormat.Xlsx, numbers, await ApiRequest.ActorAsync(http), clock, http.RequestAborted,
+                _ => ApiProblems.NotFound(ApiProblems.OrganizationNotFound), ApiProblems.BadRequest))
+        .Audited(Core.Activity.ActivityActions.TemplateDownload)
+        .WithName("GetXlsxTemplate")
+        .WithSummary("The template as an Excel workbook: phone columns formatted as text, drop-downs, instructions on a second sheet; with numbers=N, one row per Available number.")
+        .WithDescription("numbers=N pre-fills N of the organization's Available numbers (ascending), one row each, at most the Available numbers and the import's row limit (400 otherwise).")
+        .Produces(200, contentType: XlsxTemplate.ContentType)
+        .ProducesProblem(400)
         .ProducesProblem(404)
         .RequireAuthorization(Policies.Accounts);
 

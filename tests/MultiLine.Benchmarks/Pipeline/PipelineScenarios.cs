@@ -139,7 +139,7 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
             SqlCommands.Reset();
             var (bytesBefore, gcBefore, pausedBefore) = (GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.GetTotalPauseDuration());
             var watch = Stopwatch.StartNew();
-            var result = await validator.ValidateAsync(upload.OpenRead(), target);
+            var result = await validator.ValidateAsync(upload, target);
             watch.Stop();
             allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - bytesBefore) / 1024.0 / 1024);
             collections.Add(GC.CollectionCount(0) - gcBefore);

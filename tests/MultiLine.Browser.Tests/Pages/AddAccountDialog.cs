@@ -58,6 +58,23 @@ public sealed class AddAccountDialog(IPage page)
     public Task UploadAsync(string fileName, byte[] content) =>
         Dialog.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "text/csv", Buffer = content });
 
+    /// <summary>An Excel workbook, picked as a browser hands it over.</summary>
+    public Task UploadWorkbookAsync(string fileName, byte[] content) =>
+        Dialog.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+        {
+            Name = fileName, MimeType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Buffer = content,
+        });
+
+    /// <summary>The sheet picker shown for a workbook with several sheets.</summary>
+    public ILocator SheetPicker => Dialog.GetByLabel("Sheet");
+
+    public Task ChooseSheetAsync(string name) => SelectOrganizationAsync(SheetPicker, name);
+
+    /// <summary>The number field and download buttons of "Template with numbers".</summary>
+    public ILocator TemplateWithNumbers => Dialog.GetByTestId("template-with-numbers");
+
+    public Task ImportAsync() => Dialog.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+
     public Task ImportOnlyValidRowsAsync() => Dialog.GetByText("Import only the").ClickAsync();
 
     public Task ImportAndInviteAsync() => Dialog.GetByRole(AriaRole.Button, new() { Name = "Import & Invite" }).ClickAsync();

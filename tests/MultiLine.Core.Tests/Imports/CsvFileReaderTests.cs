@@ -450,14 +450,13 @@ public sealed class CsvFileReaderTests
     }
 
     [Fact]
-    public async Task ExcelWorkbookRenamedToCsvIsRefusedWithAClearMessage()
+    public async Task DamagedExcelWorkbookRenamedToCsvIsReadAsAWorkbookAndRefusedWithAClearMessage()
     {
         byte[] bytes = [.. "PK\x03\x04"u8, 0x14, 0x00, 0x06, 0x00, .. "[Content_Types].xml"u8];
 
         var result = await ReadAsync(bytes);
 
-        Assert.Equal(["This is an Excel workbook (.xlsx) or another zipped file, not a CSV file. In Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file."],
-            result.FileProblems.Select(p => p.Text));
+        Assert.Equal([WorkbookReader.NotAWorkbookMessage], result.FileProblems.Select(p => p.Text));
     }
 
     [Fact]

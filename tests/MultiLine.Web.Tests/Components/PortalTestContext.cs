@@ -48,6 +48,7 @@ public static class PortalTestContext
     private static readonly Type[] SharedSingletons =
     [
         typeof(ImportValidator), typeof(ImportSubmission), typeof(AccountBatchSubmission), typeof(ImportUndo), typeof(BatchProgressNotifier), typeof(BatchQueue),
+        typeof(AccountTemplates),
         typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
         typeof(AccountImport), typeof(AccountUpdate), typeof(NumberAdditions), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
         typeof(MultiLine.Core.Organizations.OrganizationTree), typeof(MultiLine.Core.Organizations.PermissionGroupCatalog),

@@ -1,0 +1,197 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using MultiLine.Core.Imports;
+using MultiLine.Tests;
+using static MultiLine.Core.Tests.Imports.CsvFiles;
+using W = MultiLine.Tests.TestWorkbook;
+
+namespace MultiLine.Core.Tests.Imports;
+
+public sealed class WorkbookReaderTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static Task<CsvReadResult> ReadAsync(byte[] workbook, string? sheet = null, CsvFileReader? reader = null) =>
+        (reader ?? Reader()).ReadAsync(new ImportUpload("accounts.xlsx", workbook, sheet), CsvPurpose.Import, Cancel);
+
+    private static byte[] Accounts(params W.CellValue?[]?[] rows) => W.Create().Sheet("Accounts", [W.Header, .. rows]).ToBytes();
+
+    [Fact]
+    public async Task TextPhoneCellStaysTextWithItsPlusAndNothingIsSaidAboutIt()
+    {
+        var result = await ReadAsync(Accounts(W.Row("+14155550100", number: "+14155550123", forwarding: W.Inline("+4930123456"))));
+
+        Assert.Empty(result.FileProblems);
+        var row = Assert.Single(result.Rows);
+        Assert.Equal(2, row.RowNumber);
+        Assert.Equal(("+14155550100", "+14155550123", "+4930123456"), (row.Values.Username, row.Values.MultiLineNumber, row.Values.ForwardingNumber));
+        Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public async Task NumericPhoneCellReachesTheRulesAsExcelShowsItAndIsReportedAsANumber()
+    {
+        var result = await ReadAsync(Accounts(
+            null,
+            null,
+            W.Row("jane@example.com", number: W.Number(14155550100)),
+            W.Row("joe@example.com", number: W.Number(4930123456, "00000000000"))));
+
+        Assert.Equal([4, 5], result.Rows.Select(r => r.RowNumber));
+        Assert.Equal(["14155550100", "04930123456"], result.Rows.Select(r => r.Values.MultiLineNumber));
+        var problem = Assert.Single(result.Rows[0].Problems);
+        Assert.Equal(ProblemSeverity.Warning, problem.Severity);
+        Assert.StartsWith("Row 4, multiline_number: Excel stored 14155550100 as a number, not text", problem.Text);
+        Assert.Equal("14155550100", problem.Value);
+        Assert.StartsWith("Row 5, multiline_number: Excel stored 04930123456 as a number", Assert.Single(result.Rows[1].Problems).Text);
+    }
+
+    [Fact]
+    public async Task DateInATextColumnIsAnErrorThatShowsTheDate()
+    {
+        var row = W.Row("jane@example.com");
+        row[0] = W.Date(new DateTime(2024, 3, 5));
+
+        var result = await ReadAsync(Accounts(row));
+
+        var problem = Assert.Single(Assert.Single(result.Rows).Problems);
+        Assert.Equal(ProblemSeverity.Error, problem.Severity);
+        Assert.Equal("Row 2, firstname: Excel turned this value into a date (3/5/2024). Format the column as Text and type the value again.", problem.Text);
+    }
+
+    [Fact]
+    public async Task FirstVisibleSheetIsReadUnlessAnotherIsPicked()
+    {
+        var workbook = W.Create()
+            .Sheet("Read me first", [["Instructions only"]])
+            .Sheet("Accounts", [W.Header, W.Row("a@example.com"), W.Row("b@example.com")])
+            .ToBytes();
+
+        var first = await ReadAsync(workbook);
+        var picked = await ReadAsync(workbook, sheet: "accounts");
+
+        Assert.True(first.HasFileErrors);
+        Assert.StartsWith("The file has no email address or device, social_messaging, monitor_calls and monitor_sms columns", first.FileProblems.Single(p => p.IsError).Text);
+        Assert.Empty(picked.FileProblems);
+        Assert.Equal(["a@example.com", "b@example.com"], picked.Rows.Select(r => r.Values.Username));
+        Assert.Equal(["Read me first", "Accounts"], WorkbookReader.SheetNames(workbook, new ImportOptions()));
+        // Two sheets of one workbook are two different imports; the first sheet keeps the file's own hash.
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(workbook)), first.Sha256);
+        Assert.NotEqual(first.Sha256, picked.Sha256);
+    }
+
+    [Fact]
+    public async Task UnknownSheetNameListsTheSheets()
+    {
+        var result = await ReadAsync(Accounts(W.Row("a@example.com")), sheet: "Users");
+
+        Assert.Equal("The workbook has no sheet named \"Users\"; its sheets are \"Accounts\".", Assert.Single(result.FileProblems).Text);
+    }
+
+    [Fact]
+    public async Task HeaderFoundBelowBlankRowsAndExportLinesAndTheNoteRowIsSkipped()
+    {
+        var workbook = W.Create().Sheet("Sheet1",
+        [
+            ["# MultiLine accounts"],
+            null,
+            ["First Name", "Last Name", "E-mail", "Social", "Number", "Call monitoring", "SMS monitoring"],
+            ["Note: delete this row before uploading.", "Optional."],
+            ["Jane", "Doe", "jane@example.com", "No", null, "auto", "on"],
+            null,
+            ["Joe", "Roe", "joe@example.com", "No", null, "off", "off", null, "extra"],
+        ]).ToBytes();
+
+        var result = await ReadAsync(workbook);
+
+        Assert.Equal(["Row 4 is the template's Note row of instructions; it was skipped. Delete it before uploading."], result.FileProblems.Select(p => p.Text));
+        Assert.Equal([5, 7], result.Rows.Select(r => r.RowNumber));
+        Assert.Equal("Row 7: has values in columns without a name (I); they are ignored.", Assert.Single(result.Rows[1].Problems).Text);
+    }
+
+    [Fact]
+    public async Task FileThatIsNotAWorkbookGetsAClearMessage()
+    {
+        var csvNamedXlsx = await ReadAsync(Utf8(Lines(Header, Row("a@example.com"))));
+        var brokenZip = await ReadAsync([.. "PK\u0003\u0004"u8, .. new byte[200]]);
+        var otherZip = await ReadAsync(Zip(("readme.txt", 10)));
+
+        Assert.All([csvNamedXlsx, brokenZip, otherZip], r => Assert.Equal(WorkbookReader.NotAWorkbookMessage, Assert.Single(r.FileProblems).Text));
+    }
+
+    [Fact]
+    public async Task WorkbookUploadedWithACsvNameIsStillReadAsAWorkbook()
+    {
+        var workbook = Accounts(W.Row("+14155550100"));
+
+        var result = await Reader().ReadAsync(new MemoryStream(workbook), Cancel);
+
+        Assert.Equal("+14155550100", Assert.Single(result.Rows).Values.Username);
+    }
+
+    [Fact]
+    public async Task ZipThatUnpacksBeyondTheLimitIsRefusedBeforeItIsParsed()
+    {
+        // 200 MB of zeros packs into a fraction of a megabyte.
+        var bomb = Zip(("xl/worksheets/sheet1.xml", 200 * 1024 * 1024));
+
+        var result = await ReadAsync(bomb);
+
+        Assert.True(bomb.Length < 1024 * 1024);
+        Assert.Equal("The workbook unpacks to more than 50 MB, the most one upload can hold. Copy the accounts into a new workbook, or save them as CSV, and upload that.",
+            Assert.Single(result.FileProblems).Text);
+    }
+
+    [Fact]
+    public async Task SheetBeyondTheRowLimitIsRefusedWithItsCount()
+    {
+        var workbook = Accounts([.. Enumerable.Range(1, 4).Select(i => W.Row($"u{i}@example.com"))]);
+
+        var result = await ReadAsync(workbook, reader: Reader(maxRows: 3));
+
+        Assert.Equal("The file has 4 accounts; at most 3 can be imported at once. Split it into smaller files.", Assert.Single(result.FileProblems).Text);
+        Assert.Empty(result.Rows);
+    }
+
+    [Fact]
+    public async Task WorkbookLargerThanTheFileLimitIsRefused()
+    {
+        var workbook = Accounts([.. Enumerable.Range(1, 300).Select(i => W.Row($"user{i}@example.com"))]);
+
+        var result = await ReadAsync(workbook, reader: Reader(maxFileBytes: 2048));
+
+        Assert.StartsWith("The file is larger than 2 KB", Assert.Single(result.FileProblems).Text);
+    }
+
+    [Fact]
+    public async Task ErrorAndBooleanCellsReadAsExcelShowsThem()
+    {
+        var row = W.Row("a@example.com", social: "Yes");
+        row[0] = W.Error("#N/A");
+        row[8] = W.Boolean(true);
+        var workbook = W.Create().Sheet("S", [W.Header, row]).ToBytes();
+
+        var result = await ReadAsync(workbook);
+
+        var read = Assert.Single(result.Rows);
+        Assert.Equal("Row 2, firstname: the cell shows the Excel error #N/A, not a value.", Assert.Single(read.Problems).Text);
+        Assert.Equal("TRUE", read.Values.RestrictIncomingSocialMessaging);
+    }
+
+    private static byte[] Zip(params (string Name, int Zeros)[] entries)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, zeros) in entries)
+            {
+                using var entry = zip.CreateEntry(name, CompressionLevel.SmallestSize).Open();
+                var chunk = new byte[1024 * 1024];
+                for (var written = 0; written < zeros; written += chunk.Length)
+                    entry.Write(chunk, 0, Math.Min(chunk.Length, zeros - written));
+            }
+        }
+        return stream.ToArray();
+    }
+}
