@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
+using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
@@ -11,7 +12,7 @@ namespace MultiLine.Core.Batches;
 public sealed record BatchSummary(
     int Id, BatchKind Kind, BatchState State, string Organization, int OrganizationId, string AdminName, string? FileName,
     DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason,
-    string? Options = null, string? PermissionGroup = null)
+    string? Options = null, string? PermissionGroup = null, BrowserEdits? Edits = null)
 {
     public string KindLabel => BatchStates.Label(Kind);
 
@@ -140,5 +141,6 @@ public static class BatchQueries
         b.Id, b.Kind, b.State, b.Organization!.Name, b.OrganizationId, b.AdminName, b.FileName,
         b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
         new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason,
-        b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null));
+        b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null,
+        b.BrowserEditedRows > 0 || b.BrowserRemovedRows > 0 ? new BrowserEdits(b.BrowserEditedRows, b.BrowserRemovedRows) : null));
 }

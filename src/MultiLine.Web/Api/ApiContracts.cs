@@ -57,11 +57,12 @@ public sealed record ApiValidation(
 public sealed record ApiBatch(
     int Id, BatchKind Kind, BatchState State, int OrganizationId, string Organization, string AdminName, string? FileName,
     DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, bool IsFinished, BatchCounts Counts, string? FailureReason,
-    string RowsUrl, string ReportUrl)
+    string RowsUrl, string ReportUrl, int BrowserEditedRows, int BrowserRemovedRows)
 {
     public static ApiBatch From(BatchSummary b) => new(
         b.Id, b.Kind, b.State, b.OrganizationId, b.Organization, b.AdminName, b.FileName, b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
-        b.IsFinished, b.Counts, b.FailureReason, $"/api/v1/batches/{b.Id}/rows", $"/api/v1/batches/{b.Id}/report.csv");
+        b.IsFinished, b.Counts, b.FailureReason, $"/api/v1/batches/{b.Id}/rows", $"/api/v1/batches/{b.Id}/report.csv",
+        b.Edits?.EditedRows ?? 0, b.Edits?.RemovedRows ?? 0);
 }
 
 public sealed record MoveAccountsRequest(IReadOnlyList<int>? AccountIds, int DestinationOrganizationId);

@@ -81,5 +81,5 @@ internal static class ApiExamples
 
     private static ApiBatch Batch(int id, BatchKind kind, BatchState state, string? file, BatchCounts counts, bool finished) => new(
         id, kind, state, 2, "Acme Sales", "Demo Super Admin (API)", file, Created, finished ? Created.AddSeconds(1) : null,
-        finished ? Created.AddSeconds(3) : null, finished, counts, null, $"/api/v1/batches/{id}/rows", $"/api/v1/batches/{id}/report.csv");
+        finished ? Created.AddSeconds(3) : null, finished, counts, null, $"/api/v1/batches/{id}/rows", $"/api/v1/batches/{id}/report.csv", 0, 0);
 }
