@@ -8,14 +8,20 @@ public sealed record BrowserEdits(int EditedRows, int RemovedRows)
     public bool Any => EditedRows > 0 || RemovedRows > 0;
 
     /// <summary>"3 rows edited and 1 row removed in the browser".</summary>
-    public string Describe()
+    public string Describe() => Counts + " in the browser";
+
+    /// <summary>"3 rows edited and 1 row removed".</summary>
+    public string Counts
     {
-        var parts = new List<string>();
-        if (EditedRows > 0)
-            parts.Add($"{Common.Words.Count(EditedRows, "row")} edited");
-        if (RemovedRows > 0)
-            parts.Add($"{Common.Words.Count(RemovedRows, "row")} removed");
-        return string.Join(" and ", parts) + " in the browser";
+        get
+        {
+            var parts = new List<string>();
+            if (EditedRows > 0)
+                parts.Add($"{Common.Words.Count(EditedRows, "row")} edited");
+            if (RemovedRows > 0)
+                parts.Add($"{Common.Words.Count(RemovedRows, "row")} removed");
+            return string.Join(" and ", parts);
+        }
     }
 }
 
