@@ -180,7 +180,8 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         Type(page, 2, "FirstName", "Zoë, \"Z\"");
         page.Find(".ml-download-edited").Click();
 
-        var call = page.WaitForAssertion(() => module.VerifyInvoke("downloadFile"));
+        page.WaitForAssertion(() => module.VerifyInvoke("downloadFile"));
+        var call = module.VerifyInvoke("downloadFile");
         Assert.Equal("team-edited.csv", call.Arguments[0]);
         var content = (Microsoft.JSInterop.DotNetStreamReference)call.Arguments[2]!;
         Assert.Contains("\"Zoë, \"\"Z\"\"\",Núñez", Encoding.UTF8.GetString(((MemoryStream)content.Stream).ToArray()));
