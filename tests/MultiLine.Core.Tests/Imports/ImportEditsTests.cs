@@ -67,11 +67,12 @@ public sealed class ImportEditsTests : IDisposable
     [Fact]
     public async Task TheEditedCsvRoundTripsQuotesCommasSemicolonsLineBreaksAndUnicode()
     {
-        var (_, edits) = await UploadAsync(Lines(Header, Row("a@example.com"), Row("b@example.com"), Row("c@example.com")));
+        // Row 3's quoted name spans two lines of the file, so the next row is row 5, as the spreadsheet numbers it.
+        var (_, edits) = await UploadAsync(Lines(Header, Row("a@example.com"), Row("b@example.com", last: "\"two\nlines\""), Row("c@example.com")));
 
         edits.Edit(2, CsvColumn.FirstName, "Zoë \"Z\", Jr.");
         edits.Edit(2, CsvColumn.LastName, "Núñez; 日本");
-        edits.Edit(3, CsvColumn.LastName, "two\nlines");
+        edits.Edit(5, CsvColumn.FirstName, "Ünal");
         var bytes = edits.ToCsv();
         var read = await ReadAsync(bytes);
 
@@ -80,7 +81,8 @@ public sealed class ImportEditsTests : IDisposable
         Assert.Equal("Zoë \"Z\", Jr.", read.Rows[0].Values.FirstName);
         Assert.Equal("Núñez; 日本", read.Rows[0].Values.LastName);
         Assert.Equal("two\nlines", read.Rows[1].Values.LastName);
-        Assert.Equal([2, 3, 4], read.Rows.Select(r => r.RowNumber));
+        Assert.Equal("Ünal", read.Rows[2].Values.FirstName);
+        Assert.Equal([2, 3, 5], read.Rows.Select(r => r.RowNumber));
         Assert.Equal("team-edited.csv", edits.EditedFileName);
     }
 

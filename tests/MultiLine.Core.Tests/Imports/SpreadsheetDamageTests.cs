@@ -28,7 +28,6 @@ public sealed class SpreadsheetDamageTests : IDisposable
     [InlineData("1.41555E+10")]
     [InlineData("4.4207E+11")]
     [InlineData("1,41555E+10")]
-    [InlineData("+1.41555e10")]
     public void ScientificNotationThatDroppedDigitsCannotBeRepairedAndSaysSo(string damaged)
     {
         var repair = SpreadsheetDamage.Inspect(3, CsvColumn.MultiLineNumber, damaged);
@@ -53,7 +52,7 @@ public sealed class SpreadsheetDamageTests : IDisposable
     [InlineData(CsvColumn.MultiLineNumber, "+14155550100.0", "+14155550100")]
     [InlineData(CsvColumn.ForwardingNumber, "'+14155550100", "+14155550100")]
     [InlineData(CsvColumn.Username, "=\"+14155550100\"", "+14155550100")]
-    [InlineData(CsvColumn.MultiLineNumber, "+1/415/555/0100", "+14155550100")]
+    [InlineData(CsvColumn.ForwardingNumber, "+1/415/555/0100", "+14155550100")]
     [InlineData(CsvColumn.MultiLineNumber, "1 415-555.0100", "+14155550100")]
     public void FloatTailsTextMarkersAndStraySeparatorsAreProposedAway(CsvColumn column, string damaged, string repaired)
     {
