@@ -29,7 +29,7 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(dialog.Dialog.GetByText("2 invalid", new() { Exact = true })).ToBeVisibleAsync();
         var repairs = dialog.Dialog.Locator(".ml-repairs tbody tr");
         await Expect(repairs).ToContainTextAsync("+14155550100");
-        await Screenshots.SaveAsync(page, "08-import-edit-grid");
+        await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-repairs"), "08-import-repairs");
 
         await dialog.Dialog.Locator("td[data-cell='3-MonitorSms'] input").FillAsync("on");
         await dialog.Dialog.GetByRole(AriaRole.Button, new() { Name = "Accept repair of row 4, forwarding_number" }).ClickAsync();
@@ -37,8 +37,9 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(dialog.Dialog.GetByText("0 invalid", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(dialog.Dialog.Locator("td[data-cell='4-ForwardingNumber'] input")).ToHaveValueAsync("+14155550100");
         await Expect(dialog.Dialog.GetByText("2 rows edited")).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "09-import-edit-grid");
         await page.SetViewportSizeAsync(390, 844);
-        await Screenshots.SaveAsync(page, "09-import-edit-grid-phone");
+        await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "10-import-edit-grid-phone");
         await page.SetViewportSizeAsync(1280, 900);
 
         await dialog.Button("Import").ClickAsync();
