@@ -42,15 +42,25 @@ public sealed record ApiImportCapacity(int RowsWithoutNumber, int FreeCapacity, 
         : new(capacity.RowsWithoutNumber, capacity.FreeCapacity.Value, capacity.CanImportAndInvite, capacity.Message);
 }
 
+/// <summary>
+/// A phone value a spreadsheet damaged and the value proposed for it (null when its digits are lost). Nothing is applied:
+/// the client fixes its file and uploads it again.
+/// </summary>
+public sealed record ApiRepair(int Row, string Column, string Original, string? Proposed, string Reason)
+{
+    public static ApiRepair From(SpreadsheetRepair r) => new(r.Row, r.Column.Name(), r.Original, r.Proposed, r.Reason);
+}
+
 /// <summary>The preview of an upload. Nothing was written.</summary>
 public sealed record ApiValidation(
     bool CanImport, bool CanImportAndInvite, ImportCounts Counts, ApiImportCapacity? Capacity,
-    IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings, IReadOnlyList<ApiImportProblem> Problems, string? Sha256)
+    IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings, IReadOnlyList<ApiImportProblem> Problems, string? Sha256,
+    IReadOnlyList<ApiRepair> Repairs)
 {
     public static ApiValidation From(ImportValidationResult r) => new(
         r.CanImport, r.CanImportAndInvite, r.Counts, ApiImportCapacity.From(r.Capacity),
         r.FileErrors.Select(ApiImportProblem.From).ToList(), r.FileWarnings.Select(ApiImportProblem.From).ToList(),
-        r.RowProblems.Select(ApiImportProblem.From).ToList(), r.Sha256);
+        r.RowProblems.Select(ApiImportProblem.From).ToList(), r.Sha256, r.Repairs.Select(ApiRepair.From).ToList());
 }
 
 /// <summary>A batch operation: what, where, by whom, how far, and where to read its rows and report.</summary>
