@@ -37,6 +37,11 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(dialog.Dialog.GetByText("0 invalid", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(dialog.Dialog.Locator("td[data-cell='4-ForwardingNumber'] input")).ToHaveValueAsync("+14155550100");
         await Expect(dialog.Dialog.GetByText("2 rows edited")).ToBeVisibleAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => dialog.Dialog.GetByRole(AriaRole.Button, new() { Name = "Download edited CSV" }).ClickAsync());
+        Assert.Equal("edit-me-edited.csv", download.SuggestedFilename);
+        var edited = (await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken)).TrimStart('\uFEFF').Split("\r\n");
+        Assert.Equal("Bea,Ruiz,edit-bea@sales.acme.example,No,auto,on,,English", edited[2]);
+        Assert.Equal("Cal,Ortiz,edit-cal@sales.acme.example,No,auto,on,+14155550100,English", edited[3]);
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "09-import-edit-grid");
         await page.SetViewportSizeAsync(390, 844);
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "10-import-edit-grid-phone");

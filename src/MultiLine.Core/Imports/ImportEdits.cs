@@ -99,8 +99,12 @@ public sealed class ImportEdits
 
     public bool HasChanges => Summary.Any;
 
-    /// <summary>The file as edited, under its uploaded name, for the normal check and commit.</summary>
-    public ImportUpload ToUpload() => new(FileName, ToCsv());
+    /// <summary>
+    /// The file as edited, for the normal check and commit: under its uploaded name when that was a CSV file, else (a
+    /// workbook) under the same name with <c>.csv</c>, since the edited file is CSV and the reader goes by the name.
+    /// </summary>
+    public ImportUpload ToUpload() => new(
+        FileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? FileName : Path.ChangeExtension(FileName, ".csv"), ToCsv());
 
     /// <summary>
     /// The edited file: UTF-8 with BOM, comma-separated, CRLF lines, cells quoted as the template quotes them. Columns:

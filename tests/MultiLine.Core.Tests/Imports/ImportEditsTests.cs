@@ -111,6 +111,15 @@ public sealed class ImportEditsTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEditedWorkbookIsCheckedAsTheCsvFileItNowIs()
+    {
+        var result = await _world.ValidateAsync(Lines(Header, Row("a@example.com")));
+
+        Assert.Equal("team.csv", new ImportEdits(result, "team.xlsx").ToUpload().FileName);
+        Assert.Equal("Team.CSV", new ImportEdits(result, "Team.CSV").ToUpload().FileName);
+    }
+
+    [Fact]
     public async Task OnlyTheImportsColumnsAndKnownRowsCanBeEdited()
     {
         var (_, edits) = await UploadAsync(Lines(Header, Row("a@example.com")));
