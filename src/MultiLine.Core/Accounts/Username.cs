@@ -124,6 +124,23 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="e164"/> is a number in service in its country's numbering plan, not merely of a possible
+    /// length. The rules accept any possible number; a proposed repair (<see cref="Imports.SpreadsheetDamage"/>) asks for
+    /// this stricter check, so that adding a lost <c>+</c> never turns a national number into some other country's.
+    /// </summary>
+    public static bool IsValidPhone(string e164)
+    {
+        try
+        {
+            return Phones.IsValidNumber(Phones.Parse(e164, null));
+        }
+        catch (NumberParseException)
+        {
+            return false;
+        }
+    }
+
     private static bool LooksLikePhone(string text) =>
         text.Any(char.IsDigit) && text.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
 }

@@ -21,6 +21,12 @@ public sealed class BatchOperation
     public string? FileName { get; set; }
     public string? FileSha256 { get; set; }
 
+    /// <summary>An import's rows the admin changed in the browser's preview before importing (the rows hold the edited values).</summary>
+    public int BrowserEditedRows { get; set; }
+
+    /// <summary>An import's rows the admin removed in the browser's preview; they are not in the batch.</summary>
+    public int BrowserRemovedRows { get; set; }
+
     /// <summary>
     /// What a bulk action on accounts was asked to do beyond its kind (a delete's number choice, a bulk edit's settings),
     /// as JSON; read it with <see cref="BulkAccountAction.Of"/>.

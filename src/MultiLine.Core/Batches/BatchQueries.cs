@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Common;
+using MultiLine.Core.Imports;
 using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Numbers;
@@ -11,7 +12,7 @@ namespace MultiLine.Core.Batches;
 public sealed record BatchSummary(
     int Id, BatchKind Kind, BatchState State, string Organization, int OrganizationId, string AdminName, string? FileName,
     DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, BatchCounts Counts, string? FailureReason,
-    string? Options = null, string? PermissionGroup = null, int? UndoOfBatchId = null, int? UndoneByBatchId = null)
+    string? Options = null, string? PermissionGroup = null, int? UndoOfBatchId = null, int? UndoneByBatchId = null, BrowserEdits? Edits = null)
 {
     /// <summary>The kind in the admin's words; an undo names the import it undoes ("Undo of batch 12").</summary>
     public string KindLabel => UndoOfBatchId is { } undone ? $"Undo of batch {undone}" : BatchStates.Label(Kind);
@@ -142,5 +143,6 @@ public static class BatchQueries
         b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
         new BatchCounts(b.TotalRows, b.Succeeded, b.Failed, b.Skipped), b.FailureReason,
         b.Options, b.PermissionGroup != null ? b.PermissionGroup.Name : null,
-        b.UndoOfBatchId, db.Batches.Where(u => u.UndoOfBatchId == b.Id).Select(u => (int?)u.Id).FirstOrDefault()));
+        b.UndoOfBatchId, db.Batches.Where(u => u.UndoOfBatchId == b.Id).Select(u => (int?)u.Id).FirstOrDefault(),
+        b.BrowserEditedRows > 0 || b.BrowserRemovedRows > 0 ? new BrowserEdits(b.BrowserEditedRows, b.BrowserRemovedRows) : null));
 }

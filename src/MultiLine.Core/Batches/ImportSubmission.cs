@@ -6,7 +6,9 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Batches;
 
 /// <summary>What the admin commits after the preview: the checked file and how to import it.</summary>
-public sealed record ImportRequest(ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor);
+public sealed record ImportRequest(
+    ImportValidationResult Validation, ImportTarget Target, string FileName, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor,
+    BrowserEdits? Edits = null);
 
 /// <summary>Why a commit was refused, so the API can pick its status code.</summary>
 public enum SubmitRefusal { UnreadableFile, InvalidRows, NothingToImport, NotEnoughNumbers, ChangedSincePreview, NotAllowed, NotFound, Conflict }
@@ -53,6 +55,8 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, IDatabaseEn
             PermissionGroupId = request.Target.PermissionGroupId,
             FileName = Path.GetFileName(request.FileName),
             FileSha256 = validation.Sha256,
+            BrowserEditedRows = request.Edits?.EditedRows ?? 0,
+            BrowserRemovedRows = request.Edits?.RemovedRows ?? 0,
             TotalRows = validation.Rows.Count,
             Failed = validation.Counts.Invalid,
             CreatedAtUtc = now,
@@ -66,7 +70,8 @@ public sealed class ImportSubmission(SystemDbContextFactory factory, IDatabaseEn
         var organization = await db.Organizations.Where(o => o.Id == batch.OrganizationId).Select(o => o.Name).FirstAsync(cancellationToken);
         Activity.ActivityLog.RecordBatch(db, request.Actor, now, Activity.ActivityActions.ImportSubmit, batch,
             $"{batch.FileName}: {Words.Count(batch.TotalRows, "row")} into {organization}{(request.Invite ? ", with invitations" : "")}" +
-            (batch.Failed > 0 ? $"; {Words.Count(batch.Failed, "row")} with problems not imported" : ""));
+            (batch.Failed > 0 ? $"; {Words.Count(batch.Failed, "row")} with problems not imported" : "") +
+            (request.Edits is { Any: true } edits ? $"; {edits.Describe()}" : ""));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         queue.Enqueue(batch.Id);

@@ -31,7 +31,8 @@ public sealed record ImportCheck(ImportValidationResult Validation, int Permissi
 /// and commits in one call, does not): when the file's rows fare differently now, the commit is refused with the changes.
 /// </summary>
 public sealed record ImportCommand(
-    ImportUpload Upload, ImportTarget Target, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor, ImportValidationResult? Preview = null);
+    ImportUpload Upload, ImportTarget Target, bool Invite, bool OnlyValidRows, Activity.ActivityActor Actor, ImportValidationResult? Preview = null,
+    BrowserEdits? Edits = null);
 
 /// <summary>The queued batch, or why nothing was stored, with the file as it was checked at commit time.</summary>
 public sealed record ImportOutcome(SubmitResult Result, ImportValidationResult Validation, IReadOnlyList<string> Changes)
@@ -108,7 +109,8 @@ public sealed class AccountImport(ImportValidator validator, ImportSubmission su
             return new ImportOutcome(SubmitResult.Refused(SubmitRefusal.ChangedSincePreview, message), validation, changes);
         }
         var result = await submission.SubmitAsync(
-            new ImportRequest(validation, command.Target, command.Upload.FileName, command.Invite, command.OnlyValidRows, command.Actor), cancellationToken);
+            new ImportRequest(validation, command.Target, command.Upload.FileName, command.Invite, command.OnlyValidRows, command.Actor, command.Edits),
+            cancellationToken);
         return new ImportOutcome(result, validation, []);
     }
 

@@ -93,7 +93,8 @@ public sealed record CsvTemplate(string FileName, IReadOnlyList<CsvColumn> Colum
         _ => "",
     };
 
-    private static string Escape(string cell) =>
+    /// <summary>A cell as the portal writes CSV for re-upload: quoted when it holds a separator, quote or line break.</summary>
+    internal static string Escape(string cell) =>
         cell.AsSpan().IndexOfAny(",;\"\r\n\t") >= 0 ? $"\"{cell.Replace("\"", "\"\"")}\"" : cell;
 
     /// <summary>"Acme Corp (EU)" → "acme-corp-eu"; accents dropped.</summary>

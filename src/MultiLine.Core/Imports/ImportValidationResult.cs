@@ -10,6 +10,9 @@ public sealed record ImportRow(int RowNumber, AccountInput Values, AccountDraft?
     public bool IsValid => Draft is not null;
 
     public bool HasWarnings => Problems.Any(p => !p.IsError);
+
+    /// <summary>Phone values a spreadsheet damaged, with the repair proposed (<see cref="SpreadsheetDamage"/>); none applied.</summary>
+    public IReadOnlyList<SpreadsheetRepair> Repairs { get; init; } = [];
 }
 
 /// <summary>How many rows were read and how they fared.</summary>
@@ -65,4 +68,7 @@ public sealed record ImportValidationResult(
 
     /// <summary>Every row problem, in row order, for a list of what to fix.</summary>
     public IEnumerable<ImportProblem> RowProblems => Rows.SelectMany(r => r.Problems);
+
+    /// <summary>Every repair proposed for a damaged phone value, in row order.</summary>
+    public IEnumerable<SpreadsheetRepair> Repairs => Rows.SelectMany(r => r.Repairs);
 }

@@ -204,7 +204,11 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             if (count > 1)
                 SortByColumn(problems);
             var valid = Array.TrueForAll(problems, p => !p.IsError);
-            return new ImportRow(row.RowNumber, row.Values, valid ? check.Draft : null, problems);
+            // A refused phone value may be one a spreadsheet damaged: the repair is proposed, never applied.
+            return new ImportRow(row.RowNumber, row.Values, valid ? check.Draft : null, problems)
+            {
+                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values),
+            };
         }
 
         /// <summary>A stable insertion sort by column (row-wide problems first): a row has a handful of problems at most.</summary>

@@ -383,6 +383,12 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int>("BrowserEditedRows")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BrowserRemovedRows")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 

@@ -363,6 +363,12 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("BrowserEditedRows")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BrowserRemovedRows")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 

@@ -42,26 +42,37 @@ public sealed record ApiImportCapacity(int RowsWithoutNumber, int FreeCapacity, 
         : new(capacity.RowsWithoutNumber, capacity.FreeCapacity.Value, capacity.CanImportAndInvite, capacity.Message);
 }
 
+/// <summary>
+/// A phone value a spreadsheet damaged and the value proposed for it (null when its digits are lost). Nothing is applied:
+/// the client fixes its file and uploads it again.
+/// </summary>
+public sealed record ApiRepair(int Row, string Column, string Original, string? Proposed, string Reason)
+{
+    public static ApiRepair From(SpreadsheetRepair r) => new(r.Row, r.Column.Name(), r.Original, r.Proposed, r.Reason);
+}
+
 /// <summary>The preview of an upload. Nothing was written.</summary>
 public sealed record ApiValidation(
     bool CanImport, bool CanImportAndInvite, ImportCounts Counts, ApiImportCapacity? Capacity,
-    IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings, IReadOnlyList<ApiImportProblem> Problems, string? Sha256)
+    IReadOnlyList<ApiImportProblem> FileErrors, IReadOnlyList<ApiImportProblem> FileWarnings, IReadOnlyList<ApiImportProblem> Problems, string? Sha256,
+    IReadOnlyList<ApiRepair> Repairs)
 {
     public static ApiValidation From(ImportValidationResult r) => new(
         r.CanImport, r.CanImportAndInvite, r.Counts, ApiImportCapacity.From(r.Capacity),
         r.FileErrors.Select(ApiImportProblem.From).ToList(), r.FileWarnings.Select(ApiImportProblem.From).ToList(),
-        r.RowProblems.Select(ApiImportProblem.From).ToList(), r.Sha256);
+        r.RowProblems.Select(ApiImportProblem.From).ToList(), r.Sha256, r.Repairs.Select(ApiRepair.From).ToList());
 }
 
 /// <summary>A batch operation: what, where, by whom, how far, and where to read its rows and report.</summary>
 public sealed record ApiBatch(
     int Id, BatchKind Kind, BatchState State, int OrganizationId, string Organization, string AdminName, string? FileName,
     DateTime CreatedAtUtc, DateTime? StartedAtUtc, DateTime? FinishedAtUtc, bool IsFinished, BatchCounts Counts, string? FailureReason,
-    string RowsUrl, string ReportUrl, int? UndoOfBatchId = null, int? UndoneByBatchId = null)
+    string RowsUrl, string ReportUrl, int BrowserEditedRows, int BrowserRemovedRows, int? UndoOfBatchId = null, int? UndoneByBatchId = null)
 {
     public static ApiBatch From(BatchSummary b) => new(
         b.Id, b.Kind, b.State, b.OrganizationId, b.Organization, b.AdminName, b.FileName, b.CreatedAtUtc, b.StartedAtUtc, b.FinishedAtUtc,
-        b.IsFinished, b.Counts, b.FailureReason, $"/api/v1/batches/{b.Id}/rows", $"/api/v1/batches/{b.Id}/report.csv", b.UndoOfBatchId, b.UndoneByBatchId);
+        b.IsFinished, b.Counts, b.FailureReason, $"/api/v1/batches/{b.Id}/rows", $"/api/v1/batches/{b.Id}/report.csv",
+        b.Edits?.EditedRows ?? 0, b.Edits?.RemovedRows ?? 0, b.UndoOfBatchId, b.UndoneByBatchId);
 }
 
 public sealed record MoveAccountsRequest(IReadOnlyList<int>? AccountIds, int DestinationOrganizationId);

@@ -26,7 +26,8 @@ internal static class ApiExamples
         ApiImportCapacity.From(new ImportCapacity(1, new FreeCapacity(600, 26)))!,
         [], [],
         [new(4, "monitor_sms", "yes", "\"yes\" is not one of on, off.", ProblemSeverity.Error, "Row 4, monitor_sms: \"yes\" is not one of on, off.")],
-        "3f1c…");
+        "3f1c…",
+        []);
 
     public static readonly ApiBatch QueuedImport = Batch(42, BatchKind.Import, BatchState.Queued, "accounts.csv", new BatchCounts(3, 0, 0, 0), finished: false);
 
@@ -81,5 +82,5 @@ internal static class ApiExamples
 
     private static ApiBatch Batch(int id, BatchKind kind, BatchState state, string? file, BatchCounts counts, bool finished) => new(
         id, kind, state, 2, "Acme Sales", "Demo Super Admin (API)", file, Created, finished ? Created.AddSeconds(1) : null,
-        finished ? Created.AddSeconds(3) : null, finished, counts, null, $"/api/v1/batches/{id}/rows", $"/api/v1/batches/{id}/report.csv");
+        finished ? Created.AddSeconds(3) : null, finished, counts, null, $"/api/v1/batches/{id}/rows", $"/api/v1/batches/{id}/report.csv", 0, 0);
 }

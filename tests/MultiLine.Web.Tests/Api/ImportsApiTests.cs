@@ -38,6 +38,23 @@ public sealed class ImportsApiTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task ValidateProposesRepairsOfPhoneNumbersASpreadsheetDamagedAndAppliesNone()
+    {
+        using var client = api.Client();
+        var sales = await api.OrganizationIdAsync("Acme Sales");
+        var csv = ApiCsv.Valid(ApiCsv.Unique("rep")) +
+            $"Lost,Plus,{ApiCsv.Unique("plus")},No,,auto,on,14155550100,,English\r\n" +
+            $"Lost,Digits,{ApiCsv.Unique("sci")},No,1.41555E+10,auto,on,,,English\r\n";
+
+        var result = await (await client.PostAsync($"/api/v1/organizations/{sales}/imports/validate", ApiCsv.Body(csv), Ct)).Content.ReadFromJsonAsync<ApiValidation>(ApiFixture.Json, Ct);
+
+        Assert.Equal(2, result!.Counts.Invalid);
+        Assert.Equal([(3, "forwarding_number", "14155550100", "+14155550100"), (4, "multiline_number", "1.41555E+10", null)],
+            result.Repairs.Select(r => (r.Row, r.Column, r.Original, r.Proposed)));
+        Assert.Equal(Core.Imports.SpreadsheetDamage.DigitsLost, result.Repairs[1].Reason);
+    }
+
+    [Fact]
     public async Task ValidateAcceptsTheFileAsAMultipartField()
     {
         using var client = api.Client();

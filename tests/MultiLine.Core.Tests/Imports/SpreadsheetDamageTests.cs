@@ -1,0 +1,104 @@
+using MultiLine.Core.Imports;
+using static MultiLine.Core.Tests.Imports.CsvFiles;
+
+namespace MultiLine.Core.Tests.Imports;
+
+public sealed class SpreadsheetDamageTests : IDisposable
+{
+    private readonly ImportWorld _world = new();
+
+    public void Dispose() => _world.Dispose();
+
+    [Theory]
+    [InlineData(CsvColumn.MultiLineNumber, "14155550100", "+14155550100")]
+    [InlineData(CsvColumn.Username, "14155550100", "+14155550100")]
+    [InlineData(CsvColumn.ForwardingNumber, "442079460958", "+442079460958")]
+    [InlineData(CsvColumn.MultiLineNumber, "442079460958", "+442079460958")]
+    public void AMissingPlusIsProposedWhenTheNumberIsValidWithIt(CsvColumn column, string damaged, string repaired)
+    {
+        var repair = SpreadsheetDamage.Inspect(5, column, damaged);
+
+        Assert.NotNull(repair);
+        Assert.Equal(repaired, repair.Proposed);
+        Assert.Equal(damaged, repair.Original);
+        Assert.Contains("The leading + (or 00) is missing", repair.Reason);
+    }
+
+    [Theory]
+    [InlineData("1.41555E+10")]
+    [InlineData("4.4207E+11")]
+    [InlineData("1,41555E+10")]
+    public void ScientificNotationThatDroppedDigitsCannotBeRepairedAndSaysSo(string damaged)
+    {
+        var repair = SpreadsheetDamage.Inspect(3, CsvColumn.MultiLineNumber, damaged);
+
+        Assert.NotNull(repair);
+        Assert.False(repair.CanRepair);
+        Assert.Null(repair.Proposed);
+        Assert.Equal(SpreadsheetDamage.DigitsLost, repair.Reason);
+        Assert.Equal($"Row 3, multiline_number: \"{damaged}\" cannot be repaired. {SpreadsheetDamage.DigitsLost}", repair.Text);
+    }
+
+    [Fact]
+    public void ScientificNotationHoldingEveryDigitIsWrittenOut()
+    {
+        var repair = SpreadsheetDamage.Inspect(3, CsvColumn.Username, "1.4155550100E+10");
+
+        Assert.Equal("+14155550100", repair?.Proposed);
+    }
+
+    [Theory]
+    [InlineData(CsvColumn.MultiLineNumber, "14155550100.0", "+14155550100")]
+    [InlineData(CsvColumn.MultiLineNumber, "+14155550100.0", "+14155550100")]
+    [InlineData(CsvColumn.ForwardingNumber, "'+14155550100", "+14155550100")]
+    [InlineData(CsvColumn.Username, "=\"+14155550100\"", "+14155550100")]
+    [InlineData(CsvColumn.ForwardingNumber, "+1/415/555/0100", "+14155550100")]
+    [InlineData(CsvColumn.MultiLineNumber, "1 415-555.0100", "+14155550100")]
+    public void FloatTailsTextMarkersAndStraySeparatorsAreProposedAway(CsvColumn column, string damaged, string repaired)
+    {
+        Assert.Equal(repaired, SpreadsheetDamage.Inspect(2, column, damaged)?.Proposed);
+    }
+
+    [Theory]
+    [InlineData(CsvColumn.MultiLineNumber, "+14155550100")]
+    [InlineData(CsvColumn.MultiLineNumber, "+1 415-555.0100")]
+    [InlineData(CsvColumn.MultiLineNumber, "0044 20 7946 0958")]
+    [InlineData(CsvColumn.MultiLineNumber, "tag:PORTED")]
+    [InlineData(CsvColumn.Username, "jane@example.com")]
+    [InlineData(CsvColumn.Username, "+1 (415) 555-0100")]
+    [InlineData(CsvColumn.ForwardingNumber, "+44 20 7946 0958")]
+    [InlineData(CsvColumn.FirstName, "14155550100")]
+    [InlineData(CsvColumn.MultiLineNumber, "")]
+    public void AValidValueOrAnotherColumnIsNeverFlagged(CsvColumn column, string value)
+    {
+        Assert.Null(SpreadsheetDamage.Inspect(2, column, value));
+    }
+
+    [Theory]
+    [InlineData("2079460958")] // a London number that lost its trunk 0: which country is a guess
+    [InlineData("4155550100")] // a US number without its country code: +41… would be a Swiss guess
+    [InlineData("0207946095")] // a national number: no country code to add
+    [InlineData("jane.doe@")] // not a number at all
+    [InlineData("call me")]
+    public void WhatCannotBeToldWithoutGuessingIsNotProposed(string value)
+    {
+        Assert.Null(SpreadsheetDamage.Inspect(2, CsvColumn.Username, value));
+        Assert.Null(SpreadsheetDamage.Inspect(2, CsvColumn.MultiLineNumber, value));
+    }
+
+    [Fact]
+    public async Task TheCheckProposesRepairsButImportsTheValueAsItIsUntilAccepted()
+    {
+        var csv = Lines(Header, Row("14155550100"), Row("b@example.com", number: "1.41555E+10"), Row("c@example.com"));
+
+        var result = await _world.ValidateAsync(csv);
+
+        Assert.Equal(new ImportCounts(3, 1, 2, 0), result.Counts);
+        Assert.Equal(["Row 2, email address or device: \"14155550100\" has no country code; write it as +<country code><number>, e.g. +14155550123."],
+            result.Rows[0].Problems.Select(p => p.Text));
+        var repairs = result.Repairs.ToList();
+        Assert.Equal([(2, CsvColumn.Username, "+14155550100"), (3, CsvColumn.MultiLineNumber, (string?)null)],
+            repairs.Select(r => (r.Row, r.Column, r.Proposed)));
+        Assert.Empty(result.Rows[2].Repairs);
+    }
+}
