@@ -8,6 +8,7 @@ using MultiLine.Core.Imports;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
+using MultiLine.Core.Webhooks;
 using MultiLine.Web.Accounts;
 using MultiLine.Web.Activity;
 using MultiLine.Web.Admins;
@@ -37,6 +38,7 @@ builder.AddMultiLineScaleOut();
 builder.AddMultiLineWeb();
 builder.AddMultiLineHosting();
 builder.AddMultiLineInvitations();
+builder.AddMultiLineWebhooks();
 builder.AddMultiLineApi();
 
 var app = builder.Build();

@@ -14,7 +14,9 @@ public class BrowserFixture : IAsyncLifetime
     public BrowserFixture() : this(null) { }
 
     /// <param name="settings">Extra app configuration, such as a test SMTP server's host and port.</param>
-    protected BrowserFixture(IReadOnlyDictionary<string, string?>? settings) => Portal = new(demoAccounts: 120, settings);
+    /// <param name="services">Test-only service changes, such as trusting a test webhook receiver's certificate.</param>
+    protected BrowserFixture(IReadOnlyDictionary<string, string?>? settings, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        Portal = new(demoAccounts: 120, settings, services);
 
     public PortalFactory Portal { get; }
     public IBrowser Browser { get; private set; } = default!;

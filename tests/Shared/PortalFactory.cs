@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Persistence;
@@ -21,13 +22,16 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     private readonly string _folder = Directory.CreateTempSubdirectory("multiline-portal-").FullName;
     private readonly int _demoAccounts;
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
     /// <param name="demoAccounts">How many demo accounts to seed.</param>
     /// <param name="settings">Extra configuration, e.g. <c>["Batches:PollSeconds"] = "3600"</c> or <c>Demo:ApiToken</c>.</param>
-    public PortalFactory(int demoAccounts = 60, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Test-only service changes made after the app's own (e.g. trusting a test receiver's certificate).</param>
+    public PortalFactory(int demoAccounts = 60, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         _demoAccounts = demoAccounts;
         _settings = settings ?? new Dictionary<string, string?>();
+        _services = services;
         Database = EngineDatabase.Create(_folder);
     }
 
@@ -52,6 +56,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         builder.UseSetting("Smtp:PickupFolder", Path.Combine(_folder, "outbox"));
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        if (_services is not null)
+            builder.ConfigureTestServices(_services);
     }
 
     public Uri StartOnLoopback()

@@ -47,6 +47,7 @@ public enum ActivityTargetKind
     ApiToken = 9,
     Template = 10,
     Settings = 11,
+    Webhook = 12,
 }
 
 /// <summary>Where the act came from: a page of the portal, the automation API, or the batch worker on an admin's behalf.</summary>
@@ -106,6 +107,12 @@ public static class ActivityActions
     public const string PermissionGroupEdit = "permission-group.edit";
     public const string PermissionGroupDelete = "permission-group.delete";
     public const string PermissionGroupDefault = "permission-group.default";
+    public const string WebhookCreate = "webhook.create";
+    public const string WebhookEdit = "webhook.edit";
+    public const string WebhookDelete = "webhook.delete";
+    public const string WebhookSecretReveal = "webhook.secret-reveal";
+    public const string WebhookSecretRotate = "webhook.secret-rotate";
+    public const string WebhookTest = "webhook.test";
 
     public static string Label(string action) => action switch
     {
@@ -158,6 +165,12 @@ public static class ActivityActions
         PermissionGroupEdit => "Edited permission group",
         PermissionGroupDelete => "Deleted permission group",
         PermissionGroupDefault => "Chose default permission group",
+        WebhookCreate => "Added webhook endpoint",
+        WebhookEdit => "Edited webhook endpoint",
+        WebhookDelete => "Deleted webhook endpoint",
+        WebhookSecretReveal => "Revealed webhook secret",
+        WebhookSecretRotate => "Rotated webhook secret",
+        WebhookTest => "Sent test webhook event",
         _ => action,
     };
 

@@ -214,7 +214,7 @@ public sealed class BatchProcessor(
     }
 
     /// <summary>
-    /// Queues the summary email in the same transaction that ends the batch, with the report attached when it has at most
+    /// Queues the summary email and the <c>batch.completed</c> webhook deliveries in the same transaction that ends the batch, with the report attached when it has at most
     /// <see cref="BatchOptions.AttachReportUpToRows"/> rows (a larger one is linked, not attached; docs/adr-batches.md).
     /// The report is written only when the organization has someone to send it to.
     /// </summary>
@@ -234,6 +234,7 @@ public sealed class BatchProcessor(
                 return new NotificationAttachment(ReportCsvWriter.FileName(batch, organization), "text/csv", csv.ToArray());
             });
         await notifications.QueueBatchSummaryAsync(db, batch.OrganizationId, summary, report, cancellationToken);
+        await Webhooks.WebhookEvents.BatchCompletedAsync(db, batch, links.Batch(batch.Id), batch.FinishedAtUtc!.Value, cancellationToken);
     }
 
     /// <summary>What the summary email says instead of attaching a report of <paramref name="rows"/> rows.</summary>

@@ -82,6 +82,9 @@ public sealed class AccountActivation(SystemDbContextFactory factory, TimeProvid
                 {
                     await db.Accounts.Where(a => a.Id == account.Id)
                         .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AccountStatus.Active).SetProperty(a => a.InvitationError, (string?)null), cancellationToken);
+                    // The event commits with the activation: it is sent exactly when the account became active.
+                    if (await Webhooks.WebhookEvents.AccountActivatedAsync(db, account.OrganizationId, account.Id, account.Username, number, now, cancellationToken) > 0)
+                        await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                     return new ActivationResult(true, $"Your MultiLine account is active. Your business number is {number}.", number, null);
                 }

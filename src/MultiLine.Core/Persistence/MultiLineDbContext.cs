@@ -219,5 +219,6 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
         ConfigureInvitations(model);
         ConfigureApi(model);
         ConfigureActivity(model);
+        ConfigureWebhooks(model);
     }
 }

@@ -107,6 +107,7 @@ public static class ApiExtensions
         api.MapAccountTransferEndpoints(imports.MaxFileBytes + 64 * 1024);
         api.MapAdminEndpoints();
         api.MapActivityEndpoints();
+        api.MapWebhookEndpoints();
         api.MapFallback(() => ApiProblems.NotFound("There is no such API endpoint. The OpenAPI document at /openapi/v1.json lists them all."))
             .ExcludeFromDescription()
             .NotAudited("Answers 404: there is no such endpoint.");

@@ -30,7 +30,11 @@ public sealed class OpenApiDocumentTests(ApiFixture api)
             "/api/v1/organizations/{id}/numbers", "/api/v1/organizations/{id}/numbers/allocate",
             "/api/v1/organizations/{id}/numbers/release", "/api/v1/organizations/{id}/numbers/reserve",
             "/api/v1/organizations/{id}/numbers/withdraw", "/api/v1/organizations/{id}/permission-groups",
-            "/api/v1/organizations/{id}/template.csv", "/api/v1/organizations/{id}/template.xlsx", "/api/v1/permission-groups/{id}", "/api/v1/roles", "/api/v1/roles/{id}",
+            "/api/v1/organizations/{id}/template.csv", "/api/v1/organizations/{id}/template.xlsx",
+            "/api/v1/organizations/{id}/webhooks", "/api/v1/organizations/{id}/webhooks/deliveries",
+            "/api/v1/organizations/{id}/webhooks/{webhookId}", "/api/v1/organizations/{id}/webhooks/{webhookId}/secret",
+            "/api/v1/organizations/{id}/webhooks/{webhookId}/test",
+            "/api/v1/permission-groups/{id}", "/api/v1/roles", "/api/v1/roles/{id}",
         ], paths.Order(StringComparer.Ordinal));
         Assert.Equal("bearer", root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
         var validate = root.GetProperty("paths").GetProperty("/api/v1/organizations/{id}/imports/validate").GetProperty("post");

@@ -52,6 +52,7 @@ public static class PortalTestContext
         typeof(IOptions<ImportOptions>), typeof(IOptions<BatchOptions>), typeof(TimeProvider), typeof(InvitationIssuer), typeof(AccountInputValidator),
         typeof(AccountImport), typeof(AccountUpdate), typeof(NumberAdditions), typeof(RoleManagement), typeof(AdministratorManagement), typeof(AdminPasswordSetup),
         typeof(MultiLine.Core.Organizations.OrganizationTree), typeof(MultiLine.Core.Organizations.PermissionGroupCatalog),
+        typeof(MultiLine.Core.Webhooks.WebhookRegistry), typeof(IOptions<MultiLine.Core.Webhooks.WebhookOptions>),
     ];
 
     private sealed class FixedAdmin(AdminScope scope) : ICurrentAdmin

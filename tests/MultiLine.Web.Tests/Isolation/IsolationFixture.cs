@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
@@ -52,10 +53,18 @@ public sealed class IsolationFixture : IAsyncLifetime
         using var super = ApiClient(SuperToken);
         await using (var db = Factory.CreateDbContext())
         {
-            foreach (var organization in await db.Organizations.ToListAsync())
+            // A webhook endpoint in every organization (an address that never resolves), so each import's batch.completed
+            // delivery, which names the organization and the file, waits in its delivery log. The first organization
+            // has two, so no endpoint's id is its own organization's id: the suite puts one id in every placeholder of
+            // /organizations/{id}/webhooks/{webhookId}, and must not hit an admin's own endpoint in their own organization.
+            var firstId = await db.Organizations.MinAsync(o => o.Id);
+            foreach (var organization in await db.Organizations.OrderBy(o => o.Id).ToListAsync())
             {
                 var slug = organization.Name.ToLowerInvariant().Replace(' ', '-');
                 var domain = organization.AllowedEmailDomains.FirstOrDefault() ?? $"{slug}.isolation.example";
+                await AddWebhookAsync(super, organization.Id, slug);
+                if (organization.Id == firstId)
+                    await AddWebhookAsync(super, organization.Id, slug + "-second");
                 var csv = Api.ApiCsv.Header + "\r\n"
                     + $"Iso,{organization.Name.Replace(" ", "")},iso.{slug}@{domain},No,,auto,on,,,English\r\n"
                     + $"Iso,Second,iso2.{slug}@{domain},No,,auto,on,,,English\r\n";
@@ -73,6 +82,14 @@ public sealed class IsolationFixture : IAsyncLifetime
         var tokens = Factory.Services.GetRequiredService<ApiTokens>();
         Scoped = await TenantAsync(DemoDataSeeder.ScopedAdminEmail, tokens);
         ReportsOnly = await TenantAsync(DemoDataSeeder.ReportsAdminEmail, tokens);
+    }
+
+    private static async Task AddWebhookAsync(HttpClient super, int organizationId, string slug)
+    {
+        var hook = await super.PostAsJsonAsync($"/api/v1/organizations/{organizationId}/webhooks",
+            new { url = $"https://hooks-{slug}.invalid/multiline", events = new[] { "batch.completed", "account.activated", "invitation.failed" } });
+        if (!hook.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Webhook for organization {organizationId}: {(int)hook.StatusCode} {await hook.Content.ReadAsStringAsync()}");
     }
 
     private async Task WaitForAllBatchesAsync()
@@ -129,6 +146,7 @@ public sealed class IsolationFixture : IAsyncLifetime
                 ["number"] = await db.Numbers.Where(n => foreignIds.Contains(n.OrganizationId)).OrderBy(n => n.Id).Select(n => n.Id).Take(2).ToListAsync(),
                 ["template"] = await db.InvitationTemplates.Where(t => foreignIds.Contains(t.OrganizationId)).Select(t => t.Id).Take(2).ToListAsync(),
                 ["permission group"] = await db.PermissionGroups.Where(g => foreignIds.Contains(g.OrganizationId)).Select(g => g.Id).ToListAsync(),
+                ["webhook"] = await db.WebhookEndpoints.Where(w => foreignIds.Contains(w.OrganizationId)).Select(w => w.Id).ToListAsync(),
                 ["outbox message"] = await db.EmailMessages.Where(m => m.OrganizationId != null && foreignIds.Contains(m.OrganizationId.Value)).Select(m => m.Id).Take(3).ToListAsync(),
             },
             OwnIds = new Dictionary<string, IReadOnlyList<int>>
@@ -156,7 +174,10 @@ public sealed class IsolationFixture : IAsyncLifetime
         var batches = await db.Batches.Select(b => $"{b.Id}:{b.State}").ToListAsync();
         var admins = await db.Admins.Select(a => $"admin {a.Id}:{a.RoleId}:{a.ScopeOrganizationId}:{a.IsDisabled}:{a.InvitationTokenHash}").ToListAsync();
         var roles = await db.Roles.Select(r => $"role {r.Id}:{r.Name}:{(int)r.Privileges}").ToListAsync();
-        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()).Concat(admins.Order()).Concat(roles.Order()));
+        var webhooks = await db.WebhookEndpoints.Select(w => $"webhook {w.Id}:{w.OrganizationId}:{w.Url}:{(int)w.Events}:{w.IsActive}:{w.ProtectedSecret}").ToListAsync();
+        var deliveries = await db.WebhookDeliveries.GroupBy(d => d.OrganizationId).Select(g => $"deliveries {g.Key}:{g.Count()}").ToListAsync();
+        return string.Join(",", accounts.Order().Concat(numbers.Order()).Concat(batches.Order()).Concat(admins.Order()).Concat(roles.Order())
+            .Concat(webhooks.Order()).Concat(deliveries.Order()));
     }
 
     public async ValueTask DisposeAsync()
