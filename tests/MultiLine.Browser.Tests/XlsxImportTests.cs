@@ -1,5 +1,6 @@
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using MultiLine.Browser.Tests.Pages;
 using MultiLine.Tests;
@@ -55,6 +56,46 @@ public sealed class XlsxImportTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(progress.ProgressBar).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = 30_000 });
         await Expect(progress.State).ToHaveTextAsync("Completed with errors");
         await Expect(progress.RecentRows.Filter(new() { HasText = "xlsx.alan@sales.acme.example" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task APhoneNumberExcelDamagedInAWorkbookIsRepairedOnceAcceptedAndImported()
+    {
+        var (page, dialog) = await OpenAsync("Acme Sales");
+        // Excel turned the forwarding number into a number and dropped its "+": the workbook holds 14155550166.
+        var workbook = W.Create()
+            .Sheet("Accounts",
+            [
+                W.Header,
+                W.Row("xlsx.rita@sales.acme.example", first: "Rita", forwarding: W.Number(14155550166)),
+                W.Row("xlsx.omar@sales.acme.example", first: "Omar"),
+            ])
+            .ToBytes();
+
+        await dialog.UploadWorkbookAsync("damaged.xlsx", workbook);
+
+        await Expect(dialog.Dialog.GetByText("1 invalid", new() { Exact = true })).ToBeVisibleAsync();
+        var repairs = dialog.Dialog.Locator(".ml-repairs tbody tr");
+        await Expect(repairs).ToHaveCountAsync(1);
+        await Expect(repairs).ToContainTextAsync("14155550166");
+        await Expect(repairs).ToContainTextAsync("+14155550166");
+        // Nothing is repaired until the admin accepts it.
+        await Expect(dialog.Dialog.Locator("td[data-cell='2-ForwardingNumber'] input")).ToHaveValueAsync("14155550166");
+
+        await dialog.Dialog.GetByRole(AriaRole.Button, new() { Name = "Accept repair of row 2, forwarding_number" }).ClickAsync();
+
+        await Expect(dialog.Dialog.GetByText("0 invalid", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(dialog.Dialog.GetByText("2 valid", new() { Exact = true })).ToBeVisibleAsync();
+        await dialog.ImportAsync();
+
+        var progress = new ProgressWindow(page);
+        await Expect(progress.ProgressBar).ToHaveAttributeAsync("aria-valuenow", "100", new() { Timeout = 30_000 });
+        await Expect(progress.State).ToHaveTextAsync("Completed");
+        await using var db = browser.Portal.CreateDbContext();
+        var rita = await db.Accounts.SingleAsync(a => a.Username == "xlsx.rita@sales.acme.example", Ct);
+        Assert.Equal("+14155550166", rita.ForwardingNumber);
+        var batch = await db.Batches.Where(b => b.FileName!.StartsWith("damaged")).SingleAsync(Ct);
+        Assert.Equal((2, 1), (batch.Succeeded, batch.BrowserEditedRows));
     }
 
     [Fact]
