@@ -8,14 +8,14 @@ public sealed class BatchOptions
     public const string Section = "Batches";
 
     /// <summary>
-    /// Rows committed together (after a first group of 10 that doubles up to this), each group written set-based. 2,000 by
+    /// Rows committed together (after a first group of 10 that doubles up to this), each group written set-based. 1,000 by
     /// measurement (docs/performance.md): a 1,000-row import took 0.26 s with 500 against 0.42–1.2 s with 50; for a
-    /// 100,000-row import 2,000 took the worker a quarter less time than 500 (fewer commits and per-group statements, and
-    /// SQLite writes each index page once per group) for ~25 MB more at the peak. A group holds SQLite's write lock for
-    /// ~30 ms; a small import never reaches a full group.
+    /// 100,000-row import 1,000 took the worker 15–25 % less time than 500 (fewer commits and per-group statements, and
+    /// SQLite writes each index page once per group), while 2,000 gained a little more but took the peak working set
+    /// past 300 MB. A group holds SQLite's write lock for ~15 ms.
     /// </summary>
     [Range(1, 5000)]
-    public int RowsPerTransaction { get; set; } = 2000;
+    public int RowsPerTransaction { get; set; } = 1000;
 
     /// <summary>Batches this instance runs at the same time.</summary>
     [Range(1, 16)]

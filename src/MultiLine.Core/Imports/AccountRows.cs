@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 
 namespace MultiLine.Core.Imports;
@@ -96,7 +97,7 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
                 if (header[i] < 0)
                     continue;
                 var column = (CsvColumn)header[i];
-                values.Set(column, cells[i]);
+                values.Set(column, Shared(cells[i]));
                 if (i < kinds.Length && cells[i].Length > 0 && StoredAs(rowNumber, column, cells[i], kinds[i]) is { } stored)
                     (problems ??= []).Add(stored);
             }
@@ -122,6 +123,24 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
     /// column Excel may have dropped the + or a leading zero: the rules and the repair proposals see the shown text);
     /// a date or an Excel error replaced what was typed, so the row cannot import.
     /// </summary>
+    /// <summary>
+    /// The few values nearly every row repeats (Yes, No, auto, on, off, true, false, a language), as one shared string
+    /// each: a 100,000-row file otherwise keeps half a million copies of them alive until it is stored (~15 MB at the
+    /// commit's peak, docs/performance.md). The cell's own copy is short-lived garbage.
+    /// </summary>
+    private static string Shared(string cell) =>
+        cell.Length is > 0 and <= MaxSharedLength && SharedValues.TryGetValue(cell, out var shared) ? shared : cell;
+
+    private const int MaxSharedLength = 8;
+
+    private static readonly FrozenDictionary<string, string> SharedValues =
+        new[]
+        {
+            "Yes", "No", "yes", "no", "YES", "NO", "auto", "Auto", "AUTO", "on", "On", "ON", "off", "Off", "OFF",
+            "true", "false", "True", "False", "TRUE", "FALSE", "English", "Italian", "German", "French", "Spanish",
+            "en", "it", "de", "fr", "es",
+        }.ToFrozenDictionary(v => v, v => v, StringComparer.Ordinal);
+
     private static ImportProblem? StoredAs(int rowNumber, CsvColumn column, string shown, CellKind kind)
     {
         var message = kind switch

@@ -27,14 +27,6 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     /// <summary>Values per lookup query (one parameter holds them all).</summary>
     public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
 
-    // Compiled once: every check of a file starts with these two lookups, and EF Core's work to find a LINQ query's
-    // cached plan cost more than the queries themselves (docs/performance.md, round 5).
-    private static readonly Func<MultiLineDbContext, int, CancellationToken, Task<Organization?>> OrganizationById =
-        EF.CompileAsyncQuery((MultiLineDbContext db, int id, CancellationToken _) => db.Organizations.AsNoTracking().FirstOrDefault(o => o.Id == id));
-
-    private static readonly Func<MultiLineDbContext, int, CancellationToken, Task<PermissionGroup?>> PermissionGroupById =
-        EF.CompileAsyncQuery((MultiLineDbContext db, int id, CancellationToken _) => db.PermissionGroups.AsNoTracking().FirstOrDefault(g => g.Id == id));
-
     public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default) =>
         await ValidateAsync(await reader.ReadAsync(file, cancellationToken), target, cancellationToken);
 
@@ -50,11 +42,13 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         await using var db = await databases.CreateAsync(cancellationToken);
         // One connection for the check's few queries: each open would otherwise set the engine's session options again.
         await db.Database.OpenConnectionAsync(cancellationToken);
-        var organization = await OrganizationById(db, target.OrganizationId, cancellationToken);
+        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
         if (organization is null || !target.Scope.Includes(organization.Path))
             return Refused(read, "The chosen organization does not exist or is outside your scope.");
-        var group = await PermissionGroupById(db, target.PermissionGroupId, cancellationToken);
-        if (group is null || !organization.AncestorIdsAndSelf().Contains(group.OrganizationId))
+        var ancestors = organization.AncestorIdsAndSelf();
+        var group = await db.PermissionGroups.AsNoTracking()
+            .FirstOrDefaultAsync(g => g.Id == target.PermissionGroupId && ancestors.Contains(g.OrganizationId), cancellationToken);
+        if (group is null)
             return Refused(read, $"The chosen User Permissions group is not available to organization {organization.Name}.");
         if (read.HasFileErrors)
             return new ImportValidationResult(read.FileProblems, [], read.Sha256, null);
