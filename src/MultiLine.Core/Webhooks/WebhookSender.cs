@@ -49,26 +49,9 @@ public sealed class WebhookSender(
     public const double Jitter = 0.1;
     private readonly SemaphoreSlim _run = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await DeliverDueAsync(stoppingToken) > 0 && !stoppingToken.IsCancellationRequested) { }
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Webhooks: the delivery run failed; trying again after the poll interval.");
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Common.SenderLoop.RunAsync(DeliverDueAsync, signal, () => options.Value.PollInterval, clock, logger,
+            "Webhooks: the delivery run failed; trying again after the poll interval.", stoppingToken);
 
     /// <summary>One run: claims the due deliveries, sends them and saves each result. Returns how many it settled.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken cancellationToken = default)

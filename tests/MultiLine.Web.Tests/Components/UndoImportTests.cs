@@ -82,10 +82,12 @@ public sealed class UndoImportTests(PortalFixture portal) : IClassFixture<Portal
             dialogs.Markup, StringComparison.Ordinal));
         dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Undo import").Click());
 
+        // The undo is stored, then the page opens it: wait for the navigation before reading the store.
+        var navigation = context.Services.GetRequiredService<BunitNavigationManager>();
+        page.WaitForAssertion(() => Assert.Matches(@"reports/\d+$", navigation.Uri));
         await using var db = portal.Factory.CreateDbContext();
         var undo = await db.Batches.AsNoTracking().SingleAsync(b => b.UndoOfBatchId == batchId, Cancel);
-        var navigation = context.Services.GetRequiredService<BunitNavigationManager>();
-        page.WaitForAssertion(() => Assert.EndsWith($"reports/{undo.Id}", navigation.Uri, StringComparison.Ordinal));
+        Assert.EndsWith($"reports/{undo.Id}", navigation.Uri, StringComparison.Ordinal);
         Assert.Equal((BatchKind.UndoImport, 2), (undo.Kind, undo.TotalRows));
     }
 

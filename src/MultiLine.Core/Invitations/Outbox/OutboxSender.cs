@@ -32,23 +32,8 @@ public sealed class OutboxSender(
     {
         logger.LogInformation("Outbox: {Transport} Sender {SenderId}, up to {Connections} connection(s).",
             transports.Describe(), options.Value.SenderId, transports.Connections);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await DeliverDueAsync(stoppingToken) > 0 && !stoppingToken.IsCancellationRequested) { }
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Outbox run failed; trying again after the poll interval.");
-                await Task.Delay(options.Value.PollInterval, stoppingToken);
-            }
-        }
+        await Common.SenderLoop.RunAsync(DeliverDueAsync, signal, () => options.Value.PollInterval, clock, logger,
+            "Outbox run failed; trying again after the poll interval.", stoppingToken);
     }
 
     /// <summary>One delivery run. Returns how many messages it settled (sent, failed or rescheduled).</summary>
