@@ -10,18 +10,7 @@ using MultiLine.Core.Persistence;
 namespace MultiLine.Core.Webhooks;
 
 /// <summary>Wakes the <see cref="WebhookSender"/> of this process when a delivery was queued here (the test button).</summary>
-public sealed class WebhookSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { } // already signalled
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WebhookSignal : Common.WakeSignal;
 
 /// <summary>
 /// Delivers the queued webhook events, following the outbox's pattern (docs/adr-outbox-delivery.md): each run claims due
