@@ -92,7 +92,11 @@ public sealed class TestSmtpServer : IAsyncDisposable
         smtp.SessionFaulted += (_, e) => server.Closed(e.Context);
         smtp.SessionCancelled += (_, e) => server.Closed(e.Context);
         server._running = smtp.StartAsync(server._stop.Token);
-        server.Port = await listeners.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // A server that cannot start (its port taken, say) says why instead of timing out.
+        await Task.WhenAny(listeners.Started.Task, server._running).WaitAsync(TimeSpan.FromSeconds(10));
+        if (!listeners.Started.Task.IsCompleted)
+            await server._running;
+        server.Port = await listeners.Started.Task;
         return server;
     }
 
