@@ -114,7 +114,7 @@ public sealed class ActivityApiTests(ApiFixture api)
         await using (var db = api.Factory.CreateDbContext())
         {
             var rows = await db.ActivityEntries.Where(e => e.Id > before && e.Source == ActivitySource.Batch && e.Action == ActivityActions.AccountSuspend).ToListAsync(Ct);
-            Assert.Equal(ids.Order().Select(i => i.ToString()), rows.Select(r => r.TargetId!).Order());
+            Assert.Equal(ids.Order(), rows.Select(r => int.Parse(r.TargetId!)).Order());
         }
     }
 

@@ -65,7 +65,7 @@ public sealed class ActivityPageTests : IClassFixture<PortalFixture>, IAsyncDisp
         // The account still exists, so its name links to its page.
         Assert.StartsWith("accounts/", row.QuerySelector("a")!.GetAttribute("href"));
 
-        page.Find("button[aria-label='Next page']").Click();
+        page.ClickOn(() => page.Find("button[aria-label='Next page']"));
         page.WaitForAssertion(() => Assert.Equal(["Entry 25", "Entry 26", "Entry 27", "Entry 28", "Entry 29"], Details(page)));
     }
 

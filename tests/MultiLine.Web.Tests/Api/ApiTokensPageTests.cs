@@ -40,7 +40,7 @@ public sealed class ApiTokensPageTests(ApiFixture api)
         var cut = RenderLoaded(context);
 
         cut.Find("input").Change("Payroll export");
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
+        cut.ClickOn(() => cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")));
 
         var secret = cut.WaitForElement("[data-testid=new-token]").TextContent;
         Assert.StartsWith(ApiTokens.SecretPrefix, secret);
@@ -58,11 +58,11 @@ public sealed class ApiTokensPageTests(ApiFixture api)
         await using var _ = context;
         var cut = RenderLoaded(context);
         cut.Find("input").Change("To revoke");
-        cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")).Click();
+        cut.ClickOn(() => cut.FindAll("button").Single(b => b.TextContent.Contains("Create token")));
         var secret = cut.WaitForElement("[data-testid=new-token]").TextContent;
 
         // The list reloads after the token is created: click the row's button once that render has happened.
-        cut.WaitForAssertion(() => cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).QuerySelector("button")!.Click());
+        cut.ClickOn(() => cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).QuerySelector("button")!);
 
         cut.WaitForAssertion(() => Assert.Contains("Revoked", cut.FindAll("tr").Single(r => r.TextContent.Contains("To revoke")).TextContent));
         Assert.Equal(ApiTokens.Revoked, (await tokens.CheckAsync(secret, Ct)).Error);

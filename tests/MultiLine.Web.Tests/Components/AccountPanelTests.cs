@@ -44,7 +44,7 @@ public sealed class AccountPanelTests(PortalFixture portal) : IClassFixture<Port
     }
 
     private static void Click<T>(IRenderedComponent<T> root, string text) where T : Microsoft.AspNetCore.Components.IComponent =>
-        root.WaitForAssertion(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")).Click());
+        root.ClickOn(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")));
 
     [Fact]
     public async Task ThePanelShowsEveryFieldTheNumberAndTheHistory()

@@ -66,7 +66,7 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
         var file = new PickedFile("accounts-acme-sales.csv", Encoding.UTF8.GetBytes($"email address or device,monitor_calls\r\n{account.Username},{calls}\r\n"));
         await provider.InvokeAsync(() => upload.Instance.FilesChanged.InvokeAsync(file));
         provider.WaitForAssertion(() => Assert.Contains($"monitor calls: {AccountCsvText.Text(account.MonitorCalls)} → {calls}", provider.Find(".ml-update-rows").TextContent));
-        provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Update 1 account").Click());
+        provider.ClickOn(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Update 1 account"));
 
         var result = await reference!.Result.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         var batchId = Assert.IsType<int>(result!.Data);

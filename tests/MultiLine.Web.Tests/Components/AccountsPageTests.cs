@@ -74,7 +74,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
         var firstPageFirstUsername = Username(Rows(page)[0]);
 
         // The grid may still re-render after its first rows (the total arrives with them): click the button as it is then.
-        page.WaitForAssertion(() => page.Find("button[aria-label='Next page']").Click());
+        page.ClickOn(() => page.Find("button[aria-label='Next page']"));
 
         page.WaitForAssertion(() => Assert.Contains($"26-50 of {TotalAccounts()}", Pager(page)));
         // The pager and the rows render in separate passes: wait for the rows too.
@@ -268,7 +268,7 @@ public sealed class AccountsPageTests(PortalFixture portal) : IClassFixture<Port
     {
         var page = RenderPage();
 
-        page.WaitForAssertion(() => page.FindAll("th").First(th => th.TextContent.Contains("Permission group")).QuerySelector(".sortable-column-header")!.Click());
+        page.ClickOn(() => page.FindAll("th").First(th => th.TextContent.Contains("Permission group")).QuerySelector(".sortable-column-header")!);
 
         page.WaitForAssertion(() => Assert.Equal("PermissionGroup", AddressQuery().GetValueOrDefault("sort")));
     }

@@ -26,7 +26,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
     }
 
     private static void Click<T>(IRenderedComponent<T> root, string text) where T : IComponent =>
-        root.WaitForAssertion(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")).Click());
+        root.ClickOn(() => root.FindAll("button").First(b => b.TextContent.Trim() == text && !b.HasAttribute("disabled")));
 
     /// <summary>The input of a text field marked with <paramref name="testId"/>, wherever MudBlazor puts the attribute.</summary>
     private static string Input(string testId) => $"input[data-testid={testId}], [data-testid={testId}] input";
@@ -96,7 +96,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
         await using (var db = portal.Factory.CreateDbContext())
             Assert.Equal(Privileges.Numbers | Privileges.Reports, (await db.Roles.SingleAsync(r => r.Name == name, Cancel)).Privileges);
 
-        page.WaitForAssertion(() => Row(page, name).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Delete").Click());
+        page.ClickOn(() => Row(page, name).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Delete"));
         Click(dialogs, "Delete role");
         page.WaitForAssertion(() => Assert.DoesNotContain(name, page.Markup, StringComparison.Ordinal));
     }
@@ -181,7 +181,7 @@ public sealed class AdministrationPagesTests(PortalFixture portal) : IClassFixtu
         own.Closest(".mud-tooltip-root")!.PointerEnter();
         popovers.WaitForAssertion(() => Assert.Contains(AdminRules.CannotDisableYourself, popovers.Markup, StringComparison.Ordinal));
 
-        Row(page, desks[0].Email).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Disable").Click();
+        page.ClickOn(() => Row(page, desks[0].Email).QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Disable"));
 
         page.WaitForAssertion(() => Assert.Contains("Disabled", Row(page, desks[0].Email).TextContent, StringComparison.Ordinal));
         await using var db = portal.Factory.CreateDbContext();

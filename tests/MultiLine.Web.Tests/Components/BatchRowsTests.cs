@@ -128,7 +128,7 @@ public sealed class BatchRowsTests : IClassFixture<PortalFixture>, IAsyncDisposa
         var batchId = await AddBatchAsync();
         var page = RenderAt(batchId, "?q=First4");
 
-        page.FindAll(".ml-batch-rows .mud-chip").First(chip => chip.TextContent.Contains("Skipped")).Click();
+        page.ClickOn(() => page.FindAll(".ml-batch-rows .mud-chip").First(chip => chip.TextContent.Contains("Skipped")));
 
         page.WaitForAssertion(() => Assert.Equal(["46"], RowNumbers(page)));
         Assert.EndsWith($"reports/{batchId}?q=First4&outcome=Skipped", Navigation.Uri);

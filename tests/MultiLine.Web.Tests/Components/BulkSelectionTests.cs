@@ -50,14 +50,14 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
         page.WaitForAssertion(() => Assert.Contains("All 25 accounts on this page are selected.", page.Find("[data-select-all]").TextContent));
         page.WaitForAssertion(() => Assert.Contains($"Select all {invited:N0} accounts matching this filter", page.Find("[data-select-all-matching]").TextContent));
 
-        page.Find("[data-select-all-matching]").Click();
+        page.ClickOn(() => page.Find("[data-select-all-matching]"));
         page.WaitForAssertion(() =>
         {
             Assert.Contains($"All {invited:N0} accounts matching this filter are selected.", page.Find("[data-select-all]").TextContent);
             Assert.Equal($"{invited:N0} selected", page.Find("[data-selected-count]").TextContent);
         });
 
-        page.Find("[data-clear-selection]").Click();
+        page.ClickOn(() => page.Find("[data-clear-selection]"));
         page.WaitForAssertion(() =>
         {
             Assert.Empty(page.FindAll("[data-select-all]"));
@@ -72,9 +72,9 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
         var (page, dialogs, _) = Render("accounts?status=InvitationFailed");
         TickWholePage(page);
         if (failed > page.FindAll("tbody tr.mud-table-row").Count)
-            page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
+            page.ClickOn(() => page.Find("[data-select-all-matching]"));
 
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Contains("Resend Invitation")).Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Contains("Resend Invitation")));
 
         dialogs.WaitForAssertion(() =>
         {
@@ -94,10 +94,10 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
         var active = await db.Accounts.CountAsync(a => a.Organization!.Path.StartsWith(acme.Path), Xunit.TestContext.Current.CancellationToken);
         var (page, dialogs, popovers) = Render($"accounts?org={acme.Id}&sub=1");
         TickWholePage(page);
-        page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
+        page.ClickOn(() => page.Find("[data-select-all-matching]"));
 
-        page.WaitForAssertion(() => page.Find("[data-more-actions] button").Click());
-        popovers.WaitForAssertion(() => popovers.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Delete")).Click());
+        page.ClickOn(() => page.Find("[data-more-actions] button"));
+        popovers.ClickOn(() => popovers.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Delete")));
 
         dialogs.WaitForAssertion(() =>
         {
@@ -107,7 +107,7 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
             Assert.Contains("The filter is applied again when you confirm", dialogs.Find("[data-filter-note]").TextContent);
         });
         Assert.False(dialogs.Find("[data-confirm]").HasAttribute("disabled"));
-        dialogs.FindAll("input[type=radio]")[1].Click();
+        dialogs.ClickOn(() => dialogs.FindAll("input[type=radio]")[1]);
         dialogs.WaitForAssertion(() => Assert.True(dialogs.Find("[data-confirm]").HasAttribute("disabled")));
     }
 
@@ -116,10 +116,10 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
     {
         var (page, dialogs, popovers) = Render("accounts");
         TickWholePage(page);
-        page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
+        page.ClickOn(() => page.Find("[data-select-all-matching]"));
 
-        page.WaitForAssertion(() => page.Find("[data-more-actions] button").Click());
-        popovers.WaitForAssertion(() => popovers.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Suspend") && !i.TextContent.Contains("Unsuspend")).Click());
+        page.ClickOn(() => page.Find("[data-more-actions] button"));
+        popovers.ClickOn(() => popovers.FindAll(".mud-menu-item").Single(i => i.TextContent.Contains("Suspend") && !i.TextContent.Contains("Unsuspend")));
 
         dialogs.WaitForAssertion(() => Assert.StartsWith(MultiLine.Core.Batches.AccountBatchSubmission.UnrelatedOrganizations, dialogs.Find("[data-unrelated]").TextContent.Trim()));
         Assert.True(dialogs.Find("[data-confirm]").HasAttribute("disabled"));
@@ -130,7 +130,7 @@ public sealed class BulkSelectionTests(PortalFixture portal) : IClassFixture<Por
     {
         var (page, _, _) = Render("accounts");
         TickWholePage(page);
-        page.WaitForAssertion(() => page.Find("[data-select-all-matching]").Click());
+        page.ClickOn(() => page.Find("[data-select-all-matching]"));
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-clear-selection]")));
 
         page.FindAll("tbody tr.mud-table-row")[0].QuerySelector("input[type=checkbox]")!.Change(false);

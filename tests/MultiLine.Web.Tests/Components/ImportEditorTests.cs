@@ -101,7 +101,7 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         var page = await UploadAsync(Row($"{prefix}a@sales.acme.example"), Row("not-an-email"), Row($"{prefix}c@sales.acme.example"));
         page.WaitForAssertion(() => Assert.Contains("1 invalid", page.Markup));
 
-        page.Find("button[aria-label='Remove row 3']").Click();
+        page.ClickOn(() => page.Find("button[aria-label='Remove row 3']"));
         Pause();
 
         page.WaitForAssertion(() =>
@@ -112,7 +112,7 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
             Assert.Empty(page.FindAll("td[data-cell='3-FirstName']"));
         });
 
-        page.Find(".ml-removed-rows .mud-chip").Click();
+        page.ClickOn(() => page.Find(".ml-removed-rows .mud-chip"));
         Pause();
 
         page.WaitForAssertion(() =>
@@ -133,7 +133,7 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         Assert.Contains("+14155550911", first);
         Assert.Contains("The leading + (or 00) is missing", first);
 
-        page.Find("button[aria-label='Accept repair of row 2, forwarding_number']").Click();
+        page.ClickOn(() => page.Find("button[aria-label='Accept repair of row 2, forwarding_number']"));
         Pause();
 
         page.WaitForAssertion(() =>
@@ -156,7 +156,7 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         page.WaitForAssertion(() => Assert.Contains("Accept all repairs (2)", page.Find(".ml-accept-all").TextContent));
         Assert.Contains("cannot be repaired; fix it by hand", page.Find(".ml-repairs").TextContent);
 
-        page.Find(".ml-accept-all").Click();
+        page.ClickOn(() => page.Find(".ml-accept-all"));
         Pause();
 
         page.WaitForAssertion(() =>
@@ -178,7 +178,7 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         var page = await UploadAsync(Row(Unique("dl") + "@sales.acme.example", sms: "yes"));
 
         Type(page, 2, "FirstName", "Zoë, \"Z\"");
-        page.Find(".ml-download-edited").Click();
+        page.ClickOn(() => page.Find(".ml-download-edited"));
 
         page.WaitForAssertion(() => module.VerifyInvoke("downloadFile"));
         var call = module.VerifyInvoke("downloadFile");
@@ -196,10 +196,10 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
 
         Type(page, 3, "MonitorSms", "off");
         Type(page, 3, "FirstName", "Edited");
-        page.Find("button[aria-label='Remove row 4']").Click();
+        page.ClickOn(() => page.Find("button[aria-label='Remove row 4']"));
         Pause();
         page.WaitForAssertion(() => Assert.Contains("0 invalid", page.Markup));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Import").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Import"));
         page.WaitForAssertion(() => Assert.NotNull(_batchId));
 
         await using var db = _portal.Factory.CreateDbContext();

@@ -49,7 +49,7 @@ public sealed class InvitationTemplateEditorTests(PortalFixture portal) : IAsync
         var editor = await RenderAsync("Health Monitor");
         editor.FindAll("input").First(i => i.GetAttribute("value")?.StartsWith("Your MultiLine") == true).Input("Health Monitor invites you, {f_name}");
 
-        editor.FindAll("button").Single(b => b.TextContent.Contains("Save template")).Click();
+        editor.ClickOn(() => editor.FindAll("button").Single(b => b.TextContent.Contains("Save template")));
 
         editor.WaitForAssertion(() => Assert.Contains("Saved by Test admin", editor.Find("[data-testid=template-origin]").TextContent));
         await using var db = portal.Factory.CreateDbContext();

@@ -23,7 +23,7 @@ public sealed class InviteButtonTests(PortalFixture portal) : IAsyncDisposable
         await SearchAsync(page, account.Username);
         page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(15));
 
-        page.Find($"button[aria-label='Send invitation to {account.Username}']").Click();
+        page.ClickOn(() => page.Find($"button[aria-label='Send invitation to {account.Username}']"));
 
         page.WaitForAssertion(() => Assert.Equal("Invited", page.Find("tbody tr.mud-table-row td[data-label=Status]").TextContent.Trim()), TimeSpan.FromSeconds(15));
         await using var after = portal.Factory.CreateDbContext();
@@ -41,7 +41,7 @@ public sealed class InviteButtonTests(PortalFixture portal) : IAsyncDisposable
         await SearchAsync(page, account.Username);
         page.WaitForAssertion(() => Assert.Single(page.FindAll("tbody tr.mud-table-row")), TimeSpan.FromSeconds(15));
 
-        page.Find($"button[aria-label$='invitation to {account.Username}']").Click();
+        page.ClickOn(() => page.Find($"button[aria-label$='invitation to {account.Username}']"));
 
         page.WaitForAssertion(() => Assert.Equal("Invitation failed", page.Find("tbody tr.mud-table-row td[data-label=Status]").TextContent.Trim()), TimeSpan.FromSeconds(15));
         snackbars.WaitForAssertion(() => Assert.Contains("this account needs an email address", snackbars.Markup));

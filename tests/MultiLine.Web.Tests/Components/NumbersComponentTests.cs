@@ -39,15 +39,15 @@ public sealed class NumbersComponentTests(PortalFixture portal) : IClassFixture<
         await provider.InvokeAsync(async () => reference = await dialogs.ShowAsync<AddNumberRangeDialog>("Add numbers",
             new DialogParameters<AddNumberRangeDialog> { { d => d.OrganizationId, sales.Id } }));
 
-        provider.WaitForAssertion(() => provider.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "List").Click());
+        provider.ClickOn(() => provider.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "List"));
         IRenderedComponent<MudTextField<string>>? box = null;
         provider.WaitForAssertion(() => box = provider.FindComponents<MudTextField<string>>().Single(f => f.Instance.Label == "Numbers"));
         await provider.InvokeAsync(() => box!.Instance.ValueChanged.InvokeAsync($"+19875550100, +19875550101\n{existing}"));
-        provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Check list").Click());
+        provider.ClickOn(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Check list"));
 
         provider.WaitForAssertion(() => Assert.Contains("2 numbers will be added to Acme Sales, 1 refused.", provider.Markup));
         Assert.Contains($"Line 2: {existing} already belongs to Acme Sales.", provider.Markup);
-        provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Add 2 numbers").Click());
+        provider.ClickOn(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Add 2 numbers"));
 
         var result = await reference!.Result.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(2, result!.Data);
@@ -74,7 +74,7 @@ public sealed class NumbersComponentTests(PortalFixture portal) : IClassFixture<
 
         var quantity = provider.WaitForComponent<MudNumericField<int>>();
         await provider.InvokeAsync(() => quantity.Instance.ValueChanged.InvokeAsync(available + 1));
-        provider.WaitForAssertion(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Allocate").Click());
+        provider.ClickOn(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Allocate"));
 
         provider.WaitForAssertion(() => Assert.Contains(
             $"Acme Corp has only {available:N0} Available number{(available == 1 ? "" : "s")}; {available + 1:N0} cannot be allocated to Acme Sales.", provider.Markup));
@@ -114,7 +114,7 @@ public sealed class NumbersComponentTests(PortalFixture portal) : IClassFixture<
         await page.InvokeAsync(() => toggle.Instance.ValueChanged.InvokeAsync(true));
         var threshold = page.FindComponent<MudNumericField<int>>();
         await page.InvokeAsync(() => threshold.Instance.ValueChanged.InvokeAsync(80));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save"));
 
         await using var check = portal.Factory.CreateDbContext();
         page.WaitForAssertion(() => Assert.Equal(80, check.Organizations.AsNoTracking().Single(o => o.Id == health.Id).UtilizationThresholdPercent));

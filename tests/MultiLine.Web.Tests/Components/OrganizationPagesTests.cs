@@ -54,20 +54,20 @@ public sealed class OrganizationPagesTests(PortalFixture portal) : IClassFixture
     {
         var page = RenderTree();
 
-        page.WaitForAssertion(() => Button(page, "Add under Health Monitor").Click());
+        page.ClickOn(() => Button(page, "Add under Health Monitor"));
         page.WaitForAssertion(() => page.Find("input[data-testid=new-organization-name], [data-testid=new-organization-name] input").Change("Health Pilots"));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Add").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Add"));
 
         page.WaitForAssertion(() => Assert.Contains("Health Pilots", page.Find("[data-testid=organization-tree]").TextContent));
         Assert.False(Button(page, "Delete Health Pilots").HasAttribute("disabled"));
 
-        page.WaitForAssertion(() => Button(page, "Rename Health Pilots").Click());
+        page.ClickOn(() => Button(page, "Rename Health Pilots"));
         page.WaitForAssertion(() => page.FindAll("input").Single(i => i.GetAttribute("value") == "Health Pilots").Change("Acme Sales"));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save"));
         page.WaitForAssertion(() => Assert.Contains("An organization named \"Acme Sales\" already exists", page.Find("[data-testid=organization-error]").TextContent));
 
         page.WaitForAssertion(() => page.FindAll("input").Single(i => i.GetAttribute("value") == "Acme Sales").Change("Health Trials"));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Save"));
         page.WaitForAssertion(() => Assert.Contains("Health Trials", page.Find("[data-testid=organization-tree]").TextContent));
         await using var db = portal.Factory.CreateDbContext();
         var created = await db.Organizations.SingleAsync(o => o.Name == "Health Trials", Ct);
@@ -87,7 +87,7 @@ public sealed class OrganizationPagesTests(PortalFixture portal) : IClassFixture
 
         // Each step finds its element again inside WaitForAssertion: typing re-renders the form, which renews its handlers.
         page.WaitForAssertion(() => page.Find("input[data-testid=group-name], [data-testid=group-name] input").Change("Sales trial"));
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Add group").Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Add group"));
 
         page.WaitForAssertion(() => Assert.Contains("Sales trial", page.Find("[data-testid=permission-groups]").TextContent));
         Assert.False(page.FindAll("button").Single(b => b.GetAttribute("aria-label") == "Edit Sales trial").HasAttribute("disabled"));
@@ -102,8 +102,8 @@ public sealed class OrganizationPagesTests(PortalFixture portal) : IClassFixture
         var panel = _context.Render<OrganizationSettingsPanel>(p => p.Add(c => c.OrganizationId, emea));
         panel.WaitForAssertion(() => Assert.Contains("Set here", panel.Find("[data-testid=social-source]").TextContent));
 
-        panel.WaitForAssertion(() => panel.Find("[data-testid=social-source] button").Click());
-        panel.WaitForAssertion(() => panel.FindAll("button").Single(b => b.TextContent.Contains("Save settings")).Click());
+        panel.ClickOn(() => panel.Find("[data-testid=social-source] button"));
+        panel.ClickOn(() => panel.FindAll("button").Single(b => b.TextContent.Contains("Save settings")));
 
         panel.WaitForAssertion(() => Assert.Contains("Inherited from Acme Support", panel.Find("[data-testid=social-source]").TextContent + string.Join(" ", panel.FindAll(".mud-alert").Select(a => a.TextContent))));
         await using var db = portal.Factory.CreateDbContext();

@@ -91,7 +91,7 @@ public sealed class OutboxPageTests : IClassFixture<PortalFixture>, IAsyncDispos
         await AddEmailsAsync();
         var page = RenderAt($"outbox?q={_word}");
 
-        page.FindAll(".mud-chip").First(chip => chip.TextContent.Contains("Replaced by a resend")).Click();
+        page.ClickOn(() => page.FindAll(".mud-chip").First(chip => chip.TextContent.Contains("Replaced by a resend")));
 
         page.WaitForAssertion(() => Assert.Equal([$"edsger_{_word}@sales.acme.example"], Recipients(page)));
         Assert.EndsWith($"outbox?q={_word}&state=Superseded", Navigation.Uri);

@@ -49,19 +49,19 @@ public sealed class SingleAccountFormTests(PortalFixture portal) : IClassFixture
 
             UsernameInput(root).Change("not-an-email@");
             // The username check may still be re-rendering the form: click the button as it is once it settles.
-            form.WaitForAssertion(() => SaveButton(root).Click());
+            form.ClickOn(() => SaveButton(root));
             form.WaitForAssertion(() => Assert.Equal("\"not-an-email@\" is not a valid email address.", UsernameError(root)));
 
             UsernameInput(root).Change(taken);
-            form.WaitForAssertion(() => SaveButton(root).Click());
+            form.ClickOn(() => SaveButton(root));
             form.WaitForAssertion(() => Assert.Equal($"\"{taken}\" already exists in organization Acme Sales.", UsernameError(root)));
 
             UsernameInput(root).Change("not-an-email@");
-            form.WaitForAssertion(() => SaveButton(root).Click());
+            form.ClickOn(() => SaveButton(root));
             form.WaitForAssertion(() => Assert.Equal("\"not-an-email@\" is not a valid email address.", UsernameError(root)));
 
             UsernameInput(root).Change("fixed.single@sales.acme.example");
-            form.WaitForAssertion(() => SaveButton(root).Click());
+            form.ClickOn(() => SaveButton(root));
             form.WaitForAssertion(() => Assert.NotNull(saved));
             Assert.Null(UsernameError(root));
         }
@@ -76,13 +76,13 @@ public sealed class SingleAccountFormTests(PortalFixture portal) : IClassFixture
         _context.Render<MudPopoverProvider>();
         var dialogs = _context.Render<MudDialogProvider>();
         var toolbar = _context.Render<AccountsToolbar>();
-        toolbar.FindAll("button").Single(b => b.TextContent.Trim() == "Add Account").Click();
+        toolbar.ClickOn(() => toolbar.FindAll("button").Single(b => b.TextContent.Trim() == "Add Account"));
         var root = dialogs;
         dialogs.WaitForAssertion(() => Assert.NotEmpty(dialogs.FindComponents<SingleAccountForm>()));
         await ChooseOrganizationAsync(root, "Acme Sales");
 
         UsernameInput(root).Change("+14155550987");
-        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Save & Invite").Click();
+        dialogs.ClickOn(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Save & Invite"));
 
         snackbars.WaitForAssertion(() =>
         {

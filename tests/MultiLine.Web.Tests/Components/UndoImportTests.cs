@@ -76,11 +76,11 @@ public sealed class UndoImportTests(PortalFixture portal) : IClassFixture<Portal
         await using var context = PortalTestContext.Create(portal.Factory);
         var dialogs = Open(context, batchId, out var page);
 
-        page.WaitForAssertion(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Undo import" && !b.HasAttribute("disabled")).Click());
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Undo import" && !b.HasAttribute("disabled")));
         dialogs.WaitForAssertion(() => Assert.Contains(
             "2 accounts will be deleted, 1 number will be back to Available and 1 invitation will be revoked (the activation links stop working).",
             dialogs.Markup, StringComparison.Ordinal));
-        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Undo import").Click());
+        dialogs.ClickOn(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Undo import"));
 
         // The undo is stored, then the page opens it: wait for the navigation before reading the store.
         var navigation = context.Services.GetRequiredService<BunitNavigationManager>();

@@ -33,9 +33,9 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
 
     private static void AddEndpoint(IRenderedComponent<WebhooksPanel> panel, string url)
     {
-        panel.WaitForAssertion(() => panel.Find("[data-testid=webhook-add]").Click());
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-add]"));
         panel.WaitForAssertion(() => panel.Find("#webhook-url").Input(url));
-        panel.WaitForAssertion(() => panel.Find("[data-testid=webhook-save]").Click());
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-save]"));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
         panel.WaitForAssertion(() => secret = panel.Find("[data-testid=webhook-secret-value]").TextContent);
         var before = portal.Receiver.Received.Count;
 
-        panel.WaitForAssertion(() => panel.Find("[data-testid=webhook-test]").Click());
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-test]"));
 
         var received = (await portal.Receiver.WaitForAsync(before + 1)).Last(r => r.Event == WebhookEvents.Test);
         Assert.True(WebhookSignature.Verify(secret, received.Signature!, received.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
