@@ -16,10 +16,14 @@ public static class UsernameHolders
     /// <summary>Values per lookup. They go as one parameter, so SQLite's parameter limit does not apply; this bounds a query's size.</summary>
     public const int LookupChunkSize = 5_000;
 
-    public static async Task<Dictionary<string, UsernameHolder>> FindAsync(MultiLineDbContext db, IEnumerable<string> normalizedUsernames, CancellationToken cancellationToken = default)
+    public static Task<Dictionary<string, UsernameHolder>> FindAsync(MultiLineDbContext db, IEnumerable<string> normalizedUsernames, CancellationToken cancellationToken = default) =>
+        FindDistinctAsync(db, normalizedUsernames.Distinct().ToArray(), cancellationToken);
+
+    /// <summary>As <see cref="FindAsync"/>, for usernames known to be distinct (the keys of a dictionary).</summary>
+    public static async Task<Dictionary<string, UsernameHolder>> FindDistinctAsync(MultiLineDbContext db, string[] normalizedUsernames, CancellationToken cancellationToken = default)
     {
         var holders = new Dictionary<string, UsernameHolder>(StringComparer.Ordinal);
-        foreach (var chunk in normalizedUsernames.Distinct().Chunk(LookupChunkSize))
+        foreach (var chunk in Lookups.Chunks(normalizedUsernames, LookupChunkSize))
         {
             // One parameter holding the list (SQLite json_each, PostgreSQL an array), not one per value: a few hundred
             // parameters cost more to build and bind than the index lookups themselves.

@@ -27,50 +27,99 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     /// <summary>Values per lookup query (one parameter holds them all).</summary>
     public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
 
-    public async Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default) =>
-        await ValidateAsync(await reader.ReadAsync(file, cancellationToken), target, cancellationToken);
+    public Task<ImportValidationResult> ValidateAsync(Stream file, ImportTarget target, CancellationToken cancellationToken = default) =>
+        ValidateAsync(ct => reader.ReadAsync(file, ct), target, cancellationToken);
 
     /// <summary>An upload as received: a CSV, or the chosen sheet of an Excel workbook.</summary>
-    public async Task<ImportValidationResult> ValidateAsync(ImportUpload upload, ImportTarget target, CancellationToken cancellationToken = default) =>
-        await ValidateAsync(await reader.ReadAsync(upload, CsvPurpose.Import, cancellationToken), target, cancellationToken);
+    public Task<ImportValidationResult> ValidateAsync(ImportUpload upload, ImportTarget target, CancellationToken cancellationToken = default) =>
+        ValidateAsync(ct => reader.ReadAsync(upload, CsvPurpose.Import, ct), target, cancellationToken);
 
-    private async Task<ImportValidationResult> ValidateAsync(CsvReadResult read, ImportTarget target, CancellationToken cancellationToken)
+    /// <remarks>
+    /// What needs only the target (its organization and group, and its free capacity) is looked up while the file is
+    /// read, each on a context of its own, so a check waits for the longer of the two rather than both: on SQLite a query
+    /// runs on the thread that awaits it, hence <see cref="Task.Run(Func{Task})"/>. Nothing started here outlives the
+    /// check: both lookups are awaited (and their contexts disposed) on every path out.
+    /// </remarks>
+    private async Task<ImportValidationResult> ValidateAsync(Func<CancellationToken, Task<CsvReadResult>> readFile, ImportTarget target, CancellationToken cancellationToken)
     {
-
         // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
         // explicitly and picks the wording, so nothing of another subtree is named.
-        await using var db = await databases.CreateAsync(cancellationToken);
-        // One connection for the check's few queries: each open would otherwise set the engine's session options again.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
-        if (organization is null || !target.Scope.Includes(organization.Path))
-            return Refused(read, "The chosen organization does not exist or is outside your scope.");
-        var ancestors = organization.AncestorIdsAndSelf();
-        var group = await db.PermissionGroups.AsNoTracking()
-            .FirstOrDefaultAsync(g => g.Id == target.PermissionGroupId && ancestors.Contains(g.OrganizationId), cancellationToken);
-        if (group is null)
-            return Refused(read, $"The chosen User Permissions group is not available to organization {organization.Name}.");
-        if (read.HasFileErrors)
-            return new ImportValidationResult(read.FileProblems, [], read.Sha256, null);
-
-        var context = new AccountRulesContext(organization, group);
-        var rows = new List<RowState>(read.Rows.Count);
-        foreach (var row in read.Rows)
+        var lookup = Task.Run(() => TargetLookup.OpenAsync(databases, target, cancellationToken), cancellationToken);
+        var capacity = Task.Run(() => FreeCapacityAsync(target.OrganizationId, cancellationToken), cancellationToken);
+        try
         {
-            var check = rules.Check(row.Values, context, row.RowNumber);
-            rows.Add(new RowState(row, check));
+            var read = await readFile(cancellationToken);
+            var (db, organization, group) = await lookup;
+            if (organization is null || !target.Scope.Includes(organization.Path))
+                return Refused(read, "The chosen organization does not exist or is outside your scope.");
+            if (group is null)
+                return Refused(read, $"The chosen User Permissions group is not available to organization {organization.Name}.");
+            if (read.HasFileErrors)
+                return new ImportValidationResult(read.FileProblems, [], read.Sha256, null);
+
+            var context = new AccountRulesContext(organization, group);
+            var rows = new List<RowState>(read.Rows.Count);
+            foreach (var row in read.Rows)
+            {
+                var check = rules.Check(row.Values, context, row.RowNumber);
+                rows.Add(new RowState(row, check));
+            }
+
+            var usernames = FindDuplicates(rows, r => r.Check.NormalizedUsername, CsvColumn.Username);
+            var numbers = FindDuplicates(rows, r => r.Check.MultiLineNumberE164, CsvColumn.MultiLineNumber);
+            await CheckExistingUsernamesAsync(db, usernames, target.Scope, cancellationToken);
+            await CheckNumbersAsync(db, numbers, organization, cancellationToken);
+            await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
+
+            var withoutNumber = WarnAboutInvitations(rows, organization);
+            var results = rows.Select(r => r.ToRow()).ToArray();
+            return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, await capacity));
         }
+        finally
+        {
+            try
+            {
+                await Task.WhenAll(lookup, capacity);
+            }
+            catch
+            {
+                // Already thrown above when the check needed it; a refused check never reads the capacity.
+            }
+            if (lookup.IsCompletedSuccessfully)
+                await lookup.Result.Db.DisposeAsync();
+        }
+    }
 
-        var usernames = FindDuplicates(rows, r => r.Check.NormalizedUsername, CsvColumn.Username);
-        var numbers = FindDuplicates(rows, r => r.Check.MultiLineNumberE164, CsvColumn.MultiLineNumber);
-        await CheckExistingUsernamesAsync(db, usernames, target.Scope, cancellationToken);
-        await CheckNumbersAsync(db, numbers, organization, cancellationToken);
-        await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
+    private async Task<FreeCapacity> FreeCapacityAsync(int organizationId, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        return await db.FreeCapacityAsync(organizationId, cancellationToken);
+    }
 
-        var freeCapacity = await db.FreeCapacityAsync(organization.Id, cancellationToken);
-        var withoutNumber = WarnAboutInvitations(rows, organization);
-        var results = rows.Select(r => r.ToRow()).ToArray();
-        return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, freeCapacity));
+    /// <summary>The target's organization and group, and the context the row lookups go on (open, one connection for all).</summary>
+    private sealed record TargetLookup(MultiLineDbContext Db, Organization? Organization, PermissionGroup? Group)
+    {
+        public static async Task<TargetLookup> OpenAsync(SystemDbContextFactory databases, ImportTarget target, CancellationToken cancellationToken)
+        {
+            var db = await databases.CreateAsync(cancellationToken);
+            try
+            {
+                // One connection for the check's few queries: each open would otherwise set the engine's session options again.
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                var organization = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == target.OrganizationId, cancellationToken);
+                if (organization is null)
+                    return new TargetLookup(db, null, null);
+                var ancestors = organization.AncestorIdsAndSelf();
+                var group = await db.PermissionGroups.AsNoTracking()
+                    .FirstOrDefaultAsync(g => g.Id == target.PermissionGroupId && ancestors.Contains(g.OrganizationId), cancellationToken);
+                return new TargetLookup(db, organization, group);
+            }
+            catch
+            {
+                await db.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     /// <summary>
@@ -101,7 +150,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     /// <summary>Flags every repeat of a key on the later row, naming the first; returns the first row of each key.</summary>
     private static Dictionary<string, RowState> FindDuplicates(List<RowState> rows, Func<RowState, string?> key, CsvColumn column)
     {
-        var first = new Dictionary<string, RowState>(StringComparer.Ordinal);
+        var first = new Dictionary<string, RowState>(rows.Count, StringComparer.Ordinal);
         foreach (var row in rows)
         {
             if (key(row) is not { } value)
@@ -116,7 +165,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
     private static async Task CheckExistingUsernamesAsync(MultiLineDbContext db, Dictionary<string, RowState> rows, AdminScope scope, CancellationToken cancellationToken)
     {
-        foreach (var (normalized, holder) in await UsernameHolders.FindAsync(db, rows.Keys, cancellationToken))
+        foreach (var (normalized, holder) in await UsernameHolders.FindDistinctAsync(db, [.. rows.Keys], cancellationToken))
         {
             var row = rows[normalized];
             row.Add(CsvColumn.Username, holder.Message(row.Value(CsvColumn.Username)!, scope.Includes));
@@ -126,7 +175,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
     private static async Task CheckNumbersAsync(MultiLineDbContext db, Dictionary<string, RowState> rows, Organization organization, CancellationToken cancellationToken)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in rows.Keys.Chunk(LookupChunkSize))
+        foreach (var chunk in Lookups.Chunks<string>([.. rows.Keys], LookupChunkSize))
         {
             var numbers = await db.Numbers.AsNoTracking()
                 .Where(n => EF.Parameter(chunk).Contains(n.E164))
@@ -189,20 +238,30 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
                 return new ImportRow(row.RowNumber, row.Values, check.Draft, []);
             var problems = new ImportProblem[count];
             var at = 0;
-            foreach (var problem in row.Problems)
-                problems[at++] = problem;
-            foreach (var problem in check.Problems)
-                problems[at++] = problem.Row == row.RowNumber ? problem : problem with { Row = row.RowNumber };
-            foreach (var problem in _added ?? [])
-                problems[at++] = problem;
+            // Indexed loops: a foreach over the interfaces would allocate an enumerator for each list of each row.
+            for (var i = 0; i < row.Problems.Count; i++)
+                problems[at++] = row.Problems[i];
+            for (var i = 0; i < check.Problems.Count; i++)
+                problems[at++] = check.Problems[i].Row == row.RowNumber ? check.Problems[i] : check.Problems[i] with { Row = row.RowNumber };
+            for (var i = 0; i < (_added?.Count ?? 0); i++)
+                problems[at++] = _added![i];
             if (count > 1)
                 SortByColumn(problems);
             var valid = Array.TrueForAll(problems, p => !p.IsError);
             // A refused phone value may be one a spreadsheet damaged: the repair is proposed, never applied.
             return new ImportRow(row.RowNumber, row.Values, valid ? check.Draft : null, problems)
             {
-                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values),
+                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values, column => HasError(row.Problems, column) || HasError(check.Problems, column)),
             };
+        }
+
+        private static bool HasError(IReadOnlyList<ImportProblem> problems, CsvColumn column)
+        {
+            var name = column.Name();
+            foreach (var problem in problems)
+                if (problem.IsError && problem.Column == name)
+                    return true;
+            return false;
         }
 
         /// <summary>A stable insertion sort by column (row-wide problems first): a row has a handful of problems at most.</summary>

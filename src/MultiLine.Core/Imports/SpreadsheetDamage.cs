@@ -119,11 +119,20 @@ public static partial class SpreadsheetDamage
     }
 
     /// <summary>Every damaged phone value of <paramref name="values"/> (row <paramref name="row"/>), in column order.</summary>
-    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values)
+    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values) => Inspect(row, values, refusedByRule: null);
+
+    /// <summary>
+    /// As <see cref="Inspect(int, AccountInput)"/>, looking only at the columns whose own rule refused the value
+    /// (<paramref name="refusedByRule"/>): one it accepted has nothing to repair, and reading it again as a phone number
+    /// is the costly part (a preview's invalid rows are mostly taken usernames, refused by the database, not the rule).
+    /// </summary>
+    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule)
     {
         List<SpreadsheetRepair>? found = null;
         foreach (var column in PhoneColumns)
         {
+            if (refusedByRule is not null && !refusedByRule(column))
+                continue;
             if (Inspect(row, column, values[column]) is { } repair)
                 (found ??= []).Add(repair);
         }

@@ -17,9 +17,12 @@ public static class InvitationRules
     {
         if (!Username.IsEmail(username))
             return NeedsEmailAddress;
-        var domain = username[(username.LastIndexOf('@') + 1)..].ToLowerInvariant();
-        if (organization.AllowedEmailDomains.Count > 0 && !organization.AllowedEmailDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
-            return $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain} is not allowed.";
-        return null;
+        if (organization.AllowedEmailDomains.Count == 0)
+            return null;
+        var domain = username.AsSpan(username.LastIndexOf('@') + 1);
+        foreach (var allowed in organization.AllowedEmailDomains)
+            if (domain.Equals(allowed, StringComparison.OrdinalIgnoreCase))
+                return null;
+        return $"Invitations of {organization.Name} may only go to {string.Join(", ", organization.AllowedEmailDomains)}; {domain.ToString().ToLowerInvariant()} is not allowed.";
     }
 }
