@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 namespace MultiLine.Persistence.PostgreSQL;
 
-/// <summary>A batch's rows through one binary <c>COPY</c>, on the context's connection and inside its transaction.</summary>
+/// <summary>A batch's rows, every column, through one binary <c>COPY</c>, on the context's connection and inside its transaction.</summary>
 internal static class PostgreSqlBatchRowWriter
 {
     public static async Task InsertAsync(MultiLineDbContext db, int batchId, IEnumerable<BatchRow> rows, CancellationToken cancellationToken)
@@ -17,7 +17,8 @@ internal static class PostgreSqlBatchRowWriter
         await using var copy = await connection.BeginBinaryImportAsync("""
             COPY "BatchRows" ("BatchOperationId", "RowNumber", "FirstName", "LastName", "Username", "NormalizedUsername", "MultiLineNumber",
                 "SocialMessaging", "RestrictIncomingSocialMessaging", "MonitorCalls", "MonitorSms", "ForwardingNumber", "Language",
-                "TargetAccountId", "Outcome", "Reason", "AccountId", "Number", "Invitation", "InvitationId", "ProcessedAtUtc")
+                "TargetAccountId", "Outcome", "Reason", "AccountId", "Number", "Invitation", "InvitationId", "ProcessedAtUtc",
+                "PermissionGroupId", "UpdateFields")
             FROM STDIN (FORMAT BINARY)
             """, cancellationToken);
         foreach (var row in rows)
@@ -47,6 +48,8 @@ internal static class PostgreSqlBatchRowWriter
                 await copy.WriteAsync(DateTime.SpecifyKind(processed, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken);
             else
                 await copy.WriteNullAsync(cancellationToken);
+            await IntegerAsync(copy, row.PermissionGroupId, cancellationToken);
+            await copy.WriteAsync((int)row.UpdateFields, NpgsqlDbType.Integer, cancellationToken);
         }
         await copy.CompleteAsync(cancellationToken);
     }

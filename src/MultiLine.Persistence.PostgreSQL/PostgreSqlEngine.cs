@@ -35,6 +35,8 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
 
     public JsonRowSource? RowSource => null;
 
+    public IPositionalStatement? PreparePositional(System.Data.Common.DbTransaction transaction, string text, IReadOnlyList<PositionalParameter> parameters) => null;
+
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         PostgreSqlBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 

@@ -24,6 +24,9 @@ public sealed class SqliteEngine : IDatabaseEngine
 
     public JsonRowSource? RowSource => SqliteJsonRowSource.Instance;
 
+    public IPositionalStatement? PreparePositional(System.Data.Common.DbTransaction transaction, string text, IReadOnlyList<PositionalParameter> parameters) =>
+        SqlitePositionalStatement.TryPrepare((SqliteTransaction)transaction, text, parameters);
+
     public Task InsertBatchRowsAsync(MultiLineDbContext db, int batchId, IEnumerable<MultiLine.Core.Batches.BatchRow> rows, CancellationToken cancellationToken = default) =>
         SqliteBatchRowWriter.InsertAsync(db, batchId, rows, cancellationToken);
 

@@ -224,8 +224,25 @@ public static class BulkRows
             return;
         }
 
-        // One prepared statement and one set of parameters, given each entity's values in turn.
+        // One prepared statement, given each entity's values in turn: bound by position where the engine can.
         var parameters = columns.Select(c => c.Parameter(command, null)).ToArray();
+        var positional = db.Engine?.PreparePositional(transaction, text,
+            [.. columns.Select((c, i) => new PositionalParameter(c.Placeholder, parameters[i], c.ProviderType))]);
+        if (positional is not null)
+        {
+            using (positional)
+            {
+                var values = new object?[columns.Count];
+                foreach (var entity in entities)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    for (var i = 0; i < columns.Count; i++)
+                        values[i] = columns[i].ProviderValue(entity);
+                    positional.Execute(values);
+                }
+            }
+            return;
+        }
         command.Parameters.AddRange(parameters);
         await command.PrepareAsync(cancellationToken);
         foreach (var entity in entities)
@@ -249,6 +266,9 @@ public static class BulkRows
         /// <summary>A parameter typed by the column's mapping, holding <paramref name="entity"/>'s value (null: none yet).</summary>
         public DbParameter Parameter(DbCommand command, object? entity, string suffix = "") =>
             Mapping.CreateParameter(command, ParameterName + suffix, entity is null ? null : _getter.GetClrValueUsingContainingEntity(entity), Property.IsNullable);
+
+        /// <summary>The CLR type of the values the column stores (after the mapping's value converter).</summary>
+        public Type ProviderType => Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
 
         /// <summary>The entity's value as the column stores it (through the mapping's value converter, as SaveChanges does).</summary>
         public object? ProviderValue(object entity)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Demo;
 
@@ -42,6 +43,13 @@ public interface IDatabaseEngine
     /// go many to a round trip instead (PostgreSQL pipelines an ADO.NET batch).
     /// </summary>
     JsonRowSource? RowSource { get; }
+
+    /// <summary>
+    /// Prepares <paramref name="text"/> on the transaction's connection to run once per row with values bound by position,
+    /// or null when the engine has no such path (PostgreSQL sends single-row statements many to a round trip instead) or
+    /// cannot bind one of the parameters' types exactly as its ADO.NET provider does; the caller then binds by name.
+    /// </summary>
+    IPositionalStatement? PreparePositional(DbTransaction transaction, string text, IReadOnlyList<PositionalParameter> parameters);
 
     /// <summary>The engine's fast path for the demo data's bulk rows, inside one transaction on the context's connection.</summary>
     Task<IDemoRowWriter> OpenDemoRowWriterAsync(MultiLineDbContext db, CancellationToken cancellationToken = default);

@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using MultiLine.Core.Accounts;
+using MultiLine.Core.Batches;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Invitations.Outbox;
 using MultiLine.Core.Organizations;
 using MultiLine.Core.Persistence;
@@ -190,11 +192,97 @@ public sealed class BulkRowsTests : IDisposable
         Assert.All(stored, m => Assert.Equal(body, m.HtmlBody));
     }
 
+    [Fact]
+    public async Task InvitationsAndTheirEmailsHoldTheSameStoredValuesAsSaveChangesWrites()
+    {
+        var (organization, group) = await SeedAsync();
+        var account = NewAccount(0, organization, group);
+        await using (var db = _database.CreateDbContext())
+        {
+            db.Accounts.Add(account);
+            await db.SaveChangesAsync(Token);
+        }
+        var at = new DateTime(2026, 11, 26, 8, 30, 15, 123, DateTimeKind.Utc).AddTicks(4560);
+        EmailMessage Email(string subject) => new()
+        {
+            Kind = EmailKind.Invitation, OrganizationId = organization, AccountId = account.Id, ToAddress = "u@acme.example", ToName = "Jürgen 😀",
+            Subject = subject, HtmlBody = "<p>Hallo</p>", TextBody = "Hallo\n", State = EmailState.Queued, Attempts = 2, LastError = "451 later",
+            CreatedAtUtc = at, NextAttemptAtUtc = at.AddMinutes(1), ClaimExpiresAtUtc = at.AddMinutes(2), ClaimedBy = "worker-1",
+        };
+        Invitation Invite(string hash, EmailMessage email) => new()
+        {
+            AccountId = account.Id, TokenHash = hash, Language = Language.French, CreatedAtUtc = at, ExpiresAtUtc = at.AddDays(7),
+            RevokedAtUtc = at.AddHours(1), EmailMessageId = email.Id,
+        };
+
+        await using (var db = _database.CreateDbContext())
+        {
+            var email = Email("saved");
+            db.EmailMessages.Add(email);
+            await db.SaveChangesAsync(Token);
+            db.Invitations.Add(Invite("saved", email));
+            await db.SaveChangesAsync(Token);
+        }
+        await using (var db = _database.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            var email = Email("bulk");
+            await BulkRows.InsertAsync(db, [email], Token);
+            await BulkRows.InsertAsync(db, [Invite("bulk", email)], Token);
+            await transaction.CommitAsync(Token);
+        }
+
+        await using var check = _database.CreateDbContext();
+        AssertSameStored(await StoredColumnsAsync(check, "EmailMessages"), "Subject", ["Id"]);
+        AssertSameStored(await StoredColumnsAsync(check, "Invitations"), "TokenHash", ["Id", "EmailMessageId"]);
+    }
+
+    [Fact]
+    public async Task TheEnginesBatchRowWriterStoresEveryColumnAsSaveChangesWrites()
+    {
+        var (organization, group) = await SeedAsync();
+        var processed = new DateTime(2026, 11, 26, 8, 30, 15, 123, DateTimeKind.Utc).AddTicks(4560);
+        BatchRow Row(int number) => new()
+        {
+            RowNumber = number, FirstName = "Jürgen", LastName = "O'Brien; \"Müller\" \\ 😀", Username = "A@acme.example", NormalizedUsername = "a@acme.example",
+            MultiLineNumber = "+14155550100", SocialMessaging = true, RestrictIncomingSocialMessaging = true, MonitorCalls = MonitorCalls.Off,
+            MonitorSms = MonitorSms.On, ForwardingNumber = "+14155550101", Language = Language.Spanish, TargetAccountId = null, PermissionGroupId = group,
+            UpdateFields = AccountFields.FirstName | AccountFields.PermissionGroup, Outcome = RowOutcome.Failed, Reason = "Taken.\tReally",
+            AccountId = null, Number = "+14155550102", Invitation = InvitationState.Sent, InvitationId = null, ProcessedAtUtc = processed,
+        };
+        await using (var db = _database.CreateDbContext())
+        {
+            var batch = new BatchOperation { Kind = BatchKind.Import, AdminName = "Test", OrganizationId = organization, TotalRows = 2, CreatedAtUtc = processed };
+            db.Batches.Add(batch);
+            await db.SaveChangesAsync(Token);
+            var saved = Row(1);
+            saved.BatchOperationId = batch.Id;
+            db.BatchRows.Add(saved);
+            await db.SaveChangesAsync(Token);
+            await using var transaction = await db.Database.BeginTransactionAsync(Token);
+            await db.Engine!.InsertBatchRowsAsync(db, batch.Id, [Row(2)], Token);
+            await transaction.CommitAsync(Token);
+        }
+
+        await using var check = _database.CreateDbContext();
+        AssertSameStored(await StoredColumnsAsync(check, "BatchRows"), "RowNumber", ["Id"]);
+    }
+
+    /// <summary>Two stored rows, told apart by <paramref name="by"/>, hold the same value in every other column but <paramref name="except"/>.</summary>
+    private static void AssertSameStored(List<Dictionary<string, object?>> rows, string by, string[] except)
+    {
+        Assert.Equal(2, rows.Count);
+        foreach (var column in rows[0].Keys.Except([by, .. except]))
+            Assert.True(Equals(rows[0][column], rows[1][column]), $"{column}: SaveChanges stored {rows[0][column] ?? "null"}, the bulk path {rows[1][column] ?? "null"}.");
+        Assert.Contains(rows[0].Keys, k => k == "CreatedAtUtc" || k == "ProcessedAtUtc");
+    }
+
     /// <summary>Every row of <paramref name="table"/> as the engine stores it, read past EF Core's converters.</summary>
     private async Task<List<Dictionary<string, object?>>> StoredColumnsAsync(MultiLineDbContext db, string table)
     {
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(Token);
+        if (connection.State != System.Data.ConnectionState.Open)
+            await connection.OpenAsync(Token);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM \"{table}\"";
         await using var reader = await command.ExecuteReaderAsync(Token);
