@@ -67,8 +67,19 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
             var usernames = FindDuplicates(rows, r => r.Check.NormalizedUsername, CsvColumn.Username);
             var numbers = FindDuplicates(rows, r => r.Check.MultiLineNumberE164, CsvColumn.MultiLineNumber);
-            await CheckExistingUsernamesAsync(db, usernames, target.Scope, cancellationToken);
-            await CheckNumbersAsync(db, numbers, organization, cancellationToken);
+            // The numbers are looked up on a context of their own beside the usernames; each lookup only reads, and their
+            // findings are applied to the rows one after the other, here.
+            var numbersFound = numbers.Count == 0 ? Task.FromResult<List<FoundNumber>>([]) : Task.Run(() => FindNumbersAsync([.. numbers.Keys], cancellationToken), cancellationToken);
+            try
+            {
+                CheckExistingUsernames(await UsernameHolders.FindDistinctAsync(db, [.. usernames.Keys], cancellationToken), usernames, target.Scope);
+            }
+            finally
+            {
+                // Never left running past the check, whatever the usernames' lookup did.
+                await SettledAsync(numbersFound);
+            }
+            CheckNumbers(await numbersFound, numbers, organization);
             await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
 
             var withoutNumber = WarnAboutInvitations(rows, organization);
@@ -77,16 +88,23 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         }
         finally
         {
-            try
-            {
-                await Task.WhenAll(lookup, capacity);
-            }
-            catch
-            {
-                // Already thrown above when the check needed it; a refused check never reads the capacity.
-            }
+            // A failure was thrown above when the check needed the result; a refused check never reads the capacity.
+            await SettledAsync(lookup, capacity);
             if (lookup.IsCompletedSuccessfully)
                 await lookup.Result.Db.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits for every task to end, whether it succeeded or not (their outcome is read where it is needed).</summary>
+    private static async Task SettledAsync(params Task[] tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            // Observed here so a failure is never unobserved; whoever needs the result awaits the task itself.
         }
     }
 
@@ -163,32 +181,40 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         return first;
     }
 
-    private static async Task CheckExistingUsernamesAsync(MultiLineDbContext db, Dictionary<string, RowState> rows, AdminScope scope, CancellationToken cancellationToken)
+    private static void CheckExistingUsernames(Dictionary<string, UsernameHolder> holders, Dictionary<string, RowState> rows, AdminScope scope)
     {
-        foreach (var (normalized, holder) in await UsernameHolders.FindDistinctAsync(db, [.. rows.Keys], cancellationToken))
+        foreach (var (normalized, holder) in holders)
         {
             var row = rows[normalized];
             row.Add(CsvColumn.Username, holder.Message(row.Value(CsvColumn.Username)!, scope.Includes));
         }
     }
 
-    private static async Task CheckNumbersAsync(MultiLineDbContext db, Dictionary<string, RowState> rows, Organization organization, CancellationToken cancellationToken)
+    private sealed record FoundNumber(string E164, NumberState State, string? ReservationTag, string OrganizationPath);
+
+    /// <summary>The inventory's numbers among <paramref name="e164s"/>, from every organization (a system context of its own).</summary>
+    private async Task<List<FoundNumber>> FindNumbersAsync(string[] e164s, CancellationToken cancellationToken)
+    {
+        await using var db = await databases.CreateAsync(cancellationToken);
+        var found = new List<FoundNumber>();
+        foreach (var chunk in Lookups.Chunks(e164s, LookupChunkSize))
+            found.AddRange(await db.Numbers.AsNoTracking()
+                .Where(n => EF.Parameter(chunk).Contains(n.E164))
+                .Select(n => new FoundNumber(n.E164, n.State, n.ReservationTag, n.Organization!.Path))
+                .ToListAsync(cancellationToken));
+        return found;
+    }
+
+    private static void CheckNumbers(List<FoundNumber> numbers, Dictionary<string, RowState> rows, Organization organization)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in Lookups.Chunks<string>([.. rows.Keys], LookupChunkSize))
+        foreach (var number in numbers)
         {
-            var numbers = await db.Numbers.AsNoTracking()
-                .Where(n => EF.Parameter(chunk).Contains(n.E164))
-                .Select(n => new { n.E164, n.State, n.ReservationTag, OrganizationPath = n.Organization!.Path })
-                .ToListAsync(cancellationToken);
-            foreach (var number in numbers)
-            {
-                found.Add(number.E164);
-                var row = rows[number.E164];
-                var owned = organization.Path.StartsWith(number.OrganizationPath, StringComparison.Ordinal);
-                if (NumberRules.Refusal($"\"{row.Value(CsvColumn.MultiLineNumber)}\"", number.State, number.ReservationTag, owned, byAdmin: false) is { } refusal)
-                    row.Add(CsvColumn.MultiLineNumber, refusal);
-            }
+            found.Add(number.E164);
+            var row = rows[number.E164];
+            var owned = organization.Path.StartsWith(number.OrganizationPath, StringComparison.Ordinal);
+            if (NumberRules.Refusal($"\"{row.Value(CsvColumn.MultiLineNumber)}\"", number.State, number.ReservationTag, owned, byAdmin: false) is { } refusal)
+                row.Add(CsvColumn.MultiLineNumber, refusal);
         }
         foreach (var (e164, row) in rows)
         {
