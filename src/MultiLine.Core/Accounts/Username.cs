@@ -94,6 +94,9 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
         part.Length > 0 && !part.ContainsAnyExcept(allowed) && part[0] != '.' && part[^1] != '.' && !part.Contains("..", StringComparison.Ordinal);
 
     /// <summary>A phone number written with its country code (+ or 00), in E.164.</summary>
+    private static readonly System.Buffers.SearchValues<char> Letters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
     public static bool TryNormalizePhone(string text, out string? e164, out string? error)
     {
         e164 = null;
@@ -103,6 +106,13 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
         if (!compact.StartsWith('+'))
         {
             error = $"\"{text}\" has no country code; write it as +<country code><number>, e.g. +14155550123.";
+            return false;
+        }
+        // libphonenumber reads letters as keypad digits (1-800-FLOWERS) and "ext." or "x" as an extension, so
+        // "+1.41555e10", a spreadsheet's scientific notation, would pass as some other number: a phone value is digits.
+        if (compact.AsSpan().IndexOfAny(Letters) >= 0)
+        {
+            error = $"\"{text}\" is not a valid phone number: use digits only, with + and the country code, e.g. +14155550123.";
             return false;
         }
         try

@@ -521,8 +521,8 @@ public sealed class PipelineScenarios(BenchEngine engine, string template, strin
     {
         public ImportTarget Target => new(OrganizationId, GroupId, SuperAdmin);
 
-        /// <summary>Where a host's warm-up imports: a sibling of the measured organization, whose free capacity it leaves as it was.</summary>
-        private const string WarmUpOrganization = "Acme Support";
+        /// <summary>Where a host's warm-up imports: the measured organization's parent, with the same rules, whose imports leave the measured organization's free capacity (its own numbers and accounts only) as it was.</summary>
+        private const string WarmUpOrganization = "Acme Corp";
 
         public static async Task<Tenant> ReadAsync(IServiceProvider services)
         {

@@ -26,6 +26,20 @@ public sealed class UsernameTests
         Assert.Equal(error, message);
     }
 
+    [Theory]
+    // Letters are keypad digits or an extension to libphonenumber; in a phone column they are a typo or a spreadsheet's
+    // damage (lower-case scientific notation with the + kept used to pass as some other number).
+    [InlineData("+1.41555e10")]
+    [InlineData("+1 800 FLOWERS")]
+    [InlineData("+14155550123 ext. 12")]
+    [InlineData("+14155550123x12")]
+    public void PhoneNumbersWithLettersAreRefused(string input)
+    {
+        Assert.False(Username.TryNormalizePhone(input, out var e164, out var error));
+        Assert.Null(e164);
+        Assert.Equal($"\"{input}\" is not a valid phone number: use digits only, with + and the country code, e.g. +14155550123.", error);
+    }
+
     [Fact]
     public void TheQuickEmailCheckAcceptsOnlyWhatMailAddressAcceptsUnchanged()
     {

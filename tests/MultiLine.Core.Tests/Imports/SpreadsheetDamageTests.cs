@@ -28,6 +28,8 @@ public sealed class SpreadsheetDamageTests : IDisposable
     [InlineData("1.41555E+10")]
     [InlineData("4.4207E+11")]
     [InlineData("1,41555E+10")]
+    // Lower case, with the + kept: libphonenumber alone would read the "e" as a keypad digit and accept it.
+    [InlineData("+1.41555e10")]
     public void ScientificNotationThatDroppedDigitsCannotBeRepairedAndSaysSo(string damaged)
     {
         var repair = SpreadsheetDamage.Inspect(3, CsvColumn.MultiLineNumber, damaged);

@@ -43,7 +43,7 @@ public sealed class NumberAllocationTests : IDisposable
             [(1, "+14155550100", (string?)null), (1, "+14155550101", null),
              (3, null, "\"4155550102\" has no country code; write it as +<country code><number>, e.g. +14155550123."),
              (4, "+14155550100", "+14155550100 is also on line 1."),
-             (4, null, "\"+1415x\" is not a valid phone number.")],
+             (4, null, "\"+1415x\" is not a valid phone number: use digits only, with + and the country code, e.g. +14155550123.")],
             lines.Select(l => (l.Line, l.E164, l.Refusal)));
     }
 
