@@ -6,7 +6,8 @@ namespace MultiLine.Browser.Tests.Pages;
 public sealed class AddAccountDialog(IPage page)
 {
     public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
-    public ILocator ProblemRows => Dialog.Locator(".ml-problems tbody tr");
+    /// <summary>The rows with problems, each with its problems: the editable grid lists them (the preview's own table does not repeat them).</summary>
+    public ILocator ProblemRows => Dialog.Locator(".ml-edit-grid tbody tr");
 
     public async Task OpenMultipleAccountsAsync()
     {

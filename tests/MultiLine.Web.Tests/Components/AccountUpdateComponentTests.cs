@@ -76,6 +76,26 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
     }
 
     [Fact]
+    public async Task TheUpdateTakesAnExcelWorkbookAsTheImportDoes()
+    {
+        var account = await AccountAsync("Acme Sales", index: 2);
+        var sms = account.MonitorSms == MonitorSms.On ? "off" : "on";
+        _context.Render<MudPopoverProvider>();
+        var provider = _context.Render<MudDialogProvider>();
+        var dialogs = _context.Services.GetRequiredService<IDialogService>();
+        await provider.InvokeAsync(async () => await dialogs.ShowAsync<UpdateAccountsDialog>("Update accounts from CSV"));
+
+        var upload = provider.WaitForComponent<MudFileUpload<IBrowserFile>>();
+        Assert.Contains(".xlsx", upload.Instance.Accept);
+        var workbook = MultiLine.Tests.TestWorkbook.Create()
+            .Sheet("Accounts", [["email address or device", "monitor_sms"], [account.Username, sms]])
+            .ToBytes();
+        await provider.InvokeAsync(() => upload.Instance.FilesChanged.InvokeAsync(new PickedFile("accounts.xlsx", workbook)));
+
+        provider.WaitForAssertion(() => Assert.Contains($"monitor SMS: {AccountCsvText.Text(account.MonitorSms)} → {sms}", provider.Find(".ml-update-rows").TextContent));
+    }
+
+    [Fact]
     public void TheDownloadLinkCarriesThePagesFilterAndSortButNotItsPage()
     {
         _context.Render<MudPopoverProvider>();

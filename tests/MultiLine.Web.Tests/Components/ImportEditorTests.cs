@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text;
 using Bunit;
 using Microsoft.AspNetCore.Components.Forms;
@@ -72,6 +73,9 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         var page = await UploadAsync(Row($"{prefix}a@sales.acme.example"), Row($"{prefix}b@sales.acme.example", sms: "yes"));
         page.WaitForAssertion(() => Assert.Contains("1 invalid", page.Markup));
         Assert.Contains("\"yes\" is not one of on, off.", RowText(page, 3));
+        // Listed once: in the grid, beside the cells to fix, not again in a table of problems above it.
+        Assert.Single(Regex.Matches(page.Markup, Regex.Escape("is not one of on, off.")));
+        Assert.Empty(page.FindAll(".ml-problems"));
 
         Type(page, 3, "MonitorSms", "on");
         Pause();
