@@ -33,6 +33,8 @@ public sealed class PostgreSqlEngine : IDatabaseEngine
     public bool IsBusy(Exception exception) =>
         (exception as PostgresException ?? exception.InnerException as PostgresException) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable };
 
+    public bool QueriesRunInProcess => false;
+
     public JsonRowSource? RowSource => null;
 
     public IPositionalStatement? PreparePositional(System.Data.Common.DbTransaction transaction, string text, IReadOnlyList<PositionalParameter> parameters) => null;

@@ -22,6 +22,8 @@ public sealed class SqliteEngine : IDatabaseEngine
 
     private const int SqliteBusy = 5, SqliteLocked = 6;
 
+    public bool QueriesRunInProcess => true;
+
     public JsonRowSource? RowSource => SqliteJsonRowSource.Instance;
 
     public IPositionalStatement? PreparePositional(System.Data.Common.DbTransaction transaction, string text, IReadOnlyList<PositionalParameter> parameters) =>

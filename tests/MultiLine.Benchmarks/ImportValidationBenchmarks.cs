@@ -60,7 +60,7 @@ public class ImportValidationBenchmarks
 
         _csv = Csv(Rows);
         var reader = new CsvFileReader(Options.Create(new ImportOptions { MaxRows = 1_000_000, MaxFileBytes = 1L << 30 }));
-        _validator = new ImportValidator(reader, new AccountInputValidator(), new SystemDbContextFactory(databases));
+        _validator = new ImportValidator(reader, new AccountInputValidator(), new SystemDbContextFactory(databases), SqliteEngine.Instance);
         _target = new ImportTarget(organizationId, groupId, new AdminScope(1, $"/{organizationId}/", Privileges.All));
     }
 

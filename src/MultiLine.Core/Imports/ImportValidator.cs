@@ -22,7 +22,7 @@ public sealed record ImportTarget(int OrganizationId, int PermissionGroupId, Adm
 /// unnamed. The preview also predicts what Import &amp; Invite will do: a valid row that <see cref="InvitationRules"/> refuses,
 /// or that free capacity cannot cover, carries a warning with the reason.
 /// </remarks>
-public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases)
+public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator rules, SystemDbContextFactory databases, IDatabaseEngine engine)
 {
     /// <summary>Values per lookup query (one parameter holds them all).</summary>
     public const int LookupChunkSize = UsernameHolders.LookupChunkSize;
@@ -35,21 +35,27 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         ValidateAsync(ct => reader.ReadAsync(upload, CsvPurpose.Import, ct), target, cancellationToken);
 
     /// <remarks>
-    /// What needs only the target (its organization and group, and its free capacity) is looked up while the file is
-    /// read, each on a context of its own, so a check waits for the longer of the two rather than both: on SQLite a query
-    /// runs on the thread that awaits it, hence <see cref="Task.Run(Func{Task})"/>. Nothing started here outlives the
-    /// check: both lookups are awaited (and their contexts disposed) on every path out.
+    /// Where the engine runs queries in process (<see cref="IDatabaseEngine.QueriesRunInProcess"/>, SQLite), a query is
+    /// work for this machine's cores, so what needs only the target (its organization and group, and its free capacity)
+    /// is looked up on other threads while the file is read, and the numbers beside the usernames, each on a context of
+    /// its own: a check waits for the longer of two things rather than their sum. Over a network (PostgreSQL) the
+    /// queries go one after the other on one connection: there a connection more per check cost more than it saved
+    /// (docs/performance.md, round 6). Either way nothing started here outlives the check: every lookup is awaited (and
+    /// its context disposed) on every path out, and findings are applied to the rows on this thread only.
     /// </remarks>
     private async Task<ImportValidationResult> ValidateAsync(Func<CancellationToken, Task<CsvReadResult>> readFile, ImportTarget target, CancellationToken cancellationToken)
     {
         // A system context: uniqueness and number ownership span all organizations. The admin's scope is checked
         // explicitly and picks the wording, so nothing of another subtree is named.
-        var lookup = Task.Run(() => TargetLookup.OpenAsync(databases, target, cancellationToken), cancellationToken);
-        var capacity = Task.Run(() => FreeCapacityAsync(target.OrganizationId, cancellationToken), cancellationToken);
+        var beside = engine.QueriesRunInProcess;
+        var lookup = beside ? Task.Run(() => TargetLookup.OpenAsync(databases, target, cancellationToken), cancellationToken) : null;
+        var capacity = beside ? Task.Run(() => FreeCapacityAsync(target.OrganizationId, cancellationToken), cancellationToken) : null;
+        TargetLookup? found = null;
         try
         {
             var read = await readFile(cancellationToken);
-            var (db, organization, group) = await lookup;
+            found = await (lookup ?? TargetLookup.OpenAsync(databases, target, cancellationToken));
+            var (db, organization, group) = found;
             if (organization is null || !target.Scope.Includes(organization.Path))
                 return Refused(read, "The chosen organization does not exist or is outside your scope.");
             if (group is null)
@@ -67,9 +73,8 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
             var usernames = FindDuplicates(rows, r => r.Check.NormalizedUsername, CsvColumn.Username);
             var numbers = FindDuplicates(rows, r => r.Check.MultiLineNumberE164, CsvColumn.MultiLineNumber);
-            // The numbers are looked up on a context of their own beside the usernames; each lookup only reads, and their
-            // findings are applied to the rows one after the other, here.
-            var numbersFound = numbers.Count == 0 ? Task.FromResult<List<FoundNumber>>([]) : Task.Run(() => FindNumbersAsync([.. numbers.Keys], cancellationToken), cancellationToken);
+            var numbersFound = numbers.Count == 0 || !beside ? null
+                : Task.Run(() => FindNumbersOnOwnContextAsync([.. numbers.Keys], cancellationToken), cancellationToken);
             try
             {
                 CheckExistingUsernames(await UsernameHolders.FindDistinctAsync(db, [.. usernames.Keys], cancellationToken), usernames, target.Scope);
@@ -77,21 +82,22 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             finally
             {
                 // Never left running past the check, whatever the usernames' lookup did.
-                await SettledAsync(numbersFound);
+                await SettledAsync(numbersFound ?? Task.CompletedTask);
             }
-            CheckNumbers(await numbersFound, numbers, organization);
+            CheckNumbers(await (numbersFound ?? FindNumbersAsync(db, [.. numbers.Keys], cancellationToken)), numbers, organization);
             await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
 
             var withoutNumber = WarnAboutInvitations(rows, organization);
             var results = rows.Select(r => r.ToRow()).ToArray();
-            return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, await capacity));
+            var free = await (capacity ?? db.FreeCapacityAsync(organization.Id, cancellationToken));
+            return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, free));
         }
         finally
         {
             // A failure was thrown above when the check needed the result; a refused check never reads the capacity.
-            await SettledAsync(lookup, capacity);
-            if (lookup.IsCompletedSuccessfully)
-                await lookup.Result.Db.DisposeAsync();
+            await SettledAsync(lookup ?? Task.CompletedTask, capacity ?? Task.CompletedTask);
+            if ((found ?? (lookup is { IsCompletedSuccessfully: true } ? lookup.Result : null)) is { } opened)
+                await opened.Db.DisposeAsync();
         }
     }
 
@@ -192,10 +198,15 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
 
     private sealed record FoundNumber(string E164, NumberState State, string? ReservationTag, string OrganizationPath);
 
-    /// <summary>The inventory's numbers among <paramref name="e164s"/>, from every organization (a system context of its own).</summary>
-    private async Task<List<FoundNumber>> FindNumbersAsync(string[] e164s, CancellationToken cancellationToken)
+    private async Task<List<FoundNumber>> FindNumbersOnOwnContextAsync(string[] e164s, CancellationToken cancellationToken)
     {
         await using var db = await databases.CreateAsync(cancellationToken);
+        return await FindNumbersAsync(db, e164s, cancellationToken);
+    }
+
+    /// <summary>The inventory's numbers among <paramref name="e164s"/>, from every organization (a system context).</summary>
+    private static async Task<List<FoundNumber>> FindNumbersAsync(MultiLineDbContext db, string[] e164s, CancellationToken cancellationToken)
+    {
         var found = new List<FoundNumber>();
         foreach (var chunk in Lookups.Chunks(e164s, LookupChunkSize))
             found.AddRange(await db.Numbers.AsNoTracking()

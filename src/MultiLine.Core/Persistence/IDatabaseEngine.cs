@@ -18,6 +18,12 @@ public interface IDatabaseEngine
     void Configure(DbContextOptionsBuilder options, DatabaseOptions database, string contentRoot);
 
     /// <summary>
+    /// True where a query is executed by this process on the thread that awaits it (SQLite): independent lookups gain from
+    /// running on other threads. False where a server executes it (PostgreSQL): one connection used in turn is cheaper.
+    /// </summary>
+    bool QueriesRunInProcess { get; }
+
+    /// <summary>
     /// The command failed only because another writer held the database (SQLite: busy or locked), so the same write
     /// can succeed when tried again.
     /// </summary>

@@ -37,7 +37,7 @@ internal sealed class ImportWorld : IDisposable
     public ImportTarget Target(Organization? organization = null, PermissionGroup? group = null, AdminScope? scope = null) =>
         new((organization ?? Acme).Id, (group ?? MessagingOnly).Id, scope ?? AcmeAdmin);
 
-    public ImportValidator Validator(int maxRows = 1000) => new(CsvFiles.Reader(maxRows), new AccountInputValidator(), Database.System);
+    public ImportValidator Validator(int maxRows = 1000) => new(CsvFiles.Reader(maxRows), new AccountInputValidator(), Database.System, Database.Engine.DatabaseEngine);
 
     public Task<ImportValidationResult> ValidateAsync(string csv, ImportTarget? target = null, int maxRows = 1000) =>
         Validator(maxRows).ValidateAsync(new MemoryStream(CsvFiles.Utf8(csv)), target ?? Target(), TestContext.Current.CancellationToken);

@@ -49,26 +49,35 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
         Assert.Contains("Refused: email address or device: \"nobody@nowhere.example\": No account with this username exists in your scope.", rows[1].TextContent);
     }
 
-    [Fact]
-    public async Task UploadingAFileShowsThePreviewAndUpdateQueuesTheBatch()
+    /// <summary>
+    /// The update dialog, opened, with <paramref name="file"/> handed to its upload as MudFileUpload hands it on, awaited
+    /// rather than blocked on (bUnit's UploadFiles waits for the handler on the renderer's thread, which a database that
+    /// really awaits I/O never lets finish).
+    /// </summary>
+    private async Task<(IRenderedComponent<MudDialogProvider> Provider, IDialogReference Reference, string? Accepted)> UploadAsync(PickedFile file)
     {
-        var account = await AccountAsync("Acme Sales", index: 1);
-        var calls = account.MonitorCalls == MonitorCalls.Auto ? "off" : "auto";
         _context.Render<MudPopoverProvider>();
         var provider = _context.Render<MudDialogProvider>();
         var dialogs = _context.Services.GetRequiredService<IDialogService>();
         IDialogReference? reference = null;
         await provider.InvokeAsync(async () => reference = await dialogs.ShowAsync<UpdateAccountsDialog>("Update accounts from CSV"));
-
-        // The picked file handed to the upload as MudFileUpload hands it on, awaited rather than blocked on (bUnit's UploadFiles
-        // waits for the handler on the renderer's thread, which a database that really awaits I/O never lets finish).
         var upload = provider.WaitForComponent<MudFileUpload<IBrowserFile>>();
-        var file = new PickedFile("accounts-acme-sales.csv", Encoding.UTF8.GetBytes($"email address or device,monitor_calls\r\n{account.Username},{calls}\r\n"));
+        var accepted = upload.Instance.Accept;
         await provider.InvokeAsync(() => upload.Instance.FilesChanged.InvokeAsync(file));
+        return (provider, reference!, accepted);
+    }
+
+    [Fact]
+    public async Task UploadingAFileShowsThePreviewAndUpdateQueuesTheBatch()
+    {
+        var account = await AccountAsync("Acme Sales", index: 1);
+        var calls = account.MonitorCalls == MonitorCalls.Auto ? "off" : "auto";
+        var (provider, reference, _) = await UploadAsync(new PickedFile("accounts-acme-sales.csv",
+            Encoding.UTF8.GetBytes($"email address or device,monitor_calls\r\n{account.Username},{calls}\r\n")));
         provider.WaitForAssertion(() => Assert.Contains($"monitor calls: {AccountCsvText.Text(account.MonitorCalls)} → {calls}", provider.Find(".ml-update-rows").TextContent));
         provider.ClickOn(() => provider.FindAll("button").Single(b => b.TextContent.Trim() == "Update 1 account"));
 
-        var result = await reference!.Result.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var result = await reference.Result.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         var batchId = Assert.IsType<int>(result!.Data);
         await using var db = portal.Factory.CreateDbContext();
         var batch = await db.Batches.SingleAsync(b => b.Id == batchId, Ct);
@@ -80,17 +89,12 @@ public sealed class AccountUpdateComponentTests(PortalFixture portal) : IClassFi
     {
         var account = await AccountAsync("Acme Sales", index: 2);
         var sms = account.MonitorSms == MonitorSms.On ? "off" : "on";
-        _context.Render<MudPopoverProvider>();
-        var provider = _context.Render<MudDialogProvider>();
-        var dialogs = _context.Services.GetRequiredService<IDialogService>();
-        await provider.InvokeAsync(async () => await dialogs.ShowAsync<UpdateAccountsDialog>("Update accounts from CSV"));
-
-        var upload = provider.WaitForComponent<MudFileUpload<IBrowserFile>>();
-        Assert.Contains(".xlsx", upload.Instance.Accept);
         var workbook = MultiLine.Tests.TestWorkbook.Create()
             .Sheet("Accounts", [["email address or device", "monitor_sms"], [account.Username, sms]])
             .ToBytes();
-        await provider.InvokeAsync(() => upload.Instance.FilesChanged.InvokeAsync(new PickedFile("accounts.xlsx", workbook)));
+        var (provider, _, accepted) = await UploadAsync(new PickedFile("accounts.xlsx", workbook));
+
+        Assert.Contains(".xlsx", accepted);
 
         provider.WaitForAssertion(() => Assert.Contains($"monitor SMS: {AccountCsvText.Text(account.MonitorSms)} → {sms}", provider.Find(".ml-update-rows").TextContent));
     }
