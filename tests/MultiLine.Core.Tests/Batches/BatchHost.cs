@@ -53,9 +53,16 @@ internal sealed class BatchHost : IAsyncDisposable
     }
 
     /// <summary>Validates <paramref name="csv"/> as the admin would, then commits it.</summary>
-    public async Task<int> ImportAsync(string csv, ImportTarget target, bool invite = false, bool onlyValidRows = true)
+    public async Task<int> ImportAsync(string csv, ImportTarget target, bool invite = false, bool onlyValidRows = true) =>
+        await SubmitAsync(await CheckAsync(csv, target), target, invite, onlyValidRows);
+
+    /// <summary>The preview's check of <paramref name="csv"/>, as the admin's upload runs it.</summary>
+    public Task<ImportValidationResult> CheckAsync(string csv, ImportTarget target) =>
+        Validator.ValidateAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), target, TestContext.Current.CancellationToken);
+
+    /// <summary>Commits a file checked earlier (the database may have changed since, as between a preview and Import).</summary>
+    public async Task<int> SubmitAsync(ImportValidationResult validation, ImportTarget target, bool invite = false, bool onlyValidRows = true)
     {
-        var validation = await Validator.ValidateAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), target, TestContext.Current.CancellationToken);
         var result = await Submission.SubmitAsync(new ImportRequest(validation, target, "accounts.csv", invite, onlyValidRows, TestActors.Admin), TestContext.Current.CancellationToken);
         Assert.True(result.Succeeded, result.Error);
         return result.BatchId!.Value;

@@ -144,8 +144,12 @@ public sealed class BatchProcessingTests : IDisposable
     {
         AddNumbers(200);
         await using var host = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 5, maxConcurrentBatches: 2);
-        var first = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"first{i}@acme.example", number: $"+1212555{i:D4}"))), _world.Target());
-        var second = await host.ImportAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"second{i}@acme.example", number: $"+1212555{199 - i:D4}"))), _world.Target());
+        // Both checked while every number is Available (two admins' previews), then both committed: checked after the
+        // first commit, the second file could already find numbers taken and refuse those rows itself.
+        var firstCheck = await host.CheckAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"first{i}@acme.example", number: $"+1212555{i:D4}"))), _world.Target());
+        var secondCheck = await host.CheckAsync(Csv(Enumerable.Range(0, 200).Select(i => CsvFiles.Row($"second{i}@acme.example", number: $"+1212555{199 - i:D4}"))), _world.Target());
+        var first = await host.SubmitAsync(firstCheck, _world.Target());
+        var second = await host.SubmitAsync(secondCheck, _world.Target());
 
         var a = await host.WaitUntilFinishedAsync(first);
         var b = await host.WaitUntilFinishedAsync(second);

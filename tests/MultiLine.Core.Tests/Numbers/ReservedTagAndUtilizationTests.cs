@@ -52,8 +52,16 @@ public sealed class ReservedTagAndUtilizationTests : IDisposable
             _world.AddNumber(_world.Acme, $"+1415555010{i}", NumberState.Reserved, "PORTED");
         var team2 = _world.AddOrganization("Team 2", _world.Acme);
         await using var host = await BatchHost.StartAsync(_world.Database, rowsPerTransaction: 2);
-        var first = await host.ImportAsync(Csv([.. Enumerable.Range(0, 4).Select(i => CsvFiles.Row($"t{i}@acme.example", number: "tag:PORTED"))]), _world.Target(_world.Team));
-        var second = await host.ImportAsync(Csv([.. Enumerable.Range(0, 4).Select(i => CsvFiles.Row($"u{i}@acme.example", number: "tag:PORTED"))]), _world.Target(team2));
+        // Both files are checked while the six are Reserved, as two admins' previews would be, then both are committed:
+        // checked and committed one after the other, the worker could take four numbers before the second check, which
+        // would then refuse two rows itself.
+        var firstFile = Csv([.. Enumerable.Range(0, 4).Select(i => CsvFiles.Row($"t{i}@acme.example", number: "tag:PORTED"))]);
+        var secondFile = Csv([.. Enumerable.Range(0, 4).Select(i => CsvFiles.Row($"u{i}@acme.example", number: "tag:PORTED"))]);
+        var firstCheck = await host.CheckAsync(firstFile, _world.Target(_world.Team));
+        var secondCheck = await host.CheckAsync(secondFile, _world.Target(team2));
+        Assert.Equal((4, 4), (firstCheck.Counts.Valid, secondCheck.Counts.Valid));
+        var first = await host.SubmitAsync(firstCheck, _world.Target(_world.Team));
+        var second = await host.SubmitAsync(secondCheck, _world.Target(team2));
 
         var batches = new[] { await host.WaitUntilFinishedAsync(first), await host.WaitUntilFinishedAsync(second) };
 
