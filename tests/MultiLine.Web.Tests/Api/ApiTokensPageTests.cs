@@ -46,9 +46,13 @@ public sealed class ApiTokensPageTests(ApiFixture api)
         Assert.StartsWith(ApiTokens.SecretPrefix, secret);
         var check = await tokens.CheckAsync(secret, Ct);
         Assert.Equal(DemoDataSeeder.ScopedAdminEmail, check.Admin?.Email);
-        var row = cut.FindAll("tr").Single(r => r.TextContent.Contains("Payroll export"));
-        Assert.Contains(secret[..10] + "…", row.TextContent);
-        Assert.DoesNotContain(secret, row.TextContent);
+        // The list reloads after the secret is shown: its new row comes with the next render.
+        cut.WaitForAssertion(() =>
+        {
+            var row = cut.FindAll("tr").Single(r => r.TextContent.Contains("Payroll export"));
+            Assert.Contains(secret[..10] + "…", row.TextContent);
+            Assert.DoesNotContain(secret, row.TextContent);
+        });
     }
 
     [Fact]
