@@ -85,33 +85,21 @@ internal static class WebhookApi
         .Produces<ApiWebhookChange>()
         .ProducesProblem(400).ProducesProblem(404);
 
-        webhooks.MapDelete("/{webhookId:int}", async (int id, int webhookId, ScopedDbContextFactory data, WebhookRegistry registry, ICurrentAdmin admin, CancellationToken cancellationToken) =>
-        {
-            await using var db = await data.CreateAsync(cancellationToken);
-            return Answer(await registry.DeleteAsync(db, id, webhookId, await admin.GetActorAsync(), cancellationToken));
-        })
+        webhooks.MapDelete("/{webhookId:int}", EndpointChange((registry, db, id, webhookId, actor, ct) => registry.DeleteAsync(db, id, webhookId, actor, ct)))
         .WithName("DeleteWebhook")
         .Audited(ActivityActions.WebhookDelete)
         .WithSummary("Deletes the endpoint with its delivery log; its queued deliveries are not sent.")
         .Produces<ApiWebhookChange>()
         .ProducesProblem(404);
 
-        webhooks.MapGet("/{webhookId:int}/secret", async (int id, int webhookId, ScopedDbContextFactory data, WebhookRegistry registry, ICurrentAdmin admin, CancellationToken cancellationToken) =>
-        {
-            await using var db = await data.CreateAsync(cancellationToken);
-            return Answer(await registry.RevealSecretAsync(db, id, webhookId, await admin.GetActorAsync(), cancellationToken));
-        })
+        webhooks.MapGet("/{webhookId:int}/secret", EndpointChange((registry, db, id, webhookId, actor, ct) => registry.RevealSecretAsync(db, id, webhookId, actor, ct)))
         .WithName("RevealWebhookSecret")
         .Audited(ActivityActions.WebhookSecretReveal)
         .WithSummary("The endpoint's signing secret. Every reveal is recorded in the activity report.")
         .Produces<ApiWebhookChange>()
         .ProducesProblem(400).ProducesProblem(404);
 
-        webhooks.MapPost("/{webhookId:int}/secret", async (int id, int webhookId, ScopedDbContextFactory data, WebhookRegistry registry, ICurrentAdmin admin, CancellationToken cancellationToken) =>
-        {
-            await using var db = await data.CreateAsync(cancellationToken);
-            return Answer(await registry.RotateSecretAsync(db, id, webhookId, await admin.GetActorAsync(), cancellationToken));
-        })
+        webhooks.MapPost("/{webhookId:int}/secret", EndpointChange((registry, db, id, webhookId, actor, ct) => registry.RotateSecretAsync(db, id, webhookId, actor, ct)))
         .WithName("RotateWebhookSecret")
         .Audited(ActivityActions.WebhookSecretRotate)
         .WithSummary("Makes a new signing secret (in the answer); every request from now on, retries included, is signed with it.")
@@ -145,6 +133,14 @@ internal static class WebhookApi
 
         return api;
     }
+
+    /// <summary>A route that makes one change to one endpoint through the registry, in the caller's scope, and answers with it.</summary>
+    private static Delegate EndpointChange(Func<WebhookRegistry, MultiLineDbContext, int, int, ActivityActor, CancellationToken, Task<WebhookChange>> change) =>
+        async (int id, int webhookId, ScopedDbContextFactory data, WebhookRegistry registry, ICurrentAdmin admin, CancellationToken cancellationToken) =>
+        {
+            await using var db = await data.CreateAsync(cancellationToken);
+            return Answer(await change(registry, db, id, webhookId, await admin.GetActorAsync(), cancellationToken));
+        };
 
     private static ApiWebhookChange Body(WebhookChange change) => new(change.Message, change.EndpointId, change.Secret, change.DeliveryId);
 
