@@ -23,10 +23,12 @@ public sealed class XlsxUploadComponentTests(PortalFixture portal) : IClassFixtu
         return await db.Organizations.Where(o => o.Name == name).Select(o => o.Id).SingleAsync(Ct);
     }
 
+    private int? _batchId;
+
     private async Task<IRenderedComponent<MultipleAccountsUpload>> UploadPageForAsync(string organization)
     {
         _context.Render<MudPopoverProvider>();
-        var page = _context.Render<MultipleAccountsUpload>();
+        var page = _context.Render<MultipleAccountsUpload>(p => p.Add(c => c.Committed, id => _batchId = id));
         var id = await OrganizationAsync(organization);
         var select = page.WaitForComponent<OrganizationSelect>();
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(id));
@@ -80,6 +82,39 @@ public sealed class XlsxUploadComponentTests(PortalFixture portal) : IClassFixtu
             Assert.Contains("people.xlsx", page.Markup);
             Assert.DoesNotContain("0 valid", page.Find(".ml-count-row").TextContent);
         });
+    }
+
+    [Fact]
+    public async Task PickingAnotherSheetAfterAnEditChecksAndImportsThatSheetNotTheEditedOne()
+    {
+        var page = await UploadPageForAsync("Acme Sales");
+        var prefix = $"sh{Guid.NewGuid():N}"[..12];
+        var workbook = W.Create()
+            .Sheet("Team A", [W.Header, W.Row($"{prefix}.a1@example.com"), W.Row($"{prefix}.a2@example.com", sms: "yes")])
+            .Sheet("Team B", [W.Header, W.Row($"{prefix}.b1@example.com"), W.Row($"{prefix}.b2@example.com"), W.Row($"{prefix}.b3@example.com")])
+            .ToBytes();
+        await PickAsync(page, "teams.xlsx", workbook);
+        page.WaitForAssertion(() => Assert.Contains("1 invalid", page.Markup));
+
+        // The admin fixes Team A's bad cell in the grid, then sees that the accounts are on the other sheet.
+        page.WaitForAssertion(() => page.Find("td[data-cell='3-MonitorSms'] input").Input("on"));
+        page.WaitForAssertion(() => Assert.Contains("0 invalid", page.Markup), TimeSpan.FromSeconds(10));
+        var picker = page.FindComponents<MudSelect<string>>().Single();
+        await page.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync("Team B"));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("3 valid", page.Find(".ml-count-row").TextContent);
+            Assert.DoesNotContain("row edited", page.Markup);
+        }, TimeSpan.FromSeconds(10));
+        page.ClickOn(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Import"));
+        page.WaitForAssertion(() => Assert.NotNull(_batchId), TimeSpan.FromSeconds(10));
+
+        await using var db = portal.Factory.CreateDbContext();
+        var batch = await db.Batches.SingleAsync(b => b.Id == _batchId, Ct);
+        Assert.Equal(("teams.xlsx", 3, 0), (batch.FileName, batch.TotalRows, batch.BrowserEditedRows));
+        var usernames = await db.BatchRows.Where(r => r.BatchId == batch.Id).Select(r => r.Username).ToListAsync(Ct);
+        Assert.Equal([$"{prefix}.b1@example.com", $"{prefix}.b2@example.com", $"{prefix}.b3@example.com"], usernames.Order());
     }
 
     [Fact]
