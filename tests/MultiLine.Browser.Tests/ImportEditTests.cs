@@ -41,7 +41,8 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Equal("edit-me-edited.csv", download.SuggestedFilename);
         var edited = (await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken)).TrimStart('\uFEFF').Split("\r\n");
         Assert.Equal("Bea,Ruiz,edit-bea@sales.acme.example,No,auto,on,,English", edited[2]);
-        Assert.Equal("Cal,Ortiz,edit-cal@sales.acme.example,No,auto,on,+14155550100,English", edited[3]);
+        // Formula-safe as every download: a spreadsheet shows the number as text, with its +; the import reads it back.
+        Assert.Equal("Cal,Ortiz,edit-cal@sales.acme.example,No,auto,on,'+14155550100,English", edited[3]);
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "09-import-edit-grid");
         await page.SetViewportSizeAsync(390, 844);
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-edit-grid"), "10-import-edit-grid-phone");
@@ -59,5 +60,48 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Equal("+14155550100", cal.ForwardingNumber);
         var batch = await db.Batches.SingleAsync(b => b.FileName == "edit-me.csv", TestContext.Current.CancellationToken);
         Assert.Equal((3, 2, 0), (batch.Succeeded, batch.BrowserEditedRows, batch.BrowserRemovedRows));
+    }
+
+    [Fact]
+    public async Task AThousandBadRowsScrollInOneVirtualizedGridWhereRepairsAreAcceptedAllAtOnceAndRowsRemoved()
+    {
+        var damaged = new Dictionary<int, string> { [2] = "14155550100", [500] = "14155550101", [1001] = "14155550102" };
+        var rows = Enumerable.Range(2, 1000).Select(row =>
+            $"Name{row},Virtual,virt-{row}@sales.acme.example,No,,auto,yes,{damaged.GetValueOrDefault(row, "")},,English");
+        var page = await browser.SignedInPageAsync("accounts");
+        await new AccountsPage(page).WaitUntilLoadedAsync();
+        var dialog = new AddAccountDialog(page);
+        await dialog.OpenMultipleAccountsAsync();
+        await dialog.ChooseOrganizationAsync("Acme Sales");
+        await dialog.UploadAsync("thousand.csv", Encoding.UTF8.GetBytes(string.Join("\r\n", [Header, .. rows]) + "\r\n"));
+
+        await Expect(dialog.Dialog.GetByText("1,000 invalid", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var grid = dialog.Dialog.Locator(".ml-edit-grid");
+        await Expect(grid.Locator("td[data-cell='2-MonitorSms'] input")).ToBeVisibleAsync();
+        // Virtualized: only the rows in view (and a few beyond) are in the page, not a thousand rows of inputs.
+        Assert.InRange(await grid.Locator("tbody tr").CountAsync(), 1, 60);
+
+        await dialog.Dialog.GetByRole(AriaRole.Button, new() { Name = "Accept all repairs (3)" }).ClickAsync();
+        await Expect(dialog.Dialog.GetByText("3 rows edited")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        // The last row is reached by scrolling the grid, and carries its accepted repair.
+        var last = grid.Locator("td[data-cell='1001-ForwardingNumber'] input");
+        for (var i = 0; i < 20 && await last.CountAsync() == 0; i++)
+        {
+            // Rows are measured as they render, so the list's height settles over a scroll or two.
+            await grid.Locator(".mud-table-container").EvaluateAsync("e => e.scrollTop = e.scrollHeight");
+            try
+            {
+                await last.WaitForAsync(new() { Timeout = 1_000 });
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        await Expect(last).ToHaveValueAsync("+14155550102");
+        await grid.GetByRole(AriaRole.Button, new() { Name = "Remove row 1001" }).ClickAsync();
+        await Expect(dialog.Dialog.GetByText("2 rows edited and 1 row removed")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(dialog.Dialog.GetByText("999 invalid", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Screenshots.SaveAsync(dialog.Dialog, "11-import-edit-grid-thousand-rows");
     }
 }

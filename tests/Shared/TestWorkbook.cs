@@ -19,6 +19,11 @@ public sealed class TestWorkbook
 
     public static CellValue Number(double value, string? format = null) => new(null, value, format);
 
+    /// <summary>A number with one of Excel's built-in formats, which Excel writes by id only (1 = <c>0</c>, 3 = <c>#,##0</c>, 9 = <c>0%</c>, 11 = <c>0.00E+00</c>, 14 = a date, 49 = <c>@</c>).</summary>
+    public static CellValue BuiltIn(double value, uint formatId) => new(null, value, BuiltInPrefix + formatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private const string BuiltInPrefix = "builtin:";
+
     /// <summary>A date as Excel stores it: the serial day number, formatted m/d/yyyy.</summary>
     public static CellValue Date(DateTime date) => new(null, date.ToOADate(), "m/d/yyyy");
 
@@ -31,14 +36,14 @@ public sealed class TestWorkbook
     /// <summary>Text written inline in the cell (t="inlineStr"), as some generators do, instead of a shared string.</summary>
     public static CellValue Inline(string text) => new(text, Inline: true);
 
-    private readonly List<(string Name, IReadOnlyList<IReadOnlyList<CellValue?>> Rows, int FirstRow)> _sheets = [];
+    private readonly List<(string Name, IReadOnlyList<IReadOnlyList<CellValue?>> Rows, int FirstRow, bool Hidden)> _sheets = [];
 
     public static TestWorkbook Create() => new();
 
     /// <summary>A sheet whose rows start at <paramref name="firstRow"/> (a null row is left out, as Excel leaves out empty rows).</summary>
-    public TestWorkbook Sheet(string name, IReadOnlyList<IReadOnlyList<CellValue?>?> rows, int firstRow = 1)
+    public TestWorkbook Sheet(string name, IReadOnlyList<IReadOnlyList<CellValue?>?> rows, int firstRow = 1, bool hidden = false)
     {
-        _sheets.Add((name, rows.Select(r => r ?? []).ToList(), firstRow));
+        _sheets.Add((name, rows.Select(r => r ?? []).ToList(), firstRow, hidden));
         return this;
     }
 
@@ -65,7 +70,7 @@ public sealed class TestWorkbook
             var formats = new List<string>();
             var sheets = new Sheets();
             uint sheetId = 1;
-            foreach (var (name, rows, firstRow) in _sheets)
+            foreach (var (name, rows, firstRow, hidden) in _sheets)
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
                 var data = new SheetData();
@@ -77,7 +82,7 @@ public sealed class TestWorkbook
                     rowIndex++;
                 }
                 part.Worksheet = new Worksheet(data);
-                sheets.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = sheetId++, Name = name });
+                sheets.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = sheetId++, Name = name, State = hidden ? SheetStateValues.Hidden : null });
             }
             workbook.Workbook.Append(sheets);
             workbook.AddNewPart<SharedStringTablePart>().SharedStringTable =
@@ -126,15 +131,23 @@ public sealed class TestWorkbook
         return row;
     }
 
-    /// <summary>Style 0 is General; style n (1-based) applies custom number format 164 + n - 1.</summary>
-    private static Stylesheet Styles(List<string> formats) => new(
-        new NumberingFormats(formats.Select((code, i) => new NumberingFormat { NumberFormatId = (uint)(164 + i), FormatCode = code })) { Count = (uint)formats.Count },
-        new Fonts(new Font()) { Count = 1 },
-        new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
-        new Borders(new Border()) { Count = 1 },
-        new CellFormats(new[] { new CellFormat { NumberFormatId = 0 } }
-            .Concat(formats.Select((_, i) => new CellFormat { NumberFormatId = (uint)(164 + i), ApplyNumberFormat = true })))
-        { Count = (uint)formats.Count + 1 });
+    /// <summary>
+    /// Style 0 is General; style n (1-based) applies format n - 1 of the list: a built-in one by its id, as Excel writes
+    /// it, or a custom one as number format 164 + n - 1.
+    /// </summary>
+    private static Stylesheet Styles(List<string> formats)
+    {
+        uint Id(string code, int i) => code.StartsWith(BuiltInPrefix, StringComparison.Ordinal) ? uint.Parse(code[BuiltInPrefix.Length..], System.Globalization.CultureInfo.InvariantCulture) : (uint)(164 + i);
+        var custom = formats.Select((code, i) => (code, i)).Where(f => !f.code.StartsWith(BuiltInPrefix, StringComparison.Ordinal)).ToList();
+        return new(
+            new NumberingFormats(custom.Select(f => new NumberingFormat { NumberFormatId = Id(f.code, f.i), FormatCode = f.code })) { Count = (uint)custom.Count },
+            new Fonts(new Font()) { Count = 1 },
+            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
+            new Borders(new Border()) { Count = 1 },
+            new CellFormats(new[] { new CellFormat { NumberFormatId = 0 } }
+                .Concat(formats.Select((code, i) => new CellFormat { NumberFormatId = Id(code, i), ApplyNumberFormat = true })))
+            { Count = (uint)formats.Count + 1 });
+    }
 
     private static string Column(int index)
     {

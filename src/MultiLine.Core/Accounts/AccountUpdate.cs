@@ -75,7 +75,7 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
         if (read.HasFileErrors)
             return new AccountUpdatePreview(read.FileProblems, [], read.Sha256);
 
-        var inputs = read.Rows.Select(r => (Row: r, Values: Restored(r.Values))).ToList();
+        var inputs = read.Rows.Select(r => (Row: r, Values: r.Values)).ToList();
         var normalized = inputs.Select(r => Username.NormalizeOrNull(CellText.InvisibleAsSpaces(r.Values.Username ?? ""))).ToList();
         var accounts = new Dictionary<string, Account>(StringComparer.Ordinal);
         foreach (var chunk in normalized.OfType<string>().Distinct().Chunk(UsernameHolders.LookupChunkSize))
@@ -289,22 +289,6 @@ public sealed class AccountUpdate(CsvFileReader reader, AccountInputValidator ru
     };
 
     private static string? Clip(string? value, int length) => value is { Length: var n } && n > length ? value[..(length - 1)] + "…" : value;
-
-    /// <summary>
-    /// The cells as the export meant them: the export writes a cell that starts with =, +, -, @ with an apostrophe in front
-    /// (so a spreadsheet shows it as text, e.g. a phone-number username); reading it back drops that apostrophe.
-    /// </summary>
-    internal static AccountInput Restored(AccountInput values) => values with
-    {
-        FirstName = Restore(values.FirstName),
-        LastName = Restore(values.LastName),
-        Username = Restore(values.Username),
-        ForwardingNumber = Restore(values.ForwardingNumber),
-        PermissionGroup = Restore(values.PermissionGroup),
-    };
-
-    private static string? Restore(string? cell) =>
-        cell is { Length: > 1 } && cell[0] == '\'' && cell[1] is '=' or '+' or '-' or '@' ? cell[1..] : cell;
 
     private static Account Copy(Account a) => new()
     {

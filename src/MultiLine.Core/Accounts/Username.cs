@@ -151,6 +151,47 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
         }
     }
 
+    /// <summary>The country calling code of an E.164 number (<c>44</c> for <c>+442079460958</c>), or null when it is not one.</summary>
+    public static int? CallingCode(string e164)
+    {
+        try
+        {
+            return Phones.Parse(e164, null).CountryCode;
+        }
+        catch (NumberParseException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="digits"/> read as a national number of the country with <paramref name="callingCode"/>, with or
+    /// without its trunk prefix (<c>02079460958</c> or <c>2079460958</c> as +44): its E.164 form when it is a valid number
+    /// there. <paramref name="trunkPrefixAdded"/> says whether the country writes a trunk prefix (a leading 0) that the
+    /// digits lack.
+    /// </summary>
+    public static bool TryReadNational(string digits, int callingCode, out string e164, out bool trunkPrefixAdded)
+    {
+        (e164, trunkPrefixAdded) = ("", false);
+        var region = Phones.GetRegionCodeForCountryCode(callingCode);
+        if (region == "ZZ" || digits.Length == 0 || !digits.All(char.IsAsciiDigit))
+            return false;
+        try
+        {
+            var parsed = Phones.Parse(digits, region);
+            if (parsed.CountryCode != callingCode || !Phones.IsValidNumber(parsed))
+                return false;
+            e164 = Phones.Format(parsed, PhoneNumberFormat.E164);
+            var national = new string(Phones.Format(parsed, PhoneNumberFormat.NATIONAL).Where(char.IsAsciiDigit).ToArray());
+            trunkPrefixAdded = national.Length > digits.Length && national.EndsWith(digits, StringComparison.Ordinal);
+            return true;
+        }
+        catch (NumberParseException)
+        {
+            return false;
+        }
+    }
+
     private static bool LooksLikePhone(string text) =>
         text.Any(char.IsDigit) && text.All(c => char.IsDigit(c) || c is '+' or ' ' or '-' or '.' or '(' or ')');
 }

@@ -13,8 +13,14 @@ namespace MultiLine.Core.Imports;
 /// </summary>
 public sealed record ImportUpload(string FileName, byte[] Content, string? Sheet = null)
 {
+    /// <summary>
+    /// The content is CSV whatever the name says: a workbook edited in the browser is written back as CSV and keeps the
+    /// name it was uploaded under (the batch names the file the admin chose).
+    /// </summary>
+    public bool WrittenAsCsv { get; init; }
+
     /// <summary>An Excel workbook by its name; a CSV otherwise (a workbook misnamed .csv is still recognised by its content).</summary>
-    public bool IsWorkbook => FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
+    public bool IsWorkbook => !WrittenAsCsv && FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The content as a stream the reader can read in place (no copy of the file).</summary>
     public MemoryStream OpenRead() => new(Content, 0, Content.Length, writable: false, publiclyVisible: true);

@@ -58,7 +58,7 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
         _dataRows++;
         if (_dataRows > options.MaxRows)
             return; // keep counting for the message, keep nothing
-        _rows.Add(ReadRow(rowNumber, cells[..width], _header, quotesBroken, kinds.Length == 0 ? default : kinds[..Math.Min(width, kinds.Length)]));
+        _rows.Add(ReadRow(rowNumber, cells[..width], _header, quotesBroken, kinds.Length == 0 ? default : kinds[..Math.Min(width, kinds.Length)], csv: kinds.IsEmpty));
     }
 
     /// <summary>The rows read, or the file errors: no header, no data row, too many rows.</summary>
@@ -86,7 +86,16 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
     public static bool IsNoteRow(string firstCell) =>
         firstCell.StartsWith("note", StringComparison.OrdinalIgnoreCase) && (firstCell.Length == 4 || !char.IsLetter(firstCell[4]));
 
-    private static CsvRow ReadRow(int rowNumber, ReadOnlySpan<string> cells, int[] header, bool quotesBroken, ReadOnlySpan<CellKind> kinds)
+    /// <summary>
+    /// A CSV cell as the portal's downloads meant it: every download (reports, the accounts export, the edited file) puts
+    /// an apostrophe before a cell that starts with =, +, -, @ so a spreadsheet shows it as text and never runs it
+    /// (<see cref="Reports.ReportCsvWriter.Neutralize"/>); reading the file back drops that apostrophe, as a spreadsheet does.
+    /// A workbook's cells never hold it: Excel keeps the marker outside the value.
+    /// </summary>
+    internal static string Unmarked(string cell) =>
+        cell is { Length: > 1 } && cell[0] == '\'' && cell[1] is '=' or '+' or '-' or '@' ? cell[1..] : cell;
+
+    private static CsvRow ReadRow(int rowNumber, ReadOnlySpan<string> cells, int[] header, bool quotesBroken, ReadOnlySpan<CellKind> kinds, bool csv)
     {
         var values = new AccountInput();
         List<ImportProblem>? problems = null;
@@ -97,7 +106,7 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
                 if (header[i] < 0)
                     continue;
                 var column = (CsvColumn)header[i];
-                values.Set(column, Shared(cells[i]));
+                values.Set(column, Shared(csv ? Unmarked(cells[i]) : cells[i]));
                 if (i < kinds.Length && cells[i].Length > 0 && StoredAs(rowNumber, column, cells[i], kinds[i]) is { } stored)
                     (problems ??= []).Add(stored);
             }

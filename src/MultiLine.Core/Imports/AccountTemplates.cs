@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MultiLine.Core.Batches;
 using MultiLine.Core.Common;
 using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
@@ -48,12 +49,28 @@ public sealed class AccountTemplates(IOptions<ImportOptions> options)
 
     /// <summary>How many numbers the admin may ask for: the organization's Available numbers, at most the row limit.</summary>
     public async Task<int> MostNumbersAsync(MultiLineDbContext scopedDb, int organizationId, CancellationToken cancellationToken = default) =>
-        Math.Min(_limits.MaxRows, await scopedDb.Numbers.Where(NumberRules.FreeIn(organizationId)).CountAsync(cancellationToken));
+        Math.Min(_limits.MaxRows, await Offered(scopedDb, organizationId).CountAsync(cancellationToken));
 
-    /// <summary>The organization's first <paramref name="count"/> Available numbers, ascending E.164, so the same request gives the same file.</summary>
+    /// <summary>
+    /// The organization's first <paramref name="count"/> Available numbers, ascending E.164, so the same request gives the
+    /// same file. A template does not hold its numbers (nothing is written until an import is committed): two templates
+    /// made before either is imported share numbers, and the second import's rows are refused with the reason.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> AvailableNumbersAsync(MultiLineDbContext scopedDb, int organizationId, int count, CancellationToken cancellationToken = default) =>
-        await scopedDb.Numbers.AsNoTracking().Where(NumberRules.FreeIn(organizationId))
-            .OrderBy(n => n.E164).Select(n => n.E164).Take(count).ToListAsync(cancellationToken);
+        await Offered(scopedDb, organizationId).OrderBy(n => n.E164).Select(n => n.E164).Take(count).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Available numbers not already named by a row of a batch still waiting to run: those will be taken by that batch, so
+    /// a template offering them would be refused at its own import.
+    /// </summary>
+    private static IQueryable<MultiLineNumber> Offered(MultiLineDbContext scopedDb, int organizationId)
+    {
+        var unfinished = scopedDb.Batches.Where(b => b.State == BatchState.Queued || b.State == BatchState.Running).Select(b => b.Id);
+        var named = scopedDb.BatchRows
+            .Where(r => unfinished.Contains(r.BatchOperationId) && r.Outcome == RowOutcome.Pending && r.MultiLineNumber != null)
+            .Select(r => r.MultiLineNumber);
+        return scopedDb.Numbers.AsNoTracking().Where(NumberRules.FreeIn(organizationId)).Where(n => !named.Contains(n.E164));
+    }
 
     private static TemplateFile From(Organizations.Organization organization, CsvTemplate template) =>
         new(organization.Id, organization.Name, template.FileName, "text/csv; charset=utf-8", template.ToBytes());

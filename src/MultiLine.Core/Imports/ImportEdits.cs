@@ -100,14 +100,14 @@ public sealed class ImportEdits
     public bool HasChanges => Summary.Any;
 
     /// <summary>
-    /// The file as edited, for the normal check and commit: under its uploaded name when that was a CSV file, else (a
-    /// workbook) under the same name with <c>.csv</c>, since the edited file is CSV and the reader goes by the name.
+    /// The file as edited, for the normal check and commit: CSV content under the uploaded name (a workbook's too), so the
+    /// batch names the file the admin chose and records the edits beside it.
     /// </summary>
-    public ImportUpload ToUpload() => new(
-        FileName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? FileName : Path.ChangeExtension(FileName, ".csv"), ToCsv());
+    public ImportUpload ToUpload() => new(FileName, ToCsv()) { WrittenAsCsv = true };
 
     /// <summary>
-    /// The edited file: UTF-8 with BOM, comma-separated, CRLF lines, cells quoted as the template quotes them. Columns:
+    /// The edited file: UTF-8 with BOM, comma-separated, CRLF lines, cells quoted as the template quotes them and
+    /// formula-safe (<see cref="Reports.ReportCsvWriter.Neutralize"/>). Columns:
     /// the required ones and every other import column that has a value.
     /// </summary>
     public byte[] ToCsv()
@@ -123,7 +123,9 @@ public sealed class ImportEdits
         {
             for (; line < row - 1; line++)
                 text.Append("\r\n");
-            var cells = columns.Select(c => Value(row, c) ?? "").ToArray();
+            // Formula-safe as every download (an apostrophe before =, +, -, @, which the reader drops again): a name cannot
+            // run in the admin's spreadsheet, and Excel keeps +14155550100 as text instead of turning it into a number.
+            var cells = columns.Select(c => Reports.ReportCsvWriter.Neutralize(Value(row, c))).ToArray();
             text.Append(string.Join(',', cells.Select(CsvTemplate.Escape))).Append("\r\n");
             line += 1 + cells.Sum(LineBreaks);
         }

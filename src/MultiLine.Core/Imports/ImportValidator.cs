@@ -88,7 +88,9 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             await CheckReservedTagsAsync(db, rows, organization, cancellationToken);
 
             var withoutNumber = WarnAboutInvitations(rows, organization);
-            var results = rows.Select(r => r.ToRow()).ToArray();
+            // Looked up only for a file with a refused phone value that may be a national number (the repair needs the country).
+            var home = rows.Exists(r => r.MayBeNationalNumber()) ? await HomeCountryAsync(db, organization, cancellationToken) : null;
+            var results = rows.Select(r => r.ToRow(home)).ToArray();
             var free = await (capacity ?? db.FreeCapacityAsync(organization.Id, cancellationToken));
             return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, free));
         }
@@ -234,6 +236,17 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         }
     }
 
+    /// <summary>The calling code of most of the numbers the organization may hand out (its own and its ancestors'), or null.</summary>
+    private static async Task<int?> HomeCountryAsync(MultiLineDbContext db, Organization organization, CancellationToken cancellationToken)
+    {
+        var ancestors = organization.AncestorIdsAndSelf();
+        var numbers = await db.Numbers.AsNoTracking()
+            .Where(n => ancestors.Contains(n.OrganizationId))
+            .OrderBy(n => n.Id).Select(n => n.E164).Take(200)
+            .ToListAsync(cancellationToken);
+        return SpreadsheetDamage.HomeCountry(numbers);
+    }
+
     /// <summary>Rows asking for "tag:X": the rows beyond the Reserved numbers left with that tag are refused (one query for all tags).</summary>
     private static async Task CheckReservedTagsAsync(MultiLineDbContext db, List<RowState> rows, Organization organization, CancellationToken cancellationToken)
     {
@@ -268,7 +281,18 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         /// the database, each in the order found). Built without LINQ: a file's every row passes here, and most rows of a
         /// real file carry a warning or two.
         /// </summary>
-        public ImportRow ToRow()
+        /// <summary>A phone value the rules refused that may be a national number (see <see cref="SpreadsheetDamage.MayBeNational"/>).</summary>
+        public bool MayBeNationalNumber()
+        {
+            if (IsValid)
+                return false;
+            foreach (var column in SpreadsheetDamage.PhoneColumns)
+                if (SpreadsheetDamage.MayBeNational(Value(column)) && (HasError(row.Problems, column) || HasError(check.Problems, column)))
+                    return true;
+            return false;
+        }
+
+        public ImportRow ToRow(int? homeCountry)
         {
             var count = row.Problems.Count + check.Problems.Count + (_added?.Count ?? 0);
             if (count == 0)
@@ -288,7 +312,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             // A refused phone value may be one a spreadsheet damaged: the repair is proposed, never applied.
             return new ImportRow(row.RowNumber, row.Values, valid ? check.Draft : null, problems)
             {
-                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values, column => HasError(row.Problems, column) || HasError(check.Problems, column)),
+                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values, column => HasError(row.Problems, column) || HasError(check.Problems, column), homeCountry),
             };
         }
 

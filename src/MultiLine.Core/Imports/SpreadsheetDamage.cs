@@ -35,11 +35,16 @@ public sealed record SpreadsheetRepair(int Row, CsvColumn Column, string Origina
 /// <item>A lost <c>+</c> or international <c>00</c> (a spreadsheet drops leading zeros and the plus of a number it stores
 /// as a number): <c>14155550100</c> → <c>+14155550100</c>, only when the result is a valid number of its country, not
 /// merely one of a possible length.</item>
-/// <item>A float's tail (<c>14155550100.0</c>), Excel's text markers (a leading apostrophe, <c>="+1415…"</c>), and
-/// separators the rules do not read as formatting (slashes, underscores, backslashes).</item>
+/// <item>A float's tail (<c>14155550100.0</c>), Excel's text markers (a leading apostrophe, <c>="+1415…"</c>), digits
+/// grouped in thousands as a spreadsheet shows a number (<c>14,155,550,100</c>), and separators the rules do not read as
+/// formatting (slashes, underscores, backslashes).</item>
+/// <item>A lost leading <c>0</c> of a national number (<c>020 7946 0958</c> stored as <c>2079460958</c>), or a national
+/// number typed without its country code: proposed only when the organization's country is known (the calling code of
+/// most of the numbers it may hand out, <see cref="HomeCountry"/>) and the number is valid there, and the reason names
+/// that country code so the admin can see the guess.</item>
 /// </list>
-/// A lost trunk <c>0</c> of a national number (<c>020 7946 0958</c> stored as <c>2079460958</c>) is not recognised: the
-/// number has no country code, and which country it belongs to cannot be told without guessing.
+/// Spaces, dashes, dots and parentheses anywhere in a number are formatting by the rules (DOMAIN: "+, spaces, dashes, dots
+/// and parentheses are formatting"): a value they accept is not damaged, and is stored in E.164 as any other.
 /// </remarks>
 public static partial class SpreadsheetDamage
 {
@@ -55,9 +60,31 @@ public static partial class SpreadsheetDamage
     private const string FloatTail = "A spreadsheet added a decimal \".0\" to the number.";
     private const string TextMarker = "Excel's text marker (' or =\"…\") was left around the number.";
     private const string Separators = "Characters that are not phone formatting were removed.";
+    private const string Grouped = "A spreadsheet grouped the digits in thousands, as it shows a number.";
+
+    /// <summary>
+    /// The country an organization's phone numbers are in: the calling code most of its inventory's numbers have (or
+    /// null when it has none). A national number in the file is read in this country, as a proposal.
+    /// </summary>
+    public static int? HomeCountry(IEnumerable<string> inventoryE164s) =>
+        inventoryE164s.Select(Username.CallingCode).OfType<int>()
+            .GroupBy(code => code).OrderByDescending(g => g.Count()).ThenBy(g => g.Key)
+            .Select(g => (int?)g.Key).FirstOrDefault();
+
+    /// <summary>True when <paramref name="value"/> could be a national number (digits without + or 00), the one case <see cref="HomeCountry"/> is needed for.</summary>
+    public static bool MayBeNational(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return false;
+        var text = CellText.Trim(value).TrimStart('\'', '=', '"');
+        return text.Length > 0 && char.IsAsciiDigit(text[0]) && !text.StartsWith("00", StringComparison.Ordinal) && !text.Contains('@');
+    }
 
     /// <summary>The repair of <paramref name="value"/> in <paramref name="column"/> of row <paramref name="row"/>, or null when there is nothing to repair.</summary>
-    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value)
+    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value) => Inspect(row, column, value, homeCountry: null);
+
+    /// <summary>As <see cref="Inspect(int, CsvColumn, string?)"/>, reading a national number in <paramref name="homeCountry"/> (a calling code).</summary>
+    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value, int? homeCountry)
     {
         if (!PhoneColumns.Contains(column) || string.IsNullOrWhiteSpace(value))
             return null;
@@ -90,6 +117,12 @@ public static partial class SpreadsheetDamage
             reasons.Add(FloatTail);
         }
 
+        if (ThousandsPattern().IsMatch(text))
+        {
+            text = new string(text.Where(c => char.IsAsciiDigit(c) || c == '+').ToArray());
+            reasons.Add(Grouped);
+        }
+
         var compact = new StringBuilder(text.Length);
         var removed = false;
         foreach (var c in text)
@@ -111,11 +144,23 @@ public static partial class SpreadsheetDamage
 
         if (reasons.Count > 0 && Accepts(column, candidate, out var repaired))
             return new SpreadsheetRepair(row, column, original, repaired, string.Join(" ", reasons));
+        if (candidate.StartsWith('+'))
+            return null;
         // A lost "+" (or "00", which a spreadsheet drops with the other leading zeros): only a number valid in its country.
-        if (!candidate.StartsWith('+') && candidate[0] != '0'
-            && Accepts(column, "+" + candidate, out var withPlus) && Username.IsValidPhone(withPlus))
-            return new SpreadsheetRepair(row, column, original, withPlus, string.Join(" ", [.. reasons, PlusLost]));
-        return null;
+        string? withPlus = null;
+        if (candidate[0] != '0' && Accepts(column, "+" + candidate, out var plus) && Username.IsValidPhone(plus))
+            withPlus = plus;
+        // A national number: its leading 0 lost, or typed without the country code. Read in the organization's country,
+        // and preferred to a lost "+" only when that would make it a number of another country.
+        if (homeCountry is { } home && (withPlus is null || Username.CallingCode(withPlus) != home)
+            && Username.TryReadNational(candidate, home, out var national, out var zeroLost) && Accepts(column, national, out var nationalRepaired))
+        {
+            var why = zeroLost
+                ? $"The leading 0 is missing, as when a spreadsheet stores a phone number as a number, and so is the country code: read as a number of +{home}, the country code of most of this organization's numbers."
+                : $"The number has no country code: read as a number of +{home}, the country code of most of this organization's numbers.";
+            return new SpreadsheetRepair(row, column, original, nationalRepaired, string.Join(" ", [.. reasons, why]));
+        }
+        return withPlus is null ? null : new SpreadsheetRepair(row, column, original, withPlus, string.Join(" ", [.. reasons, PlusLost]));
     }
 
     /// <summary>Every damaged phone value of <paramref name="values"/> (row <paramref name="row"/>), in column order.</summary>
@@ -126,14 +171,18 @@ public static partial class SpreadsheetDamage
     /// (<paramref name="refusedByRule"/>): one it accepted has nothing to repair, and reading it again as a phone number
     /// is the costly part (a preview's invalid rows are mostly taken usernames, refused by the database, not the rule).
     /// </summary>
-    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule)
+    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule) =>
+        Inspect(row, values, refusedByRule, homeCountry: null);
+
+    /// <summary>As <see cref="Inspect(int, AccountInput, Func{CsvColumn, bool}?)"/>, reading national numbers in <paramref name="homeCountry"/>.</summary>
+    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule, int? homeCountry)
     {
         List<SpreadsheetRepair>? found = null;
         foreach (var column in PhoneColumns)
         {
             if (refusedByRule is not null && !refusedByRule(column))
                 continue;
-            if (Inspect(row, column, values[column]) is { } repair)
+            if (Inspect(row, column, values[column], homeCountry) is { } repair)
                 (found ??= []).Add(repair);
         }
         return found is null ? [] : found;
@@ -175,4 +224,8 @@ public static partial class SpreadsheetDamage
 
     [GeneratedRegex(@"^(?<number>\+?[\d ]+)[.,]0+$")]
     private static partial Regex FloatTailPattern();
+
+    /// <summary>Digits in groups of three after the first one to three, one separator throughout: 14,155,550,100 or 14.155.550.100.</summary>
+    [GeneratedRegex(@"^\+?\d{1,3}(?<sep>[,.'’ \u00A0\u202F])\d{3}(?:\k<sep>\d{3})+$")]
+    private static partial Regex ThousandsPattern();
 }

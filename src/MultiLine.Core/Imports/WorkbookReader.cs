@@ -66,13 +66,17 @@ public static class WorkbookReader
                 return Refused(Hex(fileHash), NotAWorkbookMessage); // a zip, but not a spreadsheet
             var sheets = Sheets(document).ToList();
             var visible = sheets.Where(Visible).ToList();
-            var sheet = sheetName is null
-                ? visible.FirstOrDefault()
-                : sheets.FirstOrDefault(s => string.Equals(s.Name?.Value?.Trim(), sheetName.Trim(), StringComparison.OrdinalIgnoreCase));
+            // Only visible sheets are read, by default or by name (the page's picker offers those): a hidden sheet is
+            // usually a lookup list, and what the admin cannot see in Excel is not imported.
+            bool Named(Sheet s) => string.Equals(s.Name?.Value?.Trim(), sheetName!.Trim(), StringComparison.OrdinalIgnoreCase);
+            var sheet = sheetName is null ? visible.FirstOrDefault() : visible.FirstOrDefault(Named);
+            var sheetList = CsvColumns.JoinAnd(visible.Select(s => ImportProblem.Quote(s.Name!.Value!)).ToList());
             if (sheet is null)
                 return Refused(Hex(fileHash), sheetName is null
                     ? "The workbook has no sheet to read."
-                    : $"The workbook has no sheet named {ImportProblem.Quote(sheetName)}; its sheets are {CsvColumns.JoinAnd(visible.Select(s => ImportProblem.Quote(s.Name!.Value!)).ToList())}.");
+                    : sheets.Any(Named)
+                        ? $"The sheet {ImportProblem.Quote(sheetName)} is hidden. Unhide it in Excel, or choose one of the visible sheets: {sheetList}."
+                        : $"The workbook has no sheet named {ImportProblem.Quote(sheetName)}; its sheets are {sheetList}.");
             // "Already imported" and "changed since the preview" compare hashes: the workbook's own, or with another
             // sheet than the first, the workbook's and the sheet's name, so two sheets of one file are two imports.
             var sha256 = sheet == visible.FirstOrDefault() ? Hex(fileHash) : Hex(SHA256.HashData([.. fileHash, .. Encoding.UTF8.GetBytes(sheet.Name!.Value!)]));
@@ -83,7 +87,15 @@ public static class WorkbookReader
             ReadRows(worksheet, cells, rows, cancellationToken);
             if (!rows.HasHeader && visible.Count > 1)
                 return Refused(sha256, $"The sheet {ImportProblem.Quote(sheet.Name!.Value!)} is empty. Choose the sheet that holds the accounts.");
-            return rows.Finish(sha256, null, ',');
+            var read = rows.Finish(sha256, null, ',');
+            // A cover or title sheet in front of the accounts: its header problem alone does not say another sheet may hold them.
+            if (visible.Count > 1 && read.HasFileErrors && !read.Columns.Contains(CsvColumn.Username))
+                read = read with
+                {
+                    FileProblems = [.. read.FileProblems, ImportProblem.FileError(
+                        $"The sheet {ImportProblem.Quote(sheet.Name!.Value!)} has no accounts' header row. Choose the sheet that holds the accounts; the workbook's sheets are {sheetList}.")],
+                };
+            return read;
         }
         catch (Exception e) when (IsUnreadable(e))
         {
@@ -248,7 +260,13 @@ public static class WorkbookReader
             if (format is null)
                 return (General(number), CellKind.Number);
             var shown = format.Format(number, CultureInfo.InvariantCulture, _date1904);
-            return (shown, format.IsDateTimeFormat ? CellKind.Date : CellKind.Number);
+            if (format.IsDateTimeFormat)
+                return (shown, CellKind.Date);
+            // A whole number shown in scientific notation (0.00E+00) lost digits on the screen only: the formula bar shows
+            // them all, as for General, so a phone number stored this way reaches the admin whole.
+            if (number == Math.Floor(number) && Math.Abs(number) < 1e15 && shown.Contains('E', StringComparison.OrdinalIgnoreCase))
+                return (General(number), CellKind.Number);
+            return (shown, CellKind.Number);
         }
 
         /// <summary>

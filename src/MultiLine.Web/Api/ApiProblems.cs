@@ -15,13 +15,14 @@ public static class ApiProblems
 
     public static IResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, detail);
 
-    /// <summary>A refused upload: the sentence that says why, plus every problem of the file.</summary>
+    /// <summary>A refused upload: the sentence that says why, plus every problem of the file and the repairs proposed for it (as validate gives them).</summary>
     public static IResult Upload(int status, string detail, ImportValidationResult validation) =>
         Create(status, detail, new Dictionary<string, object?>
         {
             ["problems"] = validation.FileProblems.Concat(validation.RowProblems).Select(ApiImportProblem.From).ToList(),
             ["counts"] = validation.Counts,
             ["capacity"] = ApiImportCapacity.From(validation.Capacity),
+            ["repairs"] = validation.Repairs.Select(ApiRepair.From).ToList(),
         });
 
     private static string Title(int status) => status switch

@@ -111,12 +111,40 @@ public sealed class ImportEditsTests : IDisposable
     }
 
     [Fact]
-    public async Task AnEditedWorkbookIsCheckedAsTheCsvFileItNowIs()
+    public async Task AnEditedWorkbookKeepsItsNameAndIsCheckedAsTheCsvFileItNowIs()
     {
         var result = await _world.ValidateAsync(Lines(Header, Row("a@example.com")));
+        var edits = new ImportEdits(result, "team.xlsx");
+        edits.Edit(2, CsvColumn.FirstName, "Ana");
 
-        Assert.Equal("team.csv", new ImportEdits(result, "team.xlsx").ToUpload().FileName);
+        var upload = edits.ToUpload();
+        var read = await Reader().ReadAsync(upload, CsvPurpose.Import, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("team.xlsx", false), (upload.FileName, upload.IsWorkbook));
+        Assert.False(read.HasFileErrors);
+        Assert.Equal("Ana", Assert.Single(read.Rows).Values.FirstName);
         Assert.Equal("Team.CSV", new ImportEdits(result, "Team.CSV").ToUpload().FileName);
+    }
+
+    [Fact]
+    public async Task TheEditedCsvIsFormulaSafeAndReadsBackAsEdited()
+    {
+        var (_, edits) = await UploadAsync(Lines(Header, Row("a@example.com"), Row("b@example.com")));
+        edits.Edit(2, CsvColumn.FirstName, "=HYPERLINK(\"http://x\")");
+        edits.Edit(3, CsvColumn.Username, "+14155550100");
+        edits.Edit(3, CsvColumn.LastName, "-Doe");
+
+        var bytes = edits.ToCsv();
+        var text = Encoding.UTF8.GetString(bytes);
+        var read = await ReadAsync(bytes);
+
+        // A spreadsheet shows these as text: the name does not run, and the number keeps its +.
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\")\"", text);
+        Assert.Contains(",'-Doe,'+14155550100,", text);
+        Assert.Equal("=HYPERLINK(\"http://x\")", read.Rows[0].Values.FirstName);
+        Assert.Equal(("-Doe", "+14155550100"), (read.Rows[1].Values.LastName, read.Rows[1].Values.Username));
+        var after = await CheckAsync(edits);
+        Assert.Equal("+14155550100", after.Rows[1].Draft!.Username.Value);
     }
 
     [Fact]

@@ -103,4 +103,78 @@ public sealed class SpreadsheetDamageTests : IDisposable
             repairs.Select(r => (r.Row, r.Column, r.Proposed)));
         Assert.Empty(result.Rows[2].Repairs);
     }
+
+    [Theory]
+    // A London number whose trunk 0 a spreadsheet dropped, in an organization whose numbers are British.
+    [InlineData("2079460958", 44, "+442079460958", "The leading 0 is missing")]
+    [InlineData("020 7946 0958", 44, "+442079460958", "The number has no country code: read as a number of +44")]
+    // A US number typed without its country code, in an organization whose numbers are American.
+    [InlineData("4155550100", 1, "+14155550100", "The number has no country code: read as a number of +1")]
+    [InlineData("(415) 555-0100", 1, "+14155550100", "The number has no country code")]
+    public void ANationalNumberIsReadInTheOrganizationsCountryAndTheReasonNamesIt(string damaged, int home, string repaired, string reason)
+    {
+        foreach (var column in SpreadsheetDamage.PhoneColumns)
+        {
+            var repair = SpreadsheetDamage.Inspect(4, column, damaged, home);
+
+            Assert.NotNull(repair);
+            Assert.Equal((repaired, damaged), (repair.Proposed, repair.Original));
+            Assert.Contains(reason, repair.Reason);
+            Assert.Contains("the country code of most of this organization's numbers", repair.Reason);
+        }
+    }
+
+    [Theory]
+    [InlineData("14155550100", 44, "+14155550100")] // valid with its own +1: a lost "+", not a British number
+    [InlineData("442079460958", 44, "+442079460958")]
+    public void ALostPlusStaysTheProposalWhenItIsANumberOfItsOwnCountry(string damaged, int home, string repaired)
+    {
+        var repair = SpreadsheetDamage.Inspect(4, CsvColumn.MultiLineNumber, damaged, home);
+
+        Assert.Equal(repaired, repair?.Proposed);
+        Assert.Contains("The leading + (or 00) is missing", repair!.Reason);
+    }
+
+    [Fact]
+    public void ANationalNumberThatIsNotValidInTheOrganizationsCountryIsNotProposed()
+    {
+        Assert.Null(SpreadsheetDamage.Inspect(4, CsvColumn.Username, "12345", 44));
+        Assert.Null(SpreadsheetDamage.Inspect(4, CsvColumn.Username, "0000000000", 1));
+    }
+
+    [Theory]
+    [InlineData("14,155,550,100")]
+    [InlineData("14.155.550.100")]
+    [InlineData("14\u00A0155\u00A0550\u00A0100")]
+    public void DigitsGroupedInThousandsAreProposedWithoutTheGrouping(string damaged)
+    {
+        var repair = SpreadsheetDamage.Inspect(6, CsvColumn.ForwardingNumber, damaged);
+
+        Assert.Equal("+14155550100", repair?.Proposed);
+        Assert.Contains("grouped the digits in thousands", repair!.Reason);
+    }
+
+    [Fact]
+    public void TheOrganizationsCountryIsTheCallingCodeMostOfItsNumbersHave()
+    {
+        Assert.Equal(44, SpreadsheetDamage.HomeCountry(["+442079460958", "+14155550100", "+442079460959"]));
+        Assert.Null(SpreadsheetDamage.HomeCountry([]));
+    }
+
+    [Fact]
+    public async Task TheCheckReadsANationalNumberInTheCountryOfTheOrganizationsNumbers()
+    {
+        _world.AddNumber(_world.Acme, "+442079460900");
+        _world.AddNumber(_world.Root, "+442079460901");
+        _world.AddNumber(_world.Other, "+14155550199"); // another organization's numbers do not count
+        _world.AddNumber(_world.Other, "+14155550198");
+        _world.AddNumber(_world.Other, "+14155550197");
+        var csv = Lines(Header, Row("2079460958"), Row("b@example.com", forwarding: "020 7946 0959"));
+
+        var result = await _world.ValidateAsync(csv);
+
+        Assert.Equal([(2, CsvColumn.Username, "+442079460958"), (3, CsvColumn.ForwardingNumber, "+442079460959")],
+            result.Repairs.Select(r => (r.Row, r.Column, r.Proposed)));
+        Assert.Equal(0, result.Counts.Valid); // proposed, not applied
+    }
 }

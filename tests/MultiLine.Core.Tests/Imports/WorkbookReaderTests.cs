@@ -72,13 +72,63 @@ public sealed class WorkbookReaderTests
         var picked = await ReadAsync(workbook, sheet: "accounts");
 
         Assert.True(first.HasFileErrors);
-        Assert.StartsWith("The file has no email address or device, social_messaging, monitor_calls and monitor_sms columns", first.FileProblems.Single(p => p.IsError).Text);
+        Assert.Equal(2, first.FileProblems.Count(p => p.IsError));
+        Assert.StartsWith("The file has no email address or device, social_messaging, monitor_calls and monitor_sms columns", first.FileProblems.First(p => p.IsError).Text);
+        // A cover sheet in front: the header's problem alone would not say that another sheet may hold the accounts.
+        Assert.Equal("The sheet \"Read me first\" has no accounts' header row. Choose the sheet that holds the accounts; the workbook's sheets are \"Read me first\" and \"Accounts\".",
+            first.FileProblems.Last(p => p.IsError).Text);
         Assert.Empty(picked.FileProblems);
         Assert.Equal(["a@example.com", "b@example.com"], picked.Rows.Select(r => r.Values.Username));
         Assert.Equal(["Read me first", "Accounts"], WorkbookReader.SheetNames(workbook, new ImportOptions()));
         // Two sheets of one workbook are two different imports; the first sheet keeps the file's own hash.
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(workbook)), first.Sha256);
         Assert.NotEqual(first.Sha256, picked.Sha256);
+    }
+
+    [Fact]
+    public async Task AHiddenSheetIsNeitherOfferedNorReadByName()
+    {
+        var workbook = W.Create()
+            .Sheet("Lists", [W.Header, W.Row("hidden@example.com")], hidden: true)
+            .Sheet("Accounts", [W.Header, W.Row("a@example.com")])
+            .ToBytes();
+
+        var first = await ReadAsync(workbook);
+        var named = await ReadAsync(workbook, sheet: "Lists");
+
+        Assert.Equal(["Accounts"], WorkbookReader.SheetNames(workbook, new ImportOptions()));
+        Assert.Equal(["a@example.com"], first.Rows.Select(r => r.Values.Username));
+        Assert.Equal("The sheet \"Lists\" is hidden. Unhide it in Excel, or choose one of the visible sheets: \"Accounts\".", Assert.Single(named.FileProblems).Text);
+        Assert.Empty(named.Rows);
+    }
+
+    [Fact]
+    public async Task BuiltInNumberFormatsReadAsExcelShowsThemAndAScientificPhoneNumberKeepsItsDigits()
+    {
+        var result = await ReadAsync(Accounts(
+            W.Row("a@example.com", number: W.BuiltIn(14155550100, 1)),
+            W.Row("b@example.com", number: W.BuiltIn(14155550100, 11)),
+            W.Row("c@example.com", number: W.BuiltIn(14155550100, 3)),
+            W.Row("d@example.com", number: W.BuiltIn(0.5, 9)),
+            W.Row("e@example.com", number: W.BuiltIn(14155550100, 49))));
+
+        // 0 and @ show the whole number; 0.00E+00 shows 1.42E+10 but the workbook holds every digit, as the formula bar
+        // shows them; #,##0 and 0% are shown as Excel shows them (the repair proposal reads the grouped digits).
+        Assert.Equal(["14155550100", "14155550100", "14,155,550,100", "50%", "14155550100"], result.Rows.Select(r => r.Values.MultiLineNumber));
+        Assert.All(result.Rows, r => Assert.Contains("as a number, not text", Assert.Single(r.Problems).Text));
+        Assert.Equal("+14155550100", SpreadsheetDamage.Inspect(4, CsvColumn.MultiLineNumber, result.Rows[2].Values.MultiLineNumber)?.Proposed);
+    }
+
+    [Fact]
+    public async Task ABuiltInDateFormatIsReadAsADate()
+    {
+        var row = W.Row("jane@example.com");
+        row[1] = W.BuiltIn(new DateTime(2024, 3, 5).ToOADate(), 14);
+
+        var result = await ReadAsync(Accounts(row));
+
+        Assert.Equal("Row 2, lastname: Excel turned this value into a date (3/5/2024). Format the column as Text and type the value again.",
+            Assert.Single(Assert.Single(result.Rows).Problems).Text);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MultiLine.Core.Batches;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Extensions.Options;
@@ -124,6 +125,33 @@ public sealed class XlsxTemplateTests : IDisposable
         Assert.Equal("Team has no Available number. Add numbers to the organization first.", none!.Message);
         Assert.True(foreign!.NotFound);
         Assert.Equal(0, await templates.MostNumbersAsync(db, _world.Other.Id, Cancel));
+    }
+
+    [Fact]
+    public async Task TemplateWithNumbersLeavesOutNumbersABatchWaitingToRunWillTake()
+    {
+        foreach (var number in new[] { "+14155550100", "+14155550101", "+14155550102", "+14155550103" })
+            _world.AddNumber(_world.Acme, number);
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            db.Batches.Add(Batch(BatchState.Queued, ("+14155550101", RowOutcome.Pending)));
+            db.Batches.Add(Batch(BatchState.Running, ("+14155550102", RowOutcome.Failed), ("+14155550100", RowOutcome.Pending)));
+            // A finished batch's rows hold nothing any more (a failed row left its number Available).
+            db.Batches.Add(Batch(BatchState.CompletedWithErrors, ("+14155550103", RowOutcome.Failed)));
+            await db.SaveChangesAsync(Cancel);
+        }
+        await using var scoped = Scoped();
+        var templates = Templates();
+
+        Assert.Equal(2, await templates.MostNumbersAsync(scoped, _world.Acme.Id, Cancel));
+        Assert.Equal(["+14155550102", "+14155550103"], await AccountTemplates.AvailableNumbersAsync(scoped, _world.Acme.Id, 5, Cancel));
+    }
+
+    private BatchOperation Batch(BatchState state, params (string Number, RowOutcome Outcome)[] rows)
+    {
+        var batch = new BatchOperation { Kind = BatchKind.Import, State = state, AdminName = "Test", OrganizationId = _world.Acme.Id, TotalRows = rows.Length, CreatedAtUtc = DateTime.UtcNow };
+        batch.Rows.AddRange(rows.Select((r, i) => new BatchRow { RowNumber = i + 2, Username = $"u{i}@example.com", MultiLineNumber = r.Number, Outcome = r.Outcome }));
+        return batch;
     }
 
     private MultiLine.Core.Persistence.MultiLineDbContext Scoped() => _world.Database.CreateDbContext().WithScope(_world.AcmeAdmin);

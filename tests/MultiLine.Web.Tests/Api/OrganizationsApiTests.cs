@@ -126,6 +126,7 @@ public sealed class OrganizationsApiTests(ApiFixture api)
 
     [Theory]
     [InlineData("/api/v1/organizations/{0}/template.csv")]
+    [InlineData("/api/v1/organizations/{0}/template.xlsx?numbers=1")]
     [InlineData("/api/v1/organizations/{0}/numbers")]
     [InlineData("/api/v1/accounts?organizationId={0}")]
     [InlineData("/api/v1/batches?organizationId={0}")]

@@ -110,4 +110,33 @@ public sealed class XlsxImportApiTests(ApiFixture api)
         Assert.Equal(available.Take(2), rows.Select(r => r.Split(',')[4]));
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public async Task TemplateWithNoOrANegativeCountOfNumbersIsRefusedWithTheRange(int numbers)
+    {
+        using var client = api.Client();
+        var sales = await api.OrganizationIdAsync("Acme Sales");
+
+        var response = await client.GetAsync($"/api/v1/organizations/{sales}/template.xlsx?numbers={numbers}", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Choose between 1 and 1,000 numbers", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ARefusedImportAnswers422WithTheRepairsProposedAsValidateDoes()
+    {
+        using var client = api.Client();
+        var sales = await api.OrganizationIdAsync("Acme Sales");
+        var workbook = W.Create().Sheet("People", [W.Header, W.Row(ApiCsv.Unique("repair"), forwarding: W.Number(14155550166))]).ToBytes();
+
+        var response = await client.PostAsync($"/api/v1/organizations/{sales}/imports", Workbook(workbook), Ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var repair = Assert.Single(problem.RootElement.GetProperty("repairs").EnumerateArray());
+        Assert.Equal(("14155550166", "+14155550166"), (repair.GetProperty("original").GetString(), repair.GetProperty("proposed").GetString()));
+    }
 }
