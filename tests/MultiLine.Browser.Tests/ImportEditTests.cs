@@ -30,6 +30,8 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         var repairs = dialog.Dialog.Locator(".ml-repairs tbody tr");
         await Expect(repairs).ToContainTextAsync("+14155550100");
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-repairs"), "08-import-repairs");
+        await dialog.Dialog.Locator(".ml-repairs").ScrollIntoViewIfNeededAsync();
+        await Screenshots.SaveAsync(dialog.Dialog, "07-import-preview-repairs-and-grid");
 
         await dialog.Dialog.Locator("td[data-cell='3-MonitorSms'] input").FillAsync("on");
         await dialog.Dialog.GetByRole(AriaRole.Button, new() { Name = "Accept repair of row 4, forwarding_number" }).ClickAsync();
