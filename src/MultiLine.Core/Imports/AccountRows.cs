@@ -128,11 +128,6 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
     }
 
     /// <summary>
-    /// Every account column holds text. A number in one is read as Excel shows it and said to be a number (for a phone
-    /// column Excel may have dropped the + or a leading zero: the rules and the repair proposals see the shown text);
-    /// a date or an Excel error replaced what was typed, so the row cannot import.
-    /// </summary>
-    /// <summary>
     /// The few values nearly every row repeats (Yes, No, auto, on, off, true, false, a language), as one shared string
     /// each: a 100,000-row file otherwise keeps half a million copies of them alive until it is stored (~15 MB at the
     /// commit's peak, docs/performance.md). The cell's own copy is short-lived garbage.
@@ -150,6 +145,11 @@ internal sealed class AccountRows(ImportOptions options, CsvPurpose purpose)
             "en", "it", "de", "fr", "es",
         }.ToFrozenDictionary(v => v, v => v, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Every account column holds text. A number in one is read as Excel shows it and said to be a number (for a phone
+    /// column Excel may have dropped the + or a leading zero: the rules and the repair proposals see the shown text);
+    /// a date or an Excel error replaced what was typed, so the row cannot import.
+    /// </summary>
     private static ImportProblem? StoredAs(int rowNumber, CsvColumn column, string shown, CellKind kind)
     {
         var message = kind switch
