@@ -244,4 +244,62 @@ public sealed class WorkbookReaderTests
         }
         return stream.ToArray();
     }
+
+    /// <summary>
+    /// A workbook written by hand, part by part, as Excel writes one (not through the Open XML SDK the reader uses, so a
+    /// misreading both would share cannot hide): shared strings, built-in number formats by id only (49 = Text, 14 = a
+    /// date), a General number, a hidden lookup sheet and the parts' relationships.
+    /// </summary>
+    [Fact]
+    public async Task AWorkbookWrittenAsExcelWritesItReadsAsExcelShowsIt()
+    {
+        var strings = new[]
+        {
+            "firstname", "lastname", "email address or device", "social_messaging", "multiline_number", "monitor_calls",
+            "monitor_sms", "forwarding_number", "restrict_incoming_social_messaging", "language", "Jane", "Doe", "+14155550100",
+            "No", "auto", "on", "English", "Joe",
+        };
+        string S(int i, string cell) => $"<c r=\"{cell}\" t=\"s\"><v>{i}</v></c>";
+        var header = string.Concat(Enumerable.Range(0, 10).Select(i => S(i, $"{(char)('A' + i)}1")));
+        // Row 2: all text, the number typed into a Text-formatted cell (style 1 = numFmtId 49). Row 3: Excel turned the
+        // forwarding number into a General number and the last name into a date (style 2 = numFmtId 14).
+        var row2 = S(10, "A2") + S(11, "B2") + S(12, "C2") + S(13, "D2") + "<c r=\"E2\" s=\"1\" t=\"s\"><v>12</v></c>" + S(14, "F2") + S(15, "G2") + S(16, "J2");
+        var row3 = S(17, "A3") + "<c r=\"B3\" s=\"2\"><v>45356</v></c>" + S(13, "D3") + S(14, "F3") + S(15, "G3") + "<c r=\"H3\"><v>14155550166</v></c>" + S(16, "J3");
+        const string main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        var parts = new Dictionary<string, string>
+        {
+            ["[Content_Types].xml"] = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>""",
+            ["_rels/.rels"] = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>""",
+            ["xl/workbook.xml"] = $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Lists" sheetId="2" state="hidden" r:id="rId2"/><sheet name="Team" sheetId="1" r:id="rId1"/></sheets></workbook>""",
+            ["xl/_rels/workbook.xml.rels"] = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>""",
+            ["xl/worksheets/sheet1.xml"] = $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{main}"><sheetData><row r="1">{header}</row><row r="2">{row2}</row><row r="3">{row3}</row></sheetData></worksheet>""",
+            ["xl/worksheets/sheet2.xml"] = $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{main}"><sheetData><row r="1">{S(13, "A1")}</row></sheetData></worksheet>""",
+            ["xl/styles.xml"] = $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{main}"><fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="49" applyNumberFormat="1"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>""",
+            ["xl/sharedStrings.xml"] = $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{main}" count="{strings.Length}" uniqueCount="{strings.Length}">{string.Concat(strings.Select(t => $"<si><t>{t}</t></si>"))}</sst>""",
+        };
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, xml) in parts)
+            {
+                await using var entry = archive.CreateEntry(name).Open();
+                await entry.WriteAsync(Encoding.UTF8.GetBytes(xml), Cancel);
+            }
+        var workbook = zip.ToArray();
+
+        var result = await ReadAsync(workbook);
+
+        Assert.Equal(["Team"], WorkbookReader.SheetNames(workbook, new ImportOptions()));
+        Assert.Empty(result.FileProblems);
+        Assert.Equal([2, 3], result.Rows.Select(r => r.RowNumber));
+        var (jane, joe) = (result.Rows[0], result.Rows[1]);
+        Assert.Equal(("Jane", "+14155550100", "+14155550100", "on"), (jane.Values.FirstName, jane.Values.Username, jane.Values.MultiLineNumber, jane.Values.MonitorSms));
+        Assert.Empty(jane.Problems);
+        Assert.Equal("14155550166", joe.Values.ForwardingNumber);
+        Assert.Equal(
+            ["Row 3, lastname: Excel turned this value into a date (3/5/2024). Format the column as Text and type the value again.",
+             "Row 3, forwarding_number: Excel stored 14155550166 as a number, not text, so a leading + or 0 may have been dropped. Format the column as Text and type the number with its country code, such as +14155550123."],
+            joe.Problems.Select(p => p.Text));
+        Assert.Equal("+14155550166", SpreadsheetDamage.Inspect(3, CsvColumn.ForwardingNumber, joe.Values.ForwardingNumber)?.Proposed);
+    }
 }
