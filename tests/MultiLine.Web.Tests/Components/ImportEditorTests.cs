@@ -1,3 +1,4 @@
+using MultiLine.Core.Numbers;
 using System.Text.RegularExpressions;
 using System.Text;
 using Bunit;
@@ -95,6 +96,43 @@ public sealed class ImportEditorTests : IClassFixture<PortalFixture>, IAsyncDisp
         {
             Assert.Contains("1 invalid", page.Markup);
             Assert.Contains($"\"{taken}\" already exists in organization Acme Sales.", RowText(page, 3));
+        });
+    }
+
+    [Fact]
+    public async Task EditingANumberChecksItAgainstTheInventoryAndTheFreeCapacityFollows()
+    {
+        string free, unknown;
+        await using (var db = _portal.Factory.CreateDbContext())
+        {
+            var salesId = await db.Organizations.Where(o => o.Name == "Acme Sales").Select(o => o.Id).SingleAsync(Ct);
+            free = await db.Numbers.Where(NumberRules.FreeIn(salesId)).OrderByDescending(n => n.E164).Select(n => n.E164).FirstAsync(Ct);
+            unknown = Enumerable.Range(0, 100).Select(i => $"+1212555{i:0000}").First(n => !db.Numbers.Any(x => x.E164 == n));
+        }
+        var prefix = Unique("cap");
+        var page = await UploadAsync(Row($"{prefix}a@sales.acme.example"), Row($"{prefix}b@sales.acme.example", sms: "yes"));
+        page.WaitForAssertion(() => Assert.Contains("1 row without a number;", page.Markup));
+
+        Type(page, 3, "MonitorSms", "on");
+        Pause();
+        page.WaitForAssertion(() => Assert.Contains("2 rows without a number;", page.Markup));
+
+        Type(page, 3, "MultiLineNumber", unknown);
+        Pause();
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains($"\"{unknown}\" is not a MultiLine number in the inventory.", RowText(page, 3));
+            Assert.Contains("1 row without a number;", page.Markup);
+            Assert.Contains("1 invalid", page.Markup);
+        });
+
+        Type(page, 3, "MultiLineNumber", free);
+        Pause();
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("No problem: this row will be imported.", RowText(page, 3));
+            Assert.Contains("1 row without a number;", page.Markup);
+            Assert.Contains("0 invalid", page.Markup);
         });
     }
 
