@@ -113,7 +113,7 @@ public sealed class XlsxUploadComponentTests(PortalFixture portal) : IClassFixtu
         await using var db = portal.Factory.CreateDbContext();
         var batch = await db.Batches.SingleAsync(b => b.Id == _batchId, Ct);
         Assert.Equal(("teams.xlsx", 3, 0), (batch.FileName, batch.TotalRows, batch.BrowserEditedRows));
-        var usernames = await db.BatchRows.Where(r => r.BatchId == batch.Id).Select(r => r.Username).ToListAsync(Ct);
+        var usernames = await db.BatchRows.Where(r => r.BatchOperationId == batch.Id).Select(r => r.Username).ToListAsync(Ct);
         Assert.Equal([$"{prefix}.b1@example.com", $"{prefix}.b2@example.com", $"{prefix}.b3@example.com"], usernames.Order());
     }
 
