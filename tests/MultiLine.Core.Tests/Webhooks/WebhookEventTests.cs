@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
 using MultiLine.Core.Tests.Batches;
 using MultiLine.Core.Tests.Imports;
@@ -101,6 +103,54 @@ public sealed class WebhookEventTests
         var data = json.RootElement.GetProperty("data").GetProperty("invitation");
         Assert.Equal((refused.Id, "nobody@acme.example"), (data.GetProperty("accountId").GetInt32(), data.GetProperty("username").GetString()));
         Assert.StartsWith("The mail server refused it: 550", data.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task InvitationRefusedByARuleWritesInvitationFailedWithTheReasonInTheSameSave()
+    {
+        using var world = new InvitationWorld(10, "acme.example");
+        await using (var db = world.Db())
+            await AddEndpointAsync(db, world.OrganizationId, WebhookEventTypes.InvitationFailed);
+        var outsider = await world.AddAccountAsync("ava@elsewhere.example", withNumber: true);
+
+        var outcome = await world.InviteAsync(outsider.Id);
+
+        Assert.Equal(InvitationOutcomeKind.Failed, outcome.Kind);
+        var account = await world.ReloadAsync(outsider.Id);
+        Assert.Equal((AccountStatus.InvitationFailed, outcome.Reason), (account.Status, account.InvitationError));
+        await using var check = world.Db();
+        var delivery = Assert.Single(await check.WebhookDeliveries.ToListAsync(Ct));
+        Assert.Equal(WebhookEvents.InvitationFailed, delivery.EventType);
+        using var json = JsonDocument.Parse(delivery.Payload);
+        var data = json.RootElement.GetProperty("data").GetProperty("invitation");
+        Assert.Equal((outsider.Id, "ava@elsewhere.example", outcome.Reason),
+            (data.GetProperty("accountId").GetInt32(), data.GetProperty("username").GetString(), data.GetProperty("reason").GetString()));
+        Assert.Contains("acme.example", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task InvitationRefusedForWantOfANumberWritesInvitationFailedWithTheCallersSave()
+    {
+        using var world = new InvitationWorld(availableNumbers: 0);
+        await using (var db = world.Db())
+            await AddEndpointAsync(db, world.OrganizationId, WebhookEventTypes.InvitationFailed);
+        var waiting = await world.AddAccountAsync("ava@acme.example");
+
+        await using (var db = world.Db())
+        {
+            var account = await db.Accounts.SingleAsync(a => a.Id == waiting.Id, Ct);
+            var outcome = await world.Issuer.QueueAsync(db, account, Ct);
+            Assert.Equal(InvitationOutcomeKind.Failed, outcome.Kind);
+            // Nothing is written before the caller saves: the event belongs to the caller's unit of work.
+            await using (var before = world.Db())
+                Assert.Empty(await before.WebhookDeliveries.ToListAsync(Ct));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await using var check = world.Db();
+        var delivery = Assert.Single(await check.WebhookDeliveries.ToListAsync(Ct));
+        using var json = JsonDocument.Parse(delivery.Payload);
+        Assert.Equal((await world.ReloadAsync(waiting.Id)).InvitationError, json.RootElement.GetProperty("data").GetProperty("invitation").GetProperty("reason").GetString());
     }
 
     [Theory]
