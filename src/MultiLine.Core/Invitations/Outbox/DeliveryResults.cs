@@ -115,8 +115,9 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
         var events = 0;
         foreach (var message in messages)
         {
-            await WriteMessageAsync(db, message);
-            if (message is { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
+            // Only a message still queued takes its result: one withdrawn (its account deleted, its import undone) or
+            // superseded while it was being sent keeps that state, and its account is not touched.
+            if (await WriteMessageAsync(db, message) == 1 && message is { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
                 events += await InvitationFailure.MarkUndeliveredAsync(db, accountId, message.LastError!, clock.GetUtcNow().UtcDateTime, CancellationToken.None);
         }
         if (events > 0)
@@ -131,6 +132,6 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
             UPDATE "EmailMessages" SET "State" = {(int)message.State}, "Attempts" = {message.Attempts}, "LastError" = {message.LastError},
                 "SentAtUtc" = {message.SentAtUtc}, "PickupFile" = {message.PickupFile}, "NextAttemptAtUtc" = {message.NextAttemptAtUtc},
                 "ClaimedBy" = NULL, "ClaimExpiresAtUtc" = NULL
-            WHERE "Id" = {message.Id}
+            WHERE "Id" = {message.Id} AND "State" = {(int)EmailState.Queued}
             """, CancellationToken.None);
 }
