@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
 using MultiLine.Core.Invitations;
@@ -56,6 +57,33 @@ public sealed class WebhookEventTests
         Assert.EndsWith($"/reports/{batch.Id}", data.GetProperty("reportUrl").GetString());
         Assert.Equal(world.Acme.Name, json.RootElement.GetProperty("organization").GetProperty("name").GetString());
         Assert.Equal(deliveries[0].CreatedAtUtc, batch.FinishedAtUtc);
+    }
+
+    [Fact]
+    public async Task FinishedUndoOfAnImportWritesBatchCompletedForTheUndoBatch()
+    {
+        using var world = new ImportWorld();
+        int acme;
+        await using (var db = world.Database.CreateDbContext())
+            acme = await AddEndpointAsync(db, world.Acme.Id, WebhookEventTypes.BatchCompleted);
+        await using var host = await BatchHost.StartAsync(world.Database);
+        var import = await host.WaitUntilFinishedAsync(await host.ImportAsync(CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("ava@acme.example"), CsvFiles.Row("bob@acme.example")]), world.Target()));
+
+        SubmitResult submitted;
+        await using (var db = world.Database.CreateDbContext())
+            submitted = await host.Services.GetRequiredService<ImportUndo>().SubmitAsync(db.WithScope(world.AcmeAdmin), import.Id, TestActors.Admin, Ct);
+        Assert.True(submitted.Succeeded, submitted.Error);
+        var undo = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
+
+        await using var check = world.Database.CreateDbContext();
+        var deliveries = await check.WebhookDeliveries.OrderBy(d => d.Id).ToListAsync(Ct);
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal((WebhookEvents.BatchCompleted, acme), (d.EventType, d.EndpointId)));
+        using var json = JsonDocument.Parse(deliveries[1].Payload);
+        var data = json.RootElement.GetProperty("data").GetProperty("batch");
+        Assert.Equal((undo.Id, "UndoImport", "Completed", 2), (data.GetProperty("id").GetInt32(), data.GetProperty("kind").GetString(),
+            data.GetProperty("state").GetString(), data.GetProperty("counts").GetProperty("succeeded").GetInt32()));
+        Assert.EndsWith($"/reports/{undo.Id}", data.GetProperty("reportUrl").GetString());
     }
 
     [Fact]
