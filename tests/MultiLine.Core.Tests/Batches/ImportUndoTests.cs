@@ -203,11 +203,23 @@ public sealed partial class ImportUndoTests : IDisposable
                 })
                 await db.Database.ExecuteSqlRawAsync(statement, Ct);
 
-        await Assert.ThrowsAsync<DbUpdateException>(() => SubmitAsync(host, importId));
+        try
+        {
+            await Assert.ThrowsAsync<DbUpdateException>(() => SubmitAsync(host, importId));
 
-        await using var check = _world.Database.CreateDbContext();
-        Assert.Equal(0, await check.Batches.CountAsync(b => b.UndoOfBatchId == importId, Ct));
-        Assert.True((await PlanAsync(host, importId)).CanUndo);
+            await using var check = _world.Database.CreateDbContext();
+            Assert.Equal(0, await check.Batches.CountAsync(b => b.UndoOfBatchId == importId, Ct));
+            Assert.True((await PlanAsync(host, importId)).CanUndo);
+        }
+        finally
+        {
+            // A PostgreSQL test database is emptied and handed to the next test: it must not keep the trigger.
+            await using var db = _world.Database.CreateDbContext();
+            foreach (var statement in _world.Database.Engine.IsSqlite
+                ? new[] { """DROP TRIGGER "RefuseUndo" """ }
+                : new[] { """DROP TRIGGER "RefuseUndo" ON "Batches" """, """DROP FUNCTION "RefuseUndo"() """ })
+                await db.Database.ExecuteSqlRawAsync(statement, CancellationToken.None);
+        }
     }
 
     [Fact]
