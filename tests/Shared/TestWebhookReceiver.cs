@@ -40,10 +40,10 @@ public sealed class TestWebhookReceiver : IAsyncDisposable
     /// <summary>The address to register, e.g. https://127.0.0.1:54321/hooks/multiline.</summary>
     public string Url { get; private set; } = "";
 
-    /// <summary>The status code for the n-th request (1-based); 200 unless set.</summary>
+    /// <summary>The status code for the n-th request (1-based); 200 unless set. A 3xx answer sends the client back to <see cref="Url"/>.</summary>
     public Func<int, int> Answer { get; set; } = _ => 200;
 
-    /// <summary>How long the receiver waits before it answers (a slow endpoint).</summary>
+    /// <summary>How long the receiver waits before it answers (a slow endpoint), unless the client gives up first.</summary>
     public TimeSpan Delay { get; set; }
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
@@ -65,8 +65,12 @@ public sealed class TestWebhookReceiver : IAsyncDisposable
                 http.Request.Headers[WebhookSignature.DeliveryHeader], body, DateTimeOffset.UtcNow));
             Interlocked.Exchange(ref receiver._arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             if (receiver.Delay > TimeSpan.Zero)
-                await Task.Delay(receiver.Delay);
-            return Results.StatusCode(receiver.Answer(n));
+                await Task.Delay(receiver.Delay, http.RequestAborted);
+            var code = receiver.Answer(n);
+            // A redirect points back here, so a client that followed it would be seen arriving again.
+            if (code is >= 300 and < 400)
+                http.Response.Headers.Location = receiver.Url;
+            return Results.StatusCode(code);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -16,6 +16,9 @@ public sealed record AccountChangeResult(AccountChangeStatus Status, string Mess
 {
     public bool Succeeded => Status is AccountChangeStatus.Done or AccountChangeStatus.Unchanged;
 
+    /// <summary>The number the change concerned, when it had one: for a deletion, the one released or kept Reserved.</summary>
+    public string? Number { get; init; }
+
     public static AccountChangeResult Done(string message) => new(AccountChangeStatus.Done, message, []);
     public static AccountChangeResult Refused(string message) => new(AccountChangeStatus.Refused, message, []);
     public static AccountChangeResult Invalid(IReadOnlyList<ImportProblem> problems) =>
@@ -275,7 +278,7 @@ public sealed class AccountLifecycle(AccountInputValidator rules, SystemDbContex
         var details = $"Deleted {(name.Length > 0 ? $"{name} " : "")}({account.Username}, {AccountStatuses.Label(account.Status)}, {account.Organization}); {numberText}"
             + (queued > 0 ? $"; {queued} queued invitation email{(queued == 1 ? "" : "s")} not sent" : "");
         ActivityLog.Record(db, actor, nowUtc, ActivityActions.AccountDelete, account.OrganizationId, ActivityTargetKind.Account, Key(accountId), account.Username, details);
-        return AccountChangeResult.Done($"{account.Username} is deleted; {numberText}.");
+        return AccountChangeResult.Done($"{account.Username} is deleted; {numberText}.") with { Number = account.Number };
     }
 
     /// <summary>The activity record's key for an account.</summary>

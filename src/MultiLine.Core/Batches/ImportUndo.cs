@@ -132,18 +132,21 @@ public sealed class ImportUndo(BatchQueue queue, IDatabaseEngine engine, TimePro
         }
         catch (DbUpdateException)
         {
-            // Another admin's undo of the same import committed first: the unique index has the last word.
+            // Another admin's undo of the same import committed first: the unique index has the last word. Any other
+            // failure is not "already undone": it is asked of the database, and what it cannot explain goes on up.
             await transaction.RollbackAsync(cancellationToken);
             scopedDb.ChangeTracker.Clear();
-            var undoneBy = await UndoneByAsync(scopedDb, batchId, cancellationToken);
-            return SubmitResult.Refused(SubmitRefusal.Conflict, undoneBy is { } id ? AlreadyUndone(id) : NotFound);
+            if (await UndoneByAsync(scopedDb, batchId, cancellationToken) is { } undoneBy)
+                return SubmitResult.Refused(SubmitRefusal.Conflict, AlreadyUndone(undoneBy));
+            throw;
         }
 
         var rows = await scopedDb.BatchRows.AsNoTracking()
             .Where(r => r.BatchOperationId == batchId && r.AccountId != null && r.Outcome == RowOutcome.Succeeded)
             .OrderBy(r => r.RowNumber)
-            .Select(r => new { r.RowNumber, r.AccountId, r.FirstName, r.LastName, r.Username, r.Number })
+            .Select(r => new { r.RowNumber, r.AccountId, r.FirstName, r.LastName, r.Username })
             .ToListAsync(cancellationToken);
+        // No number: the account may hold another one by now. The worker records on each row the number it released.
         await engine.InsertBatchRowsAsync(scopedDb, batch.Id, rows.Select(r => new BatchRow
         {
             // The import's own row numbers, so the undo's report lines up with the file the admin uploaded.
@@ -152,7 +155,6 @@ public sealed class ImportUndo(BatchQueue queue, IDatabaseEngine engine, TimePro
             FirstName = r.FirstName,
             LastName = r.LastName,
             Username = r.Username,
-            MultiLineNumber = r.Number,
         }), cancellationToken);
         batch.TotalRows = rows.Count;
         ActivityLog.RecordBatch(scopedDb, actor, batch.CreatedAtUtc, ActivityActions.BatchUndo, batch,
@@ -208,7 +210,10 @@ public sealed class UndoImportRowHandler : IBatchRowHandler
             if (deletable != 1)
             {
                 var account = await db.Accounts.AsNoTracking().Where(a => a.Id == id)
-                    .Select(a => new { a.Status, a.StatusBeforeSuspension, a.Username, a.OrganizationId }).FirstOrDefaultAsync(cancellationToken);
+                    .Select(a => new { a.Status, a.StatusBeforeSuspension, a.Username, a.OrganizationId, Number = a.Number != null ? a.Number.E164 : null })
+                    .FirstOrDefaultAsync(cancellationToken);
+                // A skipped account keeps its number: the row shows the one it holds.
+                row.Number = account?.Number;
                 (row.Outcome, row.Reason) = (RowOutcome.Skipped, account is null
                     ? "The account no longer exists: it was deleted after the import."
                     : ImportUndo.SkipReason(account.Status, account.StatusBeforeSuspension, account.Username, subtree.Contains(account.OrganizationId))
@@ -220,6 +225,8 @@ public sealed class UndoImportRowHandler : IBatchRowHandler
             (row.Outcome, row.Reason) = result.Status == AccountChangeStatus.Done
                 ? (RowOutcome.Succeeded, result.Message + (links > 0 ? " Its invitation is revoked: the activation link no longer works." : ""))
                 : (RowOutcome.Skipped, result.Message);
+            // The number the delete released (the account's at that moment, not the import's), for the report and live view.
+            row.Number = result.Number;
         }
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -51,7 +51,9 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
     /// (empty list: any); it holds a number, or its organization has a free number to keep for it. Free capacity is
     /// read from the database, so it counts neither this call's nor the caller's other unsaved additions: a caller
     /// queuing many invitations before one save must keep its own tally. Earlier unused invitations of the account
-    /// become unusable (and their still-queued emails are not sent).
+    /// become unusable (and their still-queued emails are not sent). A refusal makes the account Invitation failed and
+    /// raises <c>invitation.failed</c> into <paramref name="db"/> (<see cref="InvitationFailure"/>); the event names the
+    /// account by its id, so the account is saved before it is queued.
     /// </summary>
     /// <param name="db">The caller's context; <paramref name="account"/> should be tracked by it (or is added/attached).</param>
     public Task<InvitationOutcome> QueueAsync(MultiLineDbContext db, Account account, CancellationToken ct = default) =>
@@ -72,7 +74,7 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         var organization = account.Organization
             ?? await db.Organizations.FirstOrDefaultAsync(o => o.Id == account.OrganizationId, ct);
         if (organization is null)
-            return Fail(account, "The account's organization is not in your scope.");
+            return await FailAsync(db, account, "The account's organization is not in your scope.", ct);
 
         if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
             return await RefuseAsync(db, account, refusal, known, ct);
@@ -124,9 +126,9 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
         bool capacityCovered, FreeCapacity counted, CancellationToken ct = default)
     {
         if (InvitationRules.Refusal(account.Username, organization) is { } refusal)
-            return Fail(account, refusal);
+            return await FailAsync(db, account, refusal, ct);
         if (number is null && !capacityCovered)
-            return Fail(account, counted.NotEnoughFor(organization.Name));
+            return await FailAsync(db, account, counted.NotEnoughFor(organization.Name), ct);
         var (created, link) = await ComposeAsync(db, account, organization, number, clock.GetUtcNow().UtcDateTime, ct);
         account.Status = AccountStatus.Invited;
         account.InvitationError = null;
@@ -207,13 +209,13 @@ public sealed class InvitationIssuer(IOptions<InvitationOptions> options, IPorta
                 return new InvitationOutcome(InvitationOutcomeKind.Failed,
                     $"{reason} The invitation sent on {sent:d MMM yyyy} still works, so the account stays Invited.", null, null);
         }
-        return Fail(account, reason);
+        return await FailAsync(db, account, reason, ct);
     }
 
-    private static InvitationOutcome Fail(Account account, string reason)
+    /// <summary>The account becomes Invitation failed with the reason, and <c>invitation.failed</c> is raised in the caller's unit of work.</summary>
+    private async Task<InvitationOutcome> FailAsync(MultiLineDbContext db, Account account, string reason, CancellationToken ct)
     {
-        account.Status = AccountStatus.InvitationFailed;
-        account.InvitationError = reason;
+        await InvitationFailure.MarkAsync(db, account, reason, clock.GetUtcNow().UtcDateTime, ct);
         return new InvitationOutcome(InvitationOutcomeKind.Failed, reason, null, null);
     }
 

@@ -101,6 +101,15 @@ public partial class MultiLineDbContext(DbContextOptions<MultiLineDbContext> opt
     public IQueryable<T> Visible<T>() where T : class =>
         Scope.SeesAllOrganizations ? Set<T>().IgnoreQueryFilters() : Set<T>();
 
+    /// <summary>
+    /// The active webhook endpoints of <paramref name="organizationIds"/>, whatever this context's scope. An event of an
+    /// organization in an admin's scope (an invitation the admin's action failed) also goes to the endpoints of its
+    /// ancestors, which that admin may not see. Internal and read only by <see cref="Webhooks.WebhookEvents"/>, which
+    /// writes deliveries from it and never returns it to an admin.
+    /// </summary>
+    internal IQueryable<Webhooks.WebhookEndpoint> WebhookSubscribers(IReadOnlyCollection<int> organizationIds) =>
+        WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().Where(e => organizationIds.Contains(e.OrganizationId) && e.IsActive);
+
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<PermissionGroup> PermissionGroups => Set<PermissionGroup>();
     public DbSet<MultiLineNumber> Numbers => Set<MultiLineNumber>();

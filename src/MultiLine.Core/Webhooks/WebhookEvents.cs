@@ -25,7 +25,7 @@ public static class WebhookEvents
     [
         (WebhookEventTypes.BatchCompleted, BatchCompleted, "A batch (import, move, bulk action) finished, cancelled or failed"),
         (WebhookEventTypes.AccountActivated, AccountActivated, "An end user activated their account"),
-        (WebhookEventTypes.InvitationFailed, InvitationFailed, "An invitation email could not be delivered"),
+        (WebhookEventTypes.InvitationFailed, InvitationFailed, "An invitation failed: a rule refused it, or its email could not be delivered"),
     ];
 
     public static string Names(WebhookEventTypes events) =>
@@ -91,8 +91,8 @@ public static class WebhookEvents
         if (organization is null)
             return 0;
         var line = Organization.IdsOnPath(organization.Path).Append(organization.Id).Distinct().ToList();
-        var endpoints = await db.WebhookEndpoints.AsNoTracking()
-            .Where(e => line.Contains(e.OrganizationId) && e.IsActive)
+        // Unscoped: the organization's ancestors' endpoints get the event too, also when an admin's action raises it.
+        var endpoints = await db.WebhookSubscribers(line)
             .Select(e => new { e.Id, e.OrganizationId, e.Events })
             .ToListAsync(cancellationToken);
         var subscribed = endpoints.Where(e => e.Events.HasFlag(flag)).ToList();

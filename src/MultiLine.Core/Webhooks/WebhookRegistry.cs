@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MultiLine.Core.Activity;
 using MultiLine.Core.Common;
+using MultiLine.Core.Numbers;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Webhooks;
@@ -71,6 +72,10 @@ public sealed class WebhookRegistry(WebhookSecrets secrets, WebhookSignal signal
             return new(WebhookChangeStatus.NotFound, OrganizationNotFound);
         if (Invalid(url, events) is { } refusal)
             return refusal;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The organization's row lock, the one every capacity check takes (LockCapacityAsync): two admins adding an
+        // endpoint at once count one after the other, so the limit holds on an engine with row locks as on SQLite.
+        await db.LockCapacityAsync(organizationId, cancellationToken);
         var count = await db.WebhookEndpoints.CountAsync(e => e.OrganizationId == organizationId, cancellationToken);
         if (count >= options.Value.MaxEndpointsPerOrganization)
             return new(WebhookChangeStatus.Invalid, $"{organization.Name} already has {count} webhook endpoints, the most an organization can have. Delete one first.");
@@ -78,9 +83,11 @@ public sealed class WebhookRegistry(WebhookSecrets secrets, WebhookSignal signal
         var secret = WebhookSecrets.Generate();
         var endpoint = new WebhookEndpoint { OrganizationId = organizationId, Url = url!.Trim(), Events = events, ProtectedSecret = secrets.Protect(secret), CreatedAtUtc = now };
         db.WebhookEndpoints.Add(endpoint);
+        // Saved first for its id, which the activity entry names; both commit together.
         await db.SaveChangesAsync(cancellationToken);
         Record(db, actor, now, ActivityActions.WebhookCreate, endpoint, $"Events: {WebhookEvents.Names(events)}");
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new(WebhookChangeStatus.Done, $"Added the webhook endpoint {endpoint.Url}. Copy its signing secret now.", endpoint.Id, secret);
     }
 

@@ -40,13 +40,16 @@ public static class WebhookServices
     }
 
     /// <summary>
-    /// No redirects (a 3xx is a failed attempt: the portal does not follow an endpoint elsewhere), no cookies, no proxy
-    /// credentials; every address a host name resolves to is checked when connecting, so DNS cannot point inside later.
+    /// No redirects (a 3xx is a failed attempt: the portal does not follow an endpoint elsewhere), no cookies; every
+    /// address a host name resolves to is checked when connecting, so DNS cannot point inside later. No proxy either:
+    /// through a proxy (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY in the environment) the connection would go to the proxy,
+    /// which resolves and reaches the endpoint's host itself, so the address check would see only the proxy's address.
     /// </summary>
     public static SocketsHttpHandler CreateHandler(WebhookOptions settings) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
+        UseProxy = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         ConnectTimeout = settings.Timeout,
         ConnectCallback = async (context, cancellationToken) =>

@@ -127,7 +127,7 @@ internal static class WebhookApi
                 : ApiProblems.NotFound(WebhookRegistry.EndpointNotFound);
         })
         .WithName("ListWebhookDeliveries")
-        .WithSummary("The delivery log of the organization's endpoints (or of endpointId), newest first: event, attempts, last status code or error, next retry, and the body sent. Kept 30 days.")
+        .WithSummary("The delivery log of the organization's endpoints (or of endpointId), newest first: one line per event and endpoint with its attempts so far, the last attempt's status code or error and duration, the next retry, and the body sent. Finished deliveries are kept Webhooks:RetentionDays days (30 unless configured).")
         .Produces<ApiPage<ApiWebhookDelivery>>()
         .ProducesProblem(404);
 

@@ -161,6 +161,68 @@ public sealed partial class ImportUndoTests : IDisposable
     }
 
     [Fact]
+    public async Task EachUndoRowShowsTheNumberItsDeleteReleasedNotTheOneTheImportGave()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database);
+        var importId = await ImportAndInviteAsync(host, 3);
+        await using (var db = _world.Database.CreateDbContext())
+        {
+            // Since the import, user0 changed number and user1 gave its number back.
+            var accounts = await db.Accounts.OrderBy(a => a.Username).ToListAsync(Ct);
+            var numbers = await db.Numbers.Where(n => n.AccountId == accounts[0].Id || n.AccountId == accounts[1].Id).ToListAsync(Ct);
+            foreach (var number in numbers)
+                (number.AccountId, number.State) = (null, NumberState.Available);
+            await db.SaveChangesAsync(Ct);
+            _world.AddNumber(_world.Acme, "+13035550099", NumberState.Assigned, accountId: accounts[0].Id);
+        }
+
+        var (undo, rows) = await RunAsync(host, importId);
+
+        Assert.Equal((BatchState.Completed, 3), (undo.State, undo.Succeeded));
+        Assert.Equal(["+13035550099", null, "+13035550002"], rows.Select(r => r.Number));
+        Assert.Equal("user0@acme.example is deleted; number +13035550099 released to Available. Its invitation is revoked: the activation link no longer works.", rows[0].Reason);
+        await using var check = _world.Database.CreateDbContext();
+        var report = await BatchQueries.WithDelivery(check, check.BatchRows.Where(r => r.BatchOperationId == undo.Id)).ToListAsync(Ct);
+        Assert.Equal(["+13035550099", null, "+13035550002"], report.OrderBy(r => r.RowNumber).Select(r => r.Number));
+        Assert.Equal(NumberState.Available, (await check.Numbers.SingleAsync(n => n.E164 == "+13035550099", Ct)).State);
+    }
+
+    [Fact]
+    public async Task AFailedSaveThatIsNotASecondUndoIsNotReportedAsAlreadyUndone()
+    {
+        await using var host = await BatchHost.StartAsync(_world.Database);
+        var importId = await ImportAndInviteAsync(host, 2);
+        // The database refuses every undo batch, as a full disk or a broken constraint would: not the unique index.
+        await using (var db = _world.Database.CreateDbContext())
+            foreach (var statement in _world.Database.Engine.IsSqlite
+                ? new[] { $"""CREATE TRIGGER "RefuseUndo" BEFORE INSERT ON "Batches" WHEN NEW."Kind" = {(int)BatchKind.UndoImport} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END""" }
+                : new[]
+                {
+                    """CREATE FUNCTION "RefuseUndo"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$""",
+                    $"""CREATE TRIGGER "RefuseUndo" BEFORE INSERT ON "Batches" FOR EACH ROW WHEN (NEW."Kind" = {(int)BatchKind.UndoImport}) EXECUTE FUNCTION "RefuseUndo"()""",
+                })
+                await db.Database.ExecuteSqlRawAsync(statement, Ct);
+
+        try
+        {
+            await Assert.ThrowsAsync<DbUpdateException>(() => SubmitAsync(host, importId));
+
+            await using var check = _world.Database.CreateDbContext();
+            Assert.Equal(0, await check.Batches.CountAsync(b => b.UndoOfBatchId == importId, Ct));
+            Assert.True((await PlanAsync(host, importId)).CanUndo);
+        }
+        finally
+        {
+            // A PostgreSQL test database is emptied and handed to the next test: it must not keep the trigger.
+            await using var db = _world.Database.CreateDbContext();
+            foreach (var statement in _world.Database.Engine.IsSqlite
+                ? new[] { """DROP TRIGGER "RefuseUndo" """ }
+                : new[] { """DROP TRIGGER "RefuseUndo" ON "Batches" """, """DROP FUNCTION "RefuseUndo"() """ })
+                await db.Database.ExecuteSqlRawAsync(statement, CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task AnImportStillRunningCannotBeUndone()
     {
         await using var host = await BatchHost.StartAsync(_world.Database);
@@ -277,7 +339,7 @@ public sealed partial class ImportUndoTests : IDisposable
         Assert.Equal(undo.Skipped, results.Count(r => r.Succeeded));
         foreach (var row in rows)
         {
-            var number = numbers[row.MultiLineNumber!];
+            var number = numbers[row.Number!];
             if (row.Outcome == RowOutcome.Succeeded)
             {
                 Assert.False(accounts.ContainsKey(row.Username!));

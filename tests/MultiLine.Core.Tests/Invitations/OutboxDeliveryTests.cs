@@ -241,5 +241,43 @@ public sealed class OutboxDeliveryTests : IDisposable
         Assert.Equal("Saved as .eml", EmailStates.Label(message.State, savedToPickupFolder: true));
     }
 
+    [Fact]
+    public async Task EmailsWithdrawnWhileTheRunSendsAreNotSentAndStayWithdrawn()
+    {
+        var users = new[] { "ann@acme.example", "bob@acme.example", "cat@acme.example", "dan@acme.example" };
+        var accounts = new List<Account>();
+        foreach (var user in users)
+            accounts.Add(await _world.AddAccountAsync(user, withNumber: true));
+        foreach (var account in accounts)
+            await _world.InviteAsync(account.Id);
+        // While the server takes the run's first message (before it answers), ann, bob and cat are deleted as an undo of
+        // their import deletes them: their emails are withdrawn after the run read all four. One connection, so the
+        // order is fixed: ann is at the server, bob and cat are next.
+        await using var smtp = await TestSmtpServer.StartAsync(received: async (_, count) =>
+        {
+            if (count != 1)
+                return;
+            await using var db = _world.Db();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            foreach (var account in accounts.Take(3))
+                Assert.True((await AccountLifecycle.ApplyDeleteAsync(db, account.Id, new AccountDeletion(NumberDisposition.Release), TestActors.Admin, _world.Clock.Now.UtcDateTime)).Succeeded);
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        });
+        _world.Smtp.Port = smtp.Port;
+        _world.Smtp.Connections = 1;
+
+        await _world.Sender.DeliverDueAsync(TestContext.Current.CancellationToken);
+
+        // ann's was already at the server; bob's and cat's never left.
+        Assert.Equal(["ann@acme.example", "dan@acme.example"], smtp.Messages.Select(m => m.To.Mailboxes.Single().Address).Order());
+        await using var check = _world.Db();
+        var states = await check.EmailMessages.ToDictionaryAsync(m => m.ToAddress, m => m.State, TestContext.Current.CancellationToken);
+        Assert.Equal(EmailState.Withdrawn, states["ann@acme.example"]);
+        Assert.Equal(EmailState.Withdrawn, states["bob@acme.example"]);
+        Assert.Equal(EmailState.Withdrawn, states["cat@acme.example"]);
+        Assert.Equal(EmailState.Sent, states["dan@acme.example"]);
+    }
+
     public void Dispose() => _world.Dispose();
 }

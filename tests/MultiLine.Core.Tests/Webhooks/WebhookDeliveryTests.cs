@@ -74,6 +74,41 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Single(_world.Receiver.Received.Select(r => r.Body).Distinct());
     }
 
+    [Theory]
+    [InlineData(302, "The endpoint answered 302 Found.")]
+    [InlineData(307, "The endpoint answered 307 Temporary Redirect.")]
+    public async Task RedirectIsAFailedAttemptAndIsNotFollowed(int code, string error)
+    {
+        _world.Receiver.Answer = n => n == 1 ? code : 200;
+        var (endpointId, _) = await _world.AddEndpointAsync();
+        var deliveryId = await _world.SendTestAsync(endpointId);
+
+        Assert.Equal(1, await _world.Sender.DeliverDueAsync(Ct));
+
+        // The redirect points back at the receiver: had it been followed, a second request would have arrived.
+        Assert.Single(_world.Receiver.Received);
+        var delivery = await _world.DeliveryAsync(deliveryId);
+        Assert.Equal((WebhookDeliveryState.Pending, 1, code, error), (delivery.State, delivery.Attempts, delivery.LastStatusCode, delivery.LastError));
+        Assert.Null(delivery.DeliveredAtUtc);
+    }
+
+    [Fact]
+    public async Task AnEndpointThatDoesNotAnswerWithinTheTimeoutIsAFailedAttempt()
+    {
+        await using var world = await WebhookWorld.CreateAsync(timeout: TimeSpan.FromSeconds(2));
+        // Far longer than the timeout; the receiver stops waiting when the portal hangs up.
+        world.Receiver.Delay = TimeSpan.FromMinutes(2);
+        var (endpointId, _) = await world.AddEndpointAsync();
+        var deliveryId = await world.SendTestAsync(endpointId);
+
+        Assert.Equal(1, await world.Sender.DeliverDueAsync(Ct));
+
+        Assert.Single(world.Receiver.Received);
+        var delivery = await world.DeliveryAsync(deliveryId);
+        Assert.Equal((WebhookDeliveryState.Pending, 1, (int?)null, "No answer within 2 seconds."), (delivery.State, delivery.Attempts, delivery.LastStatusCode, delivery.LastError));
+        Assert.True(delivery.NextAttemptAtUtc > world.Clock.GetUtcNow().UtcDateTime);
+    }
+
     [Fact]
     public async Task DeliveryGivesUpAfterTheLastScheduledRetry()
     {

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MultiLine.Core.Accounts;
 using MultiLine.Core.Batches;
+using MultiLine.Core.Invitations;
 using MultiLine.Core.Persistence;
 using MultiLine.Core.Tests.Batches;
 using MultiLine.Core.Tests.Imports;
@@ -57,6 +60,33 @@ public sealed class WebhookEventTests
     }
 
     [Fact]
+    public async Task FinishedUndoOfAnImportWritesBatchCompletedForTheUndoBatch()
+    {
+        using var world = new ImportWorld();
+        int acme;
+        await using (var db = world.Database.CreateDbContext())
+            acme = await AddEndpointAsync(db, world.Acme.Id, WebhookEventTypes.BatchCompleted);
+        await using var host = await BatchHost.StartAsync(world.Database);
+        var import = await host.WaitUntilFinishedAsync(await host.ImportAsync(CsvFiles.Lines([CsvFiles.Header, CsvFiles.Row("ava@acme.example"), CsvFiles.Row("bob@acme.example")]), world.Target()));
+
+        SubmitResult submitted;
+        await using (var db = world.Database.CreateDbContext())
+            submitted = await host.Services.GetRequiredService<ImportUndo>().SubmitAsync(db.WithScope(world.AcmeAdmin), import.Id, TestActors.Admin, Ct);
+        Assert.True(submitted.Succeeded, submitted.Error);
+        var undo = await host.WaitUntilFinishedAsync(submitted.BatchId!.Value);
+
+        await using var check = world.Database.CreateDbContext();
+        var deliveries = await check.WebhookDeliveries.OrderBy(d => d.Id).ToListAsync(Ct);
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal((WebhookEvents.BatchCompleted, acme), (d.EventType, d.EndpointId)));
+        using var json = JsonDocument.Parse(deliveries[1].Payload);
+        var data = json.RootElement.GetProperty("data").GetProperty("batch");
+        Assert.Equal((undo.Id, "UndoImport", "Completed", 2), (data.GetProperty("id").GetInt32(), data.GetProperty("kind").GetString(),
+            data.GetProperty("state").GetString(), data.GetProperty("counts").GetProperty("succeeded").GetInt32()));
+        Assert.EndsWith($"/reports/{undo.Id}", data.GetProperty("reportUrl").GetString());
+    }
+
+    [Fact]
     public async Task ActivationWritesAccountActivatedWithTheAccountAndItsNumber()
     {
         using var world = new InvitationWorld(availableNumbers: 3);
@@ -101,6 +131,54 @@ public sealed class WebhookEventTests
         var data = json.RootElement.GetProperty("data").GetProperty("invitation");
         Assert.Equal((refused.Id, "nobody@acme.example"), (data.GetProperty("accountId").GetInt32(), data.GetProperty("username").GetString()));
         Assert.StartsWith("The mail server refused it: 550", data.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task InvitationRefusedByARuleWritesInvitationFailedWithTheReasonInTheSameSave()
+    {
+        using var world = new InvitationWorld(10, "acme.example");
+        await using (var db = world.Db())
+            await AddEndpointAsync(db, world.OrganizationId, WebhookEventTypes.InvitationFailed);
+        var outsider = await world.AddAccountAsync("ava@elsewhere.example", withNumber: true);
+
+        var outcome = await world.InviteAsync(outsider.Id);
+
+        Assert.Equal(InvitationOutcomeKind.Failed, outcome.Kind);
+        var account = await world.ReloadAsync(outsider.Id);
+        Assert.Equal((AccountStatus.InvitationFailed, outcome.Reason), (account.Status, account.InvitationError));
+        await using var check = world.Db();
+        var delivery = Assert.Single(await check.WebhookDeliveries.ToListAsync(Ct));
+        Assert.Equal(WebhookEvents.InvitationFailed, delivery.EventType);
+        using var json = JsonDocument.Parse(delivery.Payload);
+        var data = json.RootElement.GetProperty("data").GetProperty("invitation");
+        Assert.Equal((outsider.Id, "ava@elsewhere.example", outcome.Reason),
+            (data.GetProperty("accountId").GetInt32(), data.GetProperty("username").GetString(), data.GetProperty("reason").GetString()));
+        Assert.Contains("acme.example", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task InvitationRefusedForWantOfANumberWritesInvitationFailedWithTheCallersSave()
+    {
+        using var world = new InvitationWorld(availableNumbers: 0);
+        await using (var db = world.Db())
+            await AddEndpointAsync(db, world.OrganizationId, WebhookEventTypes.InvitationFailed);
+        var waiting = await world.AddAccountAsync("ava@acme.example");
+
+        await using (var db = world.Db())
+        {
+            var account = await db.Accounts.SingleAsync(a => a.Id == waiting.Id, Ct);
+            var outcome = await world.Issuer.QueueAsync(db, account, Ct);
+            Assert.Equal(InvitationOutcomeKind.Failed, outcome.Kind);
+            // Nothing is written before the caller saves: the event belongs to the caller's unit of work.
+            await using (var before = world.Db())
+                Assert.Empty(await before.WebhookDeliveries.ToListAsync(Ct));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await using var check = world.Db();
+        var delivery = Assert.Single(await check.WebhookDeliveries.ToListAsync(Ct));
+        using var json = JsonDocument.Parse(delivery.Payload);
+        Assert.Equal((await world.ReloadAsync(waiting.Id)).InvitationError, json.RootElement.GetProperty("data").GetProperty("invitation").GetProperty("reason").GetString());
     }
 
     [Theory]

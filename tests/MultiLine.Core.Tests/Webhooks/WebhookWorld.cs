@@ -32,7 +32,8 @@ public sealed class WebhookWorld : IAsyncDisposable
     public WebhookRegistry Registry => Services.GetRequiredService<WebhookRegistry>();
     public IServiceProvider Services => _hosts[0].Services;
 
-    public static async Task<WebhookWorld> CreateAsync(bool allowPrivateAddresses = true)
+    /// <param name="timeout">Webhooks:Timeout; 5 seconds unless given.</param>
+    public static async Task<WebhookWorld> CreateAsync(bool allowPrivateAddresses = true, TimeSpan? timeout = null)
     {
         var world = new WebhookWorld(await TestWebhookReceiver.StartAsync());
         await using (var db = world.Database.CreateDbContext())
@@ -44,12 +45,12 @@ public sealed class WebhookWorld : IAsyncDisposable
             await db.SaveChangesAsync();
             world.OrganizationId = organization.Id;
         }
-        world.AddSender("sender-a", allowPrivateAddresses);
+        world.AddSender("sender-a", allowPrivateAddresses, timeout);
         return world;
     }
 
     /// <summary>Another sender on the same database, as another instance of the portal has.</summary>
-    public WebhookSender AddSender(string senderId, bool allowPrivateAddresses = true)
+    public WebhookSender AddSender(string senderId, bool allowPrivateAddresses = true, TimeSpan? timeout = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(Database.Engine.Settings);
@@ -57,7 +58,7 @@ public sealed class WebhookWorld : IAsyncDisposable
         {
             ["Webhooks:AllowPrivateAddresses"] = allowPrivateAddresses ? "true" : "false",
             ["Webhooks:SenderId"] = senderId,
-            ["Webhooks:Timeout"] = "00:00:05",
+            ["Webhooks:Timeout"] = (timeout ?? TimeSpan.FromSeconds(5)).ToString("c"),
         });
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.Services.AddSingleton(Protection);

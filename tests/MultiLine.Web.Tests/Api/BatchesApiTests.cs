@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MultiLine.Core.Batches;
+using MultiLine.Tests;
+using MultiLine.Core.Admins;
 using MultiLine.Web.Api;
 
 namespace MultiLine.Web.Tests.Api;
@@ -188,5 +191,32 @@ public sealed class BatchesApiTests(ApiFixture api)
         Assert.Equal(ImportUndo.Activated(1), (await response.Content.ReadFromJsonAsync<ProblemDetails>(Ct))!.Detail);
         var batch = await client.GetFromJsonAsync<ApiBatch>($"/api/v1/batches/{import.Id}", ApiFixture.Json, Ct);
         Assert.Null(batch!.UndoneByBatchId);
+    }
+
+    [Fact]
+    public async Task UndoingAnImportWithoutTheAccountsBulkOperationsPrivilegeIs403AndStoresNothing()
+    {
+        using var super = api.Client();
+        var import = await ImportIntoSalesAsync(super, ApiCsv.Unique("kept"));
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        int adminId;
+        await using (var db = api.Factory.CreateDbContext())
+        {
+            var role = new Role { Name = $"No bulk {unique}", Privileges = Privileges.All & ~Privileges.AccountsBulkOperations };
+            var admin = new Admin { Email = $"nobulk-{unique}@acme.example", NormalizedEmail = $"NOBULK-{unique}@ACME.EXAMPLE", DisplayName = "No Bulk", Role = role, PasswordHash = "x" };
+            db.Admins.Add(admin);
+            await db.SaveChangesAsync(Ct);
+            adminId = admin.Id;
+        }
+        var token = await api.Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(adminId, "No bulk script", null, TestActors.For(adminId), Ct);
+        using var limited = api.Client(token.Secret);
+
+        var response = await limited.PostAsync($"/api/v1/batches/{import.Id}/undo", null, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await limited.GetAsync($"/api/v1/batches/{import.Id}", Ct)).StatusCode);
+        await using var check = api.Factory.CreateDbContext();
+        Assert.False(await check.Batches.AnyAsync(b => b.UndoOfBatchId == import.Id, Ct));
+        Assert.Equal(1, await check.BatchRows.Where(r => r.BatchOperationId == import.Id).CountAsync(r => check.Accounts.Any(a => a.Id == r.AccountId), Ct));
     }
 }

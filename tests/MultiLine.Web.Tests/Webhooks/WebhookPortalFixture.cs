@@ -13,6 +13,7 @@ public sealed class WebhookPortalFixture : IAsyncLifetime
         {
             ["Webhooks:AllowPrivateAddresses"] = "true",
             ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:RetentionDays"] = "14",
         }, services: services => TestWebhookReceiver.TrustIn(services, () => Receiver?.Certificate));
 
     public PortalFactory Factory { get; }

@@ -80,4 +80,53 @@ public sealed class WebhooksApiTests(WebhookPortalFixture portal) : IClassFixtur
         var theirs = await api.GetFromJsonAsync<JsonElement>($"/api/v1/organizations/{org}/webhooks/deliveries?endpointId={other}", Ct);
         Assert.Equal(0, theirs.GetProperty("totalCount").GetInt32());
     }
+
+    [Theory]
+    [InlineData("GET", "")]
+    [InlineData("POST", "")]
+    [InlineData("PATCH", "/{0}")]
+    [InlineData("DELETE", "/{0}")]
+    [InlineData("GET", "/{0}/secret")]
+    [InlineData("POST", "/{0}/secret")]
+    [InlineData("POST", "/{0}/test")]
+    [InlineData("GET", "/deliveries")]
+    public async Task AnAdminWithoutTheSetupPrivilegeGets403AndChangesNothing(string method, string suffix)
+    {
+        var (owner, organizationId) = await ApiAsync("Acme Sales");
+        var created = await owner.PostAsJsonAsync($"/api/v1/organizations/{organizationId}/webhooks",
+            new { url = "https://hooks.example.com/setup-only", events = new[] { WebhookEvents.BatchCompleted } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var endpointId = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetInt32();
+        string secretBefore;
+        await using (var db = portal.Factory.CreateDbContext())
+            secretBefore = (await db.WebhookEndpoints.SingleAsync(e => e.Id == endpointId, Ct)).ProtectedSecret;
+        using var api = await AdminWithoutSetupAsync();
+
+        var request = new HttpRequestMessage(new HttpMethod(method), $"/api/v1/organizations/{organizationId}/webhooks{string.Format(suffix, endpointId)}");
+        if (method is "POST" or "PATCH")
+            request.Content = JsonContent.Create(new { url = "https://hooks.example.com/intruder", events = new[] { WebhookEvents.BatchCompleted } });
+        var response = await api.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        await using var check = portal.Factory.CreateDbContext();
+        var endpoint = await check.WebhookEndpoints.SingleAsync(e => e.Id == endpointId, Ct);
+        Assert.Equal(("https://hooks.example.com/setup-only", secretBefore), (endpoint.Url, endpoint.ProtectedSecret));
+        Assert.False(await check.WebhookEndpoints.AnyAsync(e => e.Url == "https://hooks.example.com/intruder", Ct));
+        Assert.False(await check.WebhookDeliveries.AnyAsync(d => d.EndpointId == endpointId, Ct));
+    }
+
+    /// <summary>An admin of every organization with every privilege but Setup, and an API client with their token.</summary>
+    private async Task<HttpClient> AdminWithoutSetupAsync()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        await using var db = portal.Factory.CreateDbContext();
+        var role = new Role { Name = $"No setup {unique}", Privileges = Privileges.All & ~Privileges.Setup };
+        var admin = new Admin { Email = $"nosetup-{unique}@acme.example", NormalizedEmail = $"NOSETUP-{unique}@ACME.EXAMPLE", DisplayName = "No Setup", Role = role, PasswordHash = "x" };
+        db.Admins.Add(admin);
+        await db.SaveChangesAsync(Ct);
+        var token = await portal.Factory.Services.GetRequiredService<ApiTokens>().CreateAsync(admin.Id, "No setup script", null, TestActors.For(admin.Id), Ct);
+        var api = portal.Factory.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Secret);
+        return api;
+    }
 }

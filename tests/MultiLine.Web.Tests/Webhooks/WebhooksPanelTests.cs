@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MultiLine.Core.Webhooks;
 using MultiLine.Web.Organizations;
@@ -95,6 +96,87 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
             Assert.Contains(WebhookEvents.Test, log);
             Assert.Contains("Delivered · 200", log);
         }, TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>An endpoint of <paramref name="organization"/> added through the registry, as another admin would.</summary>
+    private async Task<int> EndpointOfAsync(string organization, string url)
+    {
+        await using var db = portal.Factory.CreateDbContext();
+        var id = (await db.Organizations.SingleAsync(o => o.Name == organization, Ct)).Id;
+        var registry = portal.Factory.Services.GetRequiredService<WebhookRegistry>();
+        var change = await registry.CreateAsync(db, id, url, WebhookEventTypes.BatchCompleted, MultiLine.Tests.TestActors.Admin, Ct);
+        Assert.True(change.Succeeded, change.Message);
+        return change.EndpointId!.Value;
+    }
+
+    [Fact]
+    public async Task RotatingTheSecretAsksFirstAndSaysTheReceiverMustBeGivenTheNewSecret()
+    {
+        var endpointId = await EndpointOfAsync("Acme Support", "https://hooks.example.com/rotate");
+        string SecretNow()
+        {
+            using var db = portal.Factory.CreateDbContext();
+            return db.WebhookEndpoints.Single(e => e.Id == endpointId).ProtectedSecret;
+        }
+        var before = SecretNow();
+        var panel = await RenderAsync("Acme Support");
+
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-rotate]"));
+
+        var confirmation = panel.FindComponents<MudTooltip>().Single(t => t.Instance.Text?.StartsWith("Click again to make a new secret") == true);
+        Assert.Contains("give your receiver the new secret", confirmation.Instance.Text);
+        Assert.Empty(panel.FindAll("[data-testid=webhook-secret]"));
+        Assert.Equal(before, SecretNow());
+
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-rotate]"));
+
+        panel.WaitForAssertion(() =>
+        {
+            Assert.StartsWith(WebhookSecrets.Prefix, panel.Find("[data-testid=webhook-secret-value]").TextContent);
+            Assert.Contains("update your receiver", panel.Find("[data-testid=webhook-message]").TextContent);
+        });
+        Assert.NotEqual(before, SecretNow());
+        Assert.DoesNotContain(panel.FindComponents<MudTooltip>(), t => t.Instance.Text?.StartsWith("Click again to make a new secret") == true);
+    }
+
+    [Fact]
+    public async Task TheDeliveryLogSaysWhatItShowsForTheConfiguredDaysAndRefreshesOnRequest()
+    {
+        var endpointId = await EndpointOfAsync("Support EMEA", "https://hooks.example.com/log");
+        var panel = await RenderAsync("Support EMEA");
+        panel.WaitForAssertion(() =>
+        {
+            var about = panel.Find("[data-testid=webhook-log-about]").TextContent;
+            Assert.Contains("its attempts so far, the last attempt's status, error and duration, and when the next retry is due", about);
+            Assert.Contains("Kept for 14 days", about);
+            Assert.Contains("for 14 days", panel.Find("[data-testid=webhook-deliveries]").TextContent);
+            Assert.DoesNotContain("every retry", panel.Markup);
+        });
+
+        // A delivery the sender gave up on, written after the log was shown.
+        await using (var db = portal.Factory.CreateDbContext())
+        {
+            var endpoint = await db.WebhookEndpoints.SingleAsync(e => e.Id == endpointId, Ct);
+            var now = DateTime.UtcNow;
+            db.WebhookDeliveries.Add(new WebhookDelivery
+            {
+                EndpointId = endpoint.Id, OrganizationId = endpoint.OrganizationId, EventId = "evt_log", EventType = WebhookEvents.BatchCompleted,
+                Payload = "{}", CreatedAtUtc = now, NextAttemptAtUtc = now, LastAttemptAtUtc = now, State = WebhookDeliveryState.Failed,
+                Attempts = 6, LastStatusCode = 503, LastError = "The endpoint answered 503 Service Unavailable.", LastDurationMs = 234,
+            });
+            await db.SaveChangesAsync(Ct);
+        }
+        Assert.DoesNotContain("234 ms", panel.Find("[data-testid=webhook-deliveries]").TextContent);
+
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-log-refresh]"));
+
+        panel.WaitForAssertion(() =>
+        {
+            var log = panel.Find("[data-testid=webhook-deliveries]").TextContent;
+            Assert.Contains("234 ms", log);
+            Assert.Contains("Failed · 503", log);
+            Assert.Contains("The endpoint answered 503 Service Unavailable.", panel.Find("[data-testid=webhook-log-error]").TextContent);
+        });
     }
 
     public ValueTask DisposeAsync() => _context.DisposeAsync();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using MultiLine.Core.Accounts;
 using MultiLine.Core.Persistence;
 
 namespace MultiLine.Core.Invitations.Outbox;
@@ -106,7 +105,8 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
     }
 
     // Never cancelled: a result that is known is saved even while the host stops. An account that becomes Invitation
-    // failed raises invitation.failed in the same transaction, so the event exists exactly when the failure does.
+    // failed raises invitation.failed in the same transaction (InvitationFailure), so the event exists exactly when the
+    // failure does.
     private async Task WriteAsync(MultiLineDbContext db, List<EmailMessage> messages)
     {
         // A write retried after "database is locked" starts clean, so the events of its first try are not added twice.
@@ -115,15 +115,10 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
         var events = 0;
         foreach (var message in messages)
         {
-            await WriteMessageAsync(db, message);
-            if (message is { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
-            {
-                var failed = await db.Accounts.Where(a => a.Id == accountId && a.Status == AccountStatus.Invited)
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AccountStatus.InvitationFailed).SetProperty(a => a.InvitationError, message.LastError), CancellationToken.None);
-                if (failed == 1 && await db.Accounts.Where(a => a.Id == accountId).Select(a => new { a.OrganizationId, a.Username }).SingleOrDefaultAsync(CancellationToken.None) is { } account)
-                    events += await Webhooks.WebhookEvents.InvitationFailedAsync(db, account.OrganizationId, accountId, account.Username, message.LastError,
-                        clock.GetUtcNow().UtcDateTime, CancellationToken.None);
-            }
+            // Only a message still queued takes its result: one withdrawn (its account deleted, its import undone) or
+            // superseded while it was being sent keeps that state, and its account is not touched.
+            if (await WriteMessageAsync(db, message) == 1 && message is { State: EmailState.Failed, Kind: EmailKind.Invitation, AccountId: { } accountId })
+                events += await InvitationFailure.MarkUndeliveredAsync(db, accountId, message.LastError!, clock.GetUtcNow().UtcDateTime, CancellationToken.None);
         }
         if (events > 0)
             await db.SaveChangesAsync(CancellationToken.None);
@@ -137,6 +132,6 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
             UPDATE "EmailMessages" SET "State" = {(int)message.State}, "Attempts" = {message.Attempts}, "LastError" = {message.LastError},
                 "SentAtUtc" = {message.SentAtUtc}, "PickupFile" = {message.PickupFile}, "NextAttemptAtUtc" = {message.NextAttemptAtUtc},
                 "ClaimedBy" = NULL, "ClaimExpiresAtUtc" = NULL
-            WHERE "Id" = {message.Id}
+            WHERE "Id" = {message.Id} AND "State" = {(int)EmailState.Queued}
             """, CancellationToken.None);
 }

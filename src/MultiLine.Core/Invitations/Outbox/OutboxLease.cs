@@ -69,8 +69,12 @@ internal sealed class OutboxLease
     }
 
     /// <summary>
-    /// Whether this sender still holds <paramref name="message"/>; renews the lease first when half of it has passed.
-    /// One connection renews while the others that need it wait, so none sends a message another sender took meanwhile.
+    /// Whether this sender still holds <paramref name="message"/> and it is still queued, asked right before it is sent;
+    /// renews the lease first when half of it has passed. One connection renews while the others that need it wait, so
+    /// none sends a message another sender took meanwhile. The message's row is then claimed once more with a
+    /// conditional UPDATE: a message withdrawn (its account deleted, its import undone) or superseded since the run read
+    /// it is not sent, and it leaves the run. On PostgreSQL the UPDATE waits for a withdrawal still in flight on the row;
+    /// on SQLite it waits for the write lock, so it sees what such a transaction committed.
     /// </summary>
     public async Task<bool> HoldsAsync(MultiLineDbContext db, EmailMessage message, CancellationToken cancellationToken)
     {
@@ -88,8 +92,22 @@ internal sealed class OutboxLease
             }
         }
         lock (_gate)
-            return _open.Contains(message.Id);
+        {
+            if (!_open.Contains(message.Id))
+                return false;
+        }
+        if (await ClaimOneAsync(db, message.Id, cancellationToken) == 1)
+            return true;
+        Close(message);
+        return false;
     }
+
+    // Plain SQL, like the result's write: one short statement per message, without the LINQ pipeline.
+    private Task<int> ClaimOneAsync(MultiLineDbContext db, int messageId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            UPDATE "EmailMessages" SET "ClaimedBy" = {_senderId}
+            WHERE "Id" = {messageId} AND "State" = {(int)EmailState.Queued} AND "ClaimedBy" = {_senderId}
+            """, cancellationToken);
 
     /// <summary>The message has its result: saving it releases its lease.</summary>
     public void Close(EmailMessage message)
