@@ -12,20 +12,26 @@ using static Microsoft.Playwright.Assertions;
 namespace MultiLine.Browser.Tests;
 
 /// <summary>The portal configured with a real SMTP server on 127.0.0.1, as a deployment with a mail server would be.</summary>
-public sealed class MailBrowserFixture() : BrowserFixture(new Dictionary<string, string?>
+public sealed class MailBrowserFixture : BrowserFixture
 {
-    ["Smtp:Host"] = "127.0.0.1",
-    ["Smtp:Port"] = Port.ToString(),
-    ["Smtp:TlsMode"] = "None",
-})
-{
-    private static readonly int Port = TestSmtpServer.FreePort();
+    // A port per fixture (one per test class), not one static port for all: two classes sharing one met "Address already
+    // in use" when the second started while the first's server still held it.
+    private readonly int _port;
+
+    public MailBrowserFixture() : this(TestSmtpServer.FreePort()) { }
+
+    private MailBrowserFixture(int port) : base(new Dictionary<string, string?>
+    {
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = port.ToString(),
+        ["Smtp:TlsMode"] = "None",
+    }) => _port = port;
 
     public TestSmtpServer Smtp { get; private set; } = default!;
 
     public override async ValueTask InitializeAsync()
     {
-        Smtp = await TestSmtpServer.StartAsync(Port);
+        Smtp = await TestSmtpServer.StartAsync(_port);
         await base.InitializeAsync();
     }
 

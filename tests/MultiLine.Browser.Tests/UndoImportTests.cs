@@ -9,7 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace MultiLine.Browser.Tests;
 
 /// <summary>Undo a bad import from its batch page, and find its numbers Available again on the Numbers page.</summary>
-public sealed class UndoImportTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+public sealed class UndoImportTests(MailBrowserFixture browser) : IClassFixture<MailBrowserFixture>
 {
     private const string Header = "firstname,lastname,email address or device,social_messaging,multiline_number,monitor_calls,monitor_sms,forwarding_number,restrict_incoming_social_messaging,language";
 
@@ -39,6 +39,12 @@ public sealed class UndoImportTests(BrowserFixture browser) : IClassFixture<Brow
         await dialog.ImportAndInviteAsync();
         await Expect(new ProgressWindow(page).State).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
 
+        // The first invitation has reached its inbox before the undo: its link must stop working.
+        var invited = $"undo{digits}-0@sales.acme.example";
+        var email = await browser.Smtp.WaitForAsync(m => m.To.Mailboxes.Any(a => a.Address == invited));
+        var link = Regex.Match(email.TextBody ?? "", @"https?://\S+/activate/[A-Za-z0-9_-]+").Value;
+        Assert.NotEmpty(link);
+
         int importId;
         await using (var db = browser.Portal.CreateDbContext())
             importId = await db.Batches.Where(b => b.FileName == file).Select(b => b.Id).SingleAsync(ct);
@@ -57,6 +63,10 @@ public sealed class UndoImportTests(BrowserFixture browser) : IClassFixture<Brow
         await Expect(progress.State).ToHaveTextAsync("Completed");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = $"batch {importId}" })).ToBeVisibleAsync();
         await Screenshots.SaveAsync(page, "41-undo-import-finished");
+        var invitee = await browser.NewPageAsync();
+        await invitee.GotoAsync(link);
+        await Expect(invitee.GetByText(Core.Invitations.AccountActivation.NotFoundMessage)).ToBeVisibleAsync();
+        await invitee.CloseAsync();
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync($"reports/{importId}");
         await Expect(page.GetByText("Undone by")).ToBeVisibleAsync();

@@ -76,7 +76,7 @@ internal sealed class OutboxLease
     /// it is not sent, and it leaves the run. On PostgreSQL the UPDATE waits for a withdrawal still in flight on the row;
     /// on SQLite it waits for the write lock, so it sees what such a transaction committed.
     /// </summary>
-    public async Task<bool> HoldsAsync(MultiLineDbContext db, EmailMessage message, CancellationToken cancellationToken)
+    public async Task<bool> HoldsAsync(MultiLineDbContext db, EmailMessage message, IDatabaseEngine engine, CancellationToken cancellationToken)
     {
         if (RenewalDue())
         {
@@ -96,11 +96,32 @@ internal sealed class OutboxLease
             if (!_open.Contains(message.Id))
                 return false;
         }
-        if (await ClaimOneAsync(db, message.Id, cancellationToken) == 1)
+        if (await ClaimOneWhenFreeAsync(db, message.Id, engine, cancellationToken) == 1)
             return true;
         Close(message);
         return false;
     }
+
+    /// <summary>
+    /// The claim, waiting out "database is locked" (another writer held SQLite longer than the busy timeout) with backoff,
+    /// as the results' write does: the message is sent once the claim is answered, never on a guess.
+    /// </summary>
+    private async Task<int> ClaimOneWhenFreeAsync(MultiLineDbContext db, int messageId, IDatabaseEngine engine, CancellationToken cancellationToken)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(50); ; delay = delay * 2 < MaxBusyDelay ? delay * 2 : MaxBusyDelay)
+        {
+            try
+            {
+                return await ClaimOneAsync(db, messageId, cancellationToken);
+            }
+            catch (Exception e) when (engine.IsBusy(e))
+            {
+                await Task.Delay(delay, _clock, cancellationToken);
+            }
+        }
+    }
+
+    private static readonly TimeSpan MaxBusyDelay = TimeSpan.FromSeconds(5);
 
     // Plain SQL, like the result's write: one short statement per message, without the LINQ pipeline.
     private Task<int> ClaimOneAsync(MultiLineDbContext db, int messageId, CancellationToken cancellationToken) =>

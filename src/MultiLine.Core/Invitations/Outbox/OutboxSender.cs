@@ -115,7 +115,7 @@ public sealed class OutboxSender(
             cancellationToken.ThrowIfCancellationRequested();
             if (!run.TryTake(out var message))
                 return;
-            if (!await run.Lease.HoldsAsync(db, message, cancellationToken))
+            if (!await run.Lease.HoldsAsync(db, message, engine, cancellationToken))
                 continue;
             var result = await transport.SendAsync(OutboxMime.Build(message, settings), cancellationToken);
             if (result.Outcome == DeliveryOutcome.Unreachable)
