@@ -30,7 +30,9 @@ public sealed class ImportEditTests(BrowserFixture browser) : IClassFixture<Brow
         var repairs = dialog.Dialog.Locator(".ml-repairs tbody tr");
         await Expect(repairs).ToContainTextAsync("+14155550100");
         await Screenshots.SaveAsync(dialog.Dialog.Locator(".ml-repairs"), "08-import-repairs");
-        await dialog.Dialog.Locator(".ml-repairs").ScrollIntoViewIfNeededAsync();
+        // The README's picture of the preview: repairs above, the grid below, no tooltip in the way.
+        await page.Mouse.MoveAsync(1, 1);
+        await dialog.Dialog.Locator(".ml-edit-grid").ScrollIntoViewIfNeededAsync();
         await Screenshots.SaveAsync(dialog.Dialog, "07-import-preview-repairs-and-grid");
 
         await dialog.Dialog.Locator("td[data-cell='3-MonitorSms'] input").FillAsync("on");
