@@ -90,7 +90,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             var withoutNumber = WarnAboutInvitations(rows, organization);
             // Looked up only for a file with a refused phone value that may be a national number (the repair needs the country).
             var home = rows.Exists(r => r.MayBeNationalNumber()) ? await HomeCountryAsync(db, organization, cancellationToken) : null;
-            var results = rows.Select(r => r.ToRow(home)).ToArray();
+            var results = rows.Select(r => r.ToRow(home, organization)).ToArray();
             var free = await (capacity ?? db.FreeCapacityAsync(organization.Id, cancellationToken));
             return new ImportValidationResult(read.FileProblems, results, read.Sha256, new ImportCapacity(withoutNumber, free));
         }
@@ -292,7 +292,7 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             return false;
         }
 
-        public ImportRow ToRow(int? homeCountry)
+        public ImportRow ToRow(int? homeCountry, Organization organization)
         {
             var count = row.Problems.Count + check.Problems.Count + (_added?.Count ?? 0);
             if (count == 0)
@@ -312,9 +312,18 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             // A refused phone value may be one a spreadsheet damaged: the repair is proposed, never applied.
             return new ImportRow(row.RowNumber, row.Values, valid ? check.Draft : null, problems)
             {
-                Repairs = valid ? [] : SpreadsheetDamage.Inspect(row.RowNumber, row.Values, column => HasError(row.Problems, column) || HasError(check.Problems, column), homeCountry),
+                Repairs = valid ? [] : Acceptable(SpreadsheetDamage.Inspect(row.RowNumber, row.Values, column => HasError(row.Problems, column) || HasError(check.Problems, column), homeCountry), organization),
             };
         }
+
+        /// <summary>
+        /// A repair the organization would refuse anyway is not proposed: a phone-number username where SMTP data offload
+        /// takes only email addresses would only trade one error for another.
+        /// </summary>
+        private static IReadOnlyList<SpreadsheetRepair> Acceptable(IReadOnlyList<SpreadsheetRepair> repairs, Organization organization) =>
+            repairs.Count == 0 || !repairs.Any(r => r is { Column: CsvColumn.Username, Proposed: { } proposed } && OrganizationRules.UsernameRefusal(proposed, organization) is not null)
+                ? repairs
+                : repairs.Where(r => r is not { Column: CsvColumn.Username, Proposed: { } proposed } || OrganizationRules.UsernameRefusal(proposed, organization) is null).ToList();
 
         private static bool HasError(IReadOnlyList<ImportProblem> problems, CsvColumn column)
         {

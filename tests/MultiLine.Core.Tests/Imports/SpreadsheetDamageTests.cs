@@ -177,4 +177,17 @@ public sealed class SpreadsheetDamageTests : IDisposable
             result.Repairs.Select(r => (r.Row, r.Column, r.Proposed)));
         Assert.Equal(0, result.Counts.Valid); // proposed, not applied
     }
+
+    [Fact]
+    public async Task APhoneUsernameIsNotProposedWhereTheOrganizationTakesOnlyEmailAddresses()
+    {
+        // Vault uses SMTP data offload: "+14155550100" would only trade "no country code" for "must be an email address".
+        var vaultGroup = _world.AddGroup(_world.Vault, "Vault users", MultiLine.Core.Organizations.Features.VoiceCalling, isDefault: true);
+        var csv = Lines(Header, Row("14155550100"), Row("b@example.com", forwarding: "14155550101"));
+
+        var result = await _world.ValidateAsync(csv, _world.Target(_world.Vault, vaultGroup, new MultiLine.Core.Admins.AdminScope(1, _world.Vault.Path, MultiLine.Core.Admins.Privileges.All)));
+
+        Assert.Empty(result.Rows[0].Repairs);
+        Assert.Equal([(3, CsvColumn.ForwardingNumber, "+14155550101")], result.Repairs.Select(r => (r.Row, r.Column, r.Proposed)));
+    }
 }
