@@ -8,6 +8,7 @@ public partial class MultiLineDbContext
 {
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     private void ConfigureWebhooks(ModelBuilder model)
     {
@@ -34,6 +35,15 @@ public partial class MultiLineDbContext
             e.HasIndex(d => d.CreatedAtUtc);
             e.HasOne(d => d.Endpoint).WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
             e.HasQueryFilter(d => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(d.OrganizationId));
+        });
+
+        model.Entity<WebhookAttempt>(e =>
+        {
+            e.Property(a => a.Error).HasMaxLength(WebhookDelivery.MaxErrorLength);
+            // A delivery's attempts in order; deleted with it by the database (retention and endpoint deletes are set-based).
+            e.HasIndex(a => new { a.DeliveryId, a.Number }).IsUnique();
+            e.HasOne(a => a.Delivery).WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasQueryFilter(a => EF.Constant(SeesAllOrganizations) || ScopeOrganizationIds.Contains(a.OrganizationId));
         });
     }
 }

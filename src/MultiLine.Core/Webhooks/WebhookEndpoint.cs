@@ -75,3 +75,25 @@ public sealed class WebhookDelivery
 
     public const int MaxErrorLength = 1000;
 }
+
+/// <summary>
+/// One attempt of a delivery, kept for the delivery log: when it was made, the endpoint's answer (its status code, or why
+/// there was none) and how long it took. Written in the transaction that saves the attempt's result on its delivery, and
+/// deleted with the delivery (retention, or its endpoint deleted).
+/// </summary>
+public sealed class WebhookAttempt
+{
+    public long Id { get; set; }
+    public long DeliveryId { get; set; }
+    public WebhookDelivery? Delivery { get; set; }
+
+    /// <summary>The delivery's organization, which the admin scope filter compares.</summary>
+    public int OrganizationId { get; set; }
+
+    /// <summary>1 for the first attempt.</summary>
+    public int Number { get; set; }
+    public DateTime AtUtc { get; set; }
+    public int? StatusCode { get; set; }
+    public string? Error { get; set; }
+    public int DurationMs { get; set; }
+}

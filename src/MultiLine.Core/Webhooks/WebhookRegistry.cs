@@ -21,6 +21,12 @@ public sealed record WebhookEndpointRow(
     WebhookDeliveryState? LastState, int? LastStatusCode, DateTime? LastAttemptAtUtc, string? LastError);
 
 /// <summary>One line of the delivery log.</summary>
+/// <summary>One attempt of a delivery, as the delivery log lists it.</summary>
+public sealed record WebhookAttemptRow(long DeliveryId, int Number, DateTime AtUtc, int? StatusCode, string? Error, int DurationMs)
+{
+    public bool Delivered => StatusCode is >= 200 and < 300;
+}
+
 public sealed record WebhookDeliveryRow(
     long Id, int EndpointId, string EndpointUrl, string EventType, string EventId, DateTime CreatedAtUtc, WebhookDeliveryState State,
     int Attempts, int? LastStatusCode, string? LastError, int? LastDurationMs, DateTime? LastAttemptAtUtc, DateTime? NextAttemptAtUtc,
@@ -206,6 +212,23 @@ public sealed class WebhookRegistry(WebhookSecrets secrets, WebhookSignal signal
                 d.State == WebhookDeliveryState.Pending ? d.NextAttemptAtUtc : null, d.DeliveredAtUtc, d.Payload))
             .ToListAsync(cancellationToken);
         return new Page<WebhookDeliveryRow>(rows, total);
+    }
+
+    /// <summary>
+    /// Every attempt of <paramref name="deliveryIds"/> (deliveries of <paramref name="organizationId"/>), in order: the
+    /// delivery log lists them under their delivery. A page of the log holds at most 50 deliveries of at most
+    /// <see cref="WebhookSender.MaxAttempts"/> attempts each, so one query reads them all.
+    /// </summary>
+    public async Task<ILookup<long, WebhookAttemptRow>> AttemptsAsync(MultiLineDbContext db, int organizationId, IReadOnlyCollection<long> deliveryIds, CancellationToken cancellationToken)
+    {
+        if (deliveryIds.Count == 0)
+            return Array.Empty<WebhookAttemptRow>().ToLookup(a => a.DeliveryId);
+        var attempts = await db.WebhookAttempts.AsNoTracking()
+            .Where(a => a.OrganizationId == organizationId && deliveryIds.Contains(a.DeliveryId))
+            .OrderBy(a => a.DeliveryId).ThenBy(a => a.Number)
+            .Select(a => new WebhookAttemptRow(a.DeliveryId, a.Number, a.AtUtc, a.StatusCode, a.Error, a.DurationMs))
+            .ToListAsync(cancellationToken);
+        return attempts.ToLookup(a => a.DeliveryId);
     }
 
     /// <summary>One delivery of the organization, for the page that waits for a test event's result.</summary>

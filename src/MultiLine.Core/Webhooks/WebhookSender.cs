@@ -168,6 +168,8 @@ public sealed class WebhookSender(
         DateTime? deliveredAt = attempt.Delivered ? now : null;
         // Not cancellable: a request that went out is recorded even while the host stops, so it is not sent again.
         await using var db = await factory.CreateAsync(CancellationToken.None);
+        // The result on the delivery and the attempt in its history commit together, only while the claim holds.
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
         var saved = await db.WebhookDeliveries
             .Where(d => d.Id == delivery.Id && d.ClaimedBy == settings.SenderId && d.ClaimExpiresAtUtc == until)
             .ExecuteUpdateAsync(s => s
@@ -181,6 +183,16 @@ public sealed class WebhookSender(
                 .SetProperty(d => d.DeliveredAtUtc, deliveredAt)
                 .SetProperty(d => d.ClaimedBy, (string?)null)
                 .SetProperty(d => d.ClaimExpiresAtUtc, (DateTime?)null), CancellationToken.None);
+        if (saved == 1)
+        {
+            db.WebhookAttempts.Add(new WebhookAttempt
+            {
+                DeliveryId = delivery.Id, OrganizationId = delivery.OrganizationId, Number = attempts, AtUtc = now,
+                StatusCode = attempt.StatusCode, Error = error, DurationMs = attempt.DurationMs,
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
         if (saved == 0)
             logger.LogWarning("Webhooks: delivery {DeliveryId} was sent after this sender's claim ended; its result was not saved.", delivery.Id);
         else if (state == WebhookDeliveryState.Failed)

@@ -975,6 +975,44 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                     b.ToTable("SettingsAudit", (string)null);
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("WebhookAttempts");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -1311,6 +1349,17 @@ namespace MultiLine.Persistence.PostgreSQL.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookAttempt", b =>
+                {
+                    b.HasOne("MultiLine.Core.Webhooks.WebhookDelivery", "Delivery")
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Delivery");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookDelivery", b =>

@@ -937,6 +937,42 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                     b.ToTable("SettingsAudit", (string)null);
                 });
 
+            modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrganizationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("WebhookAttempts");
+                });
+
             modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -1269,6 +1305,17 @@ namespace MultiLine.Persistence.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Organization");
+                });
+
+            modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookAttempt", b =>
+                {
+                    b.HasOne("MultiLine.Core.Webhooks.WebhookDelivery", "Delivery")
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Delivery");
                 });
 
             modelBuilder.Entity("MultiLine.Core.Webhooks.WebhookDelivery", b =>

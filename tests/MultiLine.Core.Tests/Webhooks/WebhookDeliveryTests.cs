@@ -72,6 +72,15 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal((WebhookDeliveryState.Delivered, 3, 204, (string?)null), (done.State, done.Attempts, done.LastStatusCode, done.LastError));
         Assert.Equal(3, _world.Receiver.Received.Count);
         Assert.Single(_world.Receiver.Received.Select(r => r.Body).Distinct());
+
+        // The delivery log lists every attempt under its delivery, in order, with the endpoint's answer.
+        await using var db = _world.Database.CreateDbContext();
+        var organizationId = await db.WebhookDeliveries.Where(d => d.Id == deliveryId).Select(d => d.OrganizationId).SingleAsync(Ct);
+        var attempts = (await _world.Services.GetRequiredService<WebhookRegistry>().AttemptsAsync(db, organizationId, [deliveryId], Ct))[deliveryId].ToList();
+        Assert.Equal([(1, 500, "The endpoint answered 500 Internal Server Error."), (2, 500, "The endpoint answered 500 Internal Server Error."), (3, 204, (string?)null)],
+            attempts.Select(a => (a.Number, a.StatusCode!.Value, a.Error)));
+        Assert.Equal([false, false, true], attempts.Select(a => a.Delivered));
+        Assert.True(attempts[0].AtUtc < attempts[1].AtUtc && attempts[1].AtUtc < attempts[2].AtUtc);
     }
 
     [Theory]
@@ -203,5 +212,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await using var db = _world.Database.CreateDbContext();
         Assert.Equal([recent], await db.WebhookDeliveries.Select(d => d.Id).ToListAsync(Ct));
         Assert.NotEqual(old, recent);
+        // Its attempts went with it (the database cascades the set-based delete).
+        Assert.False(await db.WebhookAttempts.AnyAsync(a => a.DeliveryId == old, Ct));
     }
 }

@@ -147,7 +147,7 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
         panel.WaitForAssertion(() =>
         {
             var about = panel.Find("[data-testid=webhook-log-about]").TextContent;
-            Assert.Contains("its attempts so far, the last attempt's status, error and duration, and when the next retry is due", about);
+            Assert.Contains("the last attempt's status, error and duration, and when the next retry is due; open a line to see every attempt", about);
             Assert.Contains("Kept for 14 days", about);
             Assert.Contains("for 14 days", panel.Find("[data-testid=webhook-deliveries]").TextContent);
             Assert.DoesNotContain("every retry", panel.Markup);
@@ -158,12 +158,17 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
         {
             var endpoint = await db.WebhookEndpoints.SingleAsync(e => e.Id == endpointId, Ct);
             var now = DateTime.UtcNow;
-            db.WebhookDeliveries.Add(new WebhookDelivery
+            var delivery = new WebhookDelivery
             {
                 EndpointId = endpoint.Id, OrganizationId = endpoint.OrganizationId, EventId = "evt_log", EventType = WebhookEvents.BatchCompleted,
                 Payload = "{}", CreatedAtUtc = now, NextAttemptAtUtc = now, LastAttemptAtUtc = now, State = WebhookDeliveryState.Failed,
-                Attempts = 6, LastStatusCode = 503, LastError = "The endpoint answered 503 Service Unavailable.", LastDurationMs = 234,
-            });
+                Attempts = 2, LastStatusCode = 503, LastError = "The endpoint answered 503 Service Unavailable.", LastDurationMs = 234,
+            };
+            db.WebhookDeliveries.Add(delivery);
+            await db.SaveChangesAsync(Ct);
+            db.WebhookAttempts.AddRange(
+                new WebhookAttempt { DeliveryId = delivery.Id, OrganizationId = endpoint.OrganizationId, Number = 1, AtUtc = now.AddMinutes(-1), Error = "No answer within 10 seconds.", DurationMs = 10_000 },
+                new WebhookAttempt { DeliveryId = delivery.Id, OrganizationId = endpoint.OrganizationId, Number = 2, AtUtc = now, StatusCode = 503, Error = "The endpoint answered 503 Service Unavailable.", DurationMs = 234 });
             await db.SaveChangesAsync(Ct);
         }
         Assert.DoesNotContain("234 ms", panel.Find("[data-testid=webhook-deliveries]").TextContent);
@@ -176,6 +181,21 @@ public sealed class WebhooksPanelTests(WebhookPortalFixture portal) : IClassFixt
             Assert.Contains("234 ms", log);
             Assert.Contains("Failed · 503", log);
             Assert.Contains("The endpoint answered 503 Service Unavailable.", panel.Find("[data-testid=webhook-log-error]").TextContent);
+        });
+
+        // Opening the line lists each attempt: when, the answer or why there was none, how long it took.
+        panel.ClickOn(() => panel.Find("[data-testid=webhook-deliveries] tbody tr .mud-hierarchy-toggle-button, [data-testid=webhook-deliveries] tbody tr button"));
+        panel.WaitForAssertion(() =>
+        {
+            var attempts = panel.FindAll("[data-testid=webhook-attempt]").Select(a => a.TextContent).ToList();
+            Assert.Equal(2, attempts.Count);
+            Assert.Contains("Attempt 1", attempts[0]);
+            Assert.Contains("no answer", attempts[0]);
+            Assert.Contains("No answer within 10 seconds.", attempts[0]);
+            Assert.Contains("10,000 ms", attempts[0]);
+            Assert.Contains("Attempt 2", attempts[1]);
+            Assert.Contains("HTTP 503", attempts[1]);
+            Assert.Contains("234 ms", attempts[1]);
         });
     }
 
