@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using MultiLine.Browser.Tests.Pages;
 using MultiLine.Core.Webhooks;
 using MultiLine.Tests;
@@ -67,6 +68,10 @@ public sealed class WebhookTests(WebhookBrowserFixture browser) : IClassFixture<
         await Expect(webhooks.Deliveries).ToContainTextAsync(WebhookEvents.Test);
         await Expect(webhooks.Deliveries).ToContainTextAsync("Delivered · 200");
         await Expect(webhooks.Endpoints).ToContainTextAsync("Delivered · 200");
+        // Opening the delivery's line lists its attempts.
+        await webhooks.Deliveries.Locator("tbody tr").First.GetByRole(AriaRole.Button).First.ClickAsync();
+        await Expect(webhooks.Deliveries.Locator("[data-testid=webhook-attempt]").First).ToContainTextAsync("Attempt 1");
+        await Expect(webhooks.Deliveries.Locator("[data-testid=webhook-attempt]").First).ToContainTextAsync("HTTP 200");
         await Screenshots.SaveAsync(page, "40-settings-webhooks");
         await page.SetViewportSizeAsync(390, 844);
         await Screenshots.SaveAsync(page, "40-settings-webhooks-phone");
