@@ -93,10 +93,10 @@ public sealed record Username(string Value, string Normalized, UsernameKind Kind
     private static bool IsDotted(ReadOnlySpan<char> part, System.Buffers.SearchValues<char> allowed) =>
         part.Length > 0 && !part.ContainsAnyExcept(allowed) && part[0] != '.' && part[^1] != '.' && !part.Contains("..", StringComparison.Ordinal);
 
-    /// <summary>A phone number written with its country code (+ or 00), in E.164.</summary>
     private static readonly System.Buffers.SearchValues<char> Letters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
 
+    /// <summary>A phone number written with its country code (+ or 00), in E.164.</summary>
     public static bool TryNormalizePhone(string text, out string? e164, out string? error)
     {
         e164 = null;

@@ -276,11 +276,6 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         public void Warn(CsvColumn column, string message) =>
             (_added ??= []).Add(new ImportProblem(row.RowNumber, column.Name(), Value(column), message, ProblemSeverity.Warning));
 
-        /// <summary>
-        /// The row with its problems in column order (reading problems, cell rules, then the checks across rows and against
-        /// the database, each in the order found). Built without LINQ: a file's every row passes here, and most rows of a
-        /// real file carry a warning or two.
-        /// </summary>
         /// <summary>A phone value the rules refused that may be a national number (see <see cref="SpreadsheetDamage.MayBeNational"/>).</summary>
         public bool MayBeNationalNumber()
         {
@@ -292,6 +287,11 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
             return false;
         }
 
+        /// <summary>
+        /// The row with its problems in column order (reading problems, cell rules, then the checks across rows and against
+        /// the database, each in the order found). Built without LINQ: a file's every row passes here, and most rows of a
+        /// real file carry a warning or two.
+        /// </summary>
         public ImportRow ToRow(int? homeCountry, Organization organization)
         {
             var count = row.Problems.Count + check.Problems.Count + (_added?.Count ?? 0);
@@ -320,10 +320,11 @@ public sealed class ImportValidator(CsvFileReader reader, AccountInputValidator 
         /// A repair the organization would refuse anyway is not proposed: a phone-number username where SMTP data offload
         /// takes only email addresses would only trade one error for another.
         /// </summary>
-        private static IReadOnlyList<SpreadsheetRepair> Acceptable(IReadOnlyList<SpreadsheetRepair> repairs, Organization organization) =>
-            repairs.Count == 0 || !repairs.Any(r => r is { Column: CsvColumn.Username, Proposed: { } proposed } && OrganizationRules.UsernameRefusal(proposed, organization) is not null)
-                ? repairs
-                : repairs.Where(r => r is not { Column: CsvColumn.Username, Proposed: { } proposed } || OrganizationRules.UsernameRefusal(proposed, organization) is null).ToList();
+        private static IReadOnlyList<SpreadsheetRepair> Acceptable(IReadOnlyList<SpreadsheetRepair> repairs, Organization organization)
+        {
+            bool Refused(SpreadsheetRepair r) => r is { Column: CsvColumn.Username, Proposed: { } proposed } && OrganizationRules.UsernameRefusal(proposed, organization) is not null;
+            return repairs.Any(Refused) ? repairs.Where(r => !Refused(r)).ToList() : repairs;
+        }
 
         private static bool HasError(IReadOnlyList<ImportProblem> problems, CsvColumn column)
         {

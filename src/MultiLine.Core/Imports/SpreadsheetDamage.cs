@@ -80,11 +80,11 @@ public static partial class SpreadsheetDamage
         return text.Length > 0 && char.IsAsciiDigit(text[0]) && !text.StartsWith("00", StringComparison.Ordinal) && !text.Contains('@');
     }
 
-    /// <summary>The repair of <paramref name="value"/> in <paramref name="column"/> of row <paramref name="row"/>, or null when there is nothing to repair.</summary>
-    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value) => Inspect(row, column, value, homeCountry: null);
-
-    /// <summary>As <see cref="Inspect(int, CsvColumn, string?)"/>, reading a national number in <paramref name="homeCountry"/> (a calling code).</summary>
-    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value, int? homeCountry)
+    /// <summary>
+    /// The repair of <paramref name="value"/> in <paramref name="column"/> of row <paramref name="row"/>, or null when there
+    /// is nothing to repair. A national number is read in <paramref name="homeCountry"/> (a calling code), when known.
+    /// </summary>
+    public static SpreadsheetRepair? Inspect(int row, CsvColumn column, string? value, int? homeCountry = null)
     {
         if (!PhoneColumns.Contains(column) || string.IsNullOrWhiteSpace(value))
             return null;
@@ -163,19 +163,13 @@ public static partial class SpreadsheetDamage
         return withPlus is null ? null : new SpreadsheetRepair(row, column, original, withPlus, string.Join(" ", [.. reasons, PlusLost]));
     }
 
-    /// <summary>Every damaged phone value of <paramref name="values"/> (row <paramref name="row"/>), in column order.</summary>
-    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values) => Inspect(row, values, refusedByRule: null);
-
     /// <summary>
-    /// As <see cref="Inspect(int, AccountInput)"/>, looking only at the columns whose own rule refused the value
-    /// (<paramref name="refusedByRule"/>): one it accepted has nothing to repair, and reading it again as a phone number
-    /// is the costly part (a preview's invalid rows are mostly taken usernames, refused by the database, not the rule).
+    /// Every damaged phone value of <paramref name="values"/> (row <paramref name="row"/>), in column order, looking only at
+    /// the columns whose own rule refused the value (<paramref name="refusedByRule"/>, when given): one it accepted has
+    /// nothing to repair, and reading it again as a phone number is the costly part (a preview's invalid rows are mostly
+    /// taken usernames, refused by the database, not the rule). National numbers are read in <paramref name="homeCountry"/>.
     /// </summary>
-    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule) =>
-        Inspect(row, values, refusedByRule, homeCountry: null);
-
-    /// <summary>As <see cref="Inspect(int, AccountInput, Func{CsvColumn, bool}?)"/>, reading national numbers in <paramref name="homeCountry"/>.</summary>
-    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule, int? homeCountry)
+    public static IReadOnlyList<SpreadsheetRepair> Inspect(int row, AccountInput values, Func<CsvColumn, bool>? refusedByRule = null, int? homeCountry = null)
     {
         List<SpreadsheetRepair>? found = null;
         foreach (var column in PhoneColumns)

@@ -20,13 +20,13 @@ public sealed record WebhookEndpointRow(
     int Id, string Url, WebhookEventTypes Events, bool IsActive, DateTime CreatedAtUtc,
     WebhookDeliveryState? LastState, int? LastStatusCode, DateTime? LastAttemptAtUtc, string? LastError);
 
-/// <summary>One line of the delivery log.</summary>
 /// <summary>One attempt of a delivery, as the delivery log lists it.</summary>
 public sealed record WebhookAttemptRow(long DeliveryId, int Number, DateTime AtUtc, int? StatusCode, string? Error, int DurationMs)
 {
     public bool Delivered => StatusCode is >= 200 and < 300;
 }
 
+/// <summary>One line of the delivery log.</summary>
 public sealed record WebhookDeliveryRow(
     long Id, int EndpointId, string EndpointUrl, string EventType, string EventId, DateTime CreatedAtUtc, WebhookDeliveryState State,
     int Attempts, int? LastStatusCode, string? LastError, int? LastDurationMs, DateTime? LastAttemptAtUtc, DateTime? NextAttemptAtUtc,

@@ -18,8 +18,6 @@ namespace MultiLine.Core.Invitations.Outbox;
 /// </summary>
 internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock, ILogger logger)
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<int, EmailMessage> _unsaved = [];
     private readonly Lock _gate = new();
     private List<(EmailMessage Message, TaskCompletionSource Saved)> _waiting = [];
@@ -85,24 +83,13 @@ internal sealed class DeliveryResults(IDatabaseEngine engine, TimeProvider clock
         }
     }
 
-    // A loop rather than Polly: Polly skips the call once its token is cancelled, and a result known while the host
-    // stops is still worth its one write.
-    private async Task WriteUntilSavedAsync(MultiLineDbContext db, List<EmailMessage> messages, CancellationToken stoppingToken)
-    {
-        for (var delay = FirstRetryDelay; ; delay = delay * 2 < LongestRetryDelay ? delay * 2 : LongestRetryDelay)
+    private Task WriteUntilSavedAsync(MultiLineDbContext db, List<EmailMessage> messages, CancellationToken stoppingToken) =>
+        LockedDatabase.RetryAsync(engine, clock, async () =>
         {
-            try
-            {
-                await WriteAsync(db, messages);
-                return;
-            }
-            catch (Exception e) when (engine.IsBusy(e))
-            {
-                logger.LogWarning("Outbox: the database is locked; saving the results of {Count} message(s) again in {Delay} ms.", messages.Count, delay.TotalMilliseconds);
-                await Task.Delay(delay, clock, stoppingToken);
-            }
-        }
-    }
+            await WriteAsync(db, messages);
+            return true;
+        }, delay => logger.LogWarning("Outbox: the database is locked; saving the results of {Count} message(s) again in {Delay} ms.", messages.Count, delay.TotalMilliseconds),
+        stoppingToken);
 
     // Never cancelled: a result that is known is saved even while the host stops. An account that becomes Invitation
     // failed raises invitation.failed in the same transaction (InvitationFailure), so the event exists exactly when the

@@ -96,32 +96,12 @@ internal sealed class OutboxLease
             if (!_open.Contains(message.Id))
                 return false;
         }
-        if (await ClaimOneWhenFreeAsync(db, message.Id, engine, cancellationToken) == 1)
+        // A lock held past the busy timeout is waited out, as the results' write does: sent only once the claim is answered.
+        if (await LockedDatabase.RetryAsync(engine, _clock, () => ClaimOneAsync(db, message.Id, cancellationToken), null, cancellationToken) == 1)
             return true;
         Close(message);
         return false;
     }
-
-    /// <summary>
-    /// The claim, waiting out "database is locked" (another writer held SQLite longer than the busy timeout) with backoff,
-    /// as the results' write does: the message is sent once the claim is answered, never on a guess.
-    /// </summary>
-    private async Task<int> ClaimOneWhenFreeAsync(MultiLineDbContext db, int messageId, IDatabaseEngine engine, CancellationToken cancellationToken)
-    {
-        for (var delay = TimeSpan.FromMilliseconds(50); ; delay = delay * 2 < MaxBusyDelay ? delay * 2 : MaxBusyDelay)
-        {
-            try
-            {
-                return await ClaimOneAsync(db, messageId, cancellationToken);
-            }
-            catch (Exception e) when (engine.IsBusy(e))
-            {
-                await Task.Delay(delay, _clock, cancellationToken);
-            }
-        }
-    }
-
-    private static readonly TimeSpan MaxBusyDelay = TimeSpan.FromSeconds(5);
 
     // Plain SQL, like the result's write: one short statement per message, without the LINQ pipeline.
     private Task<int> ClaimOneAsync(MultiLineDbContext db, int messageId, CancellationToken cancellationToken) =>
